@@ -1,0 +1,110 @@
+/**
+ * The real transport: a non-blocking NETLINK_ROUTE socket through the syscall shim.
+ */
+import * as shim from '@nlkit/syscall-shim';
+import type { NetnsRef } from '../netns.js';
+import { nsTarget } from '../netns.js';
+import type { ReceivedDatagram, Transport } from './transport.js';
+
+export interface SocketOptions {
+  netns?: NetnsRef | undefined;
+  /** Ask for extended ACKs (kernel messages and attribute offsets in errors). Default true. */
+  extAck?: boolean;
+  /** Strict checking of dump requests, so filters are applied by the kernel. Default true. */
+  strict?: boolean;
+  /** Errors echo only the request header (we keep the request bytes ourselves). Default true. */
+  capAck?: boolean;
+  /** SO_RCVBUF(FORCE) in bytes. */
+  recvBufferSize?: number | undefined;
+  /** Multicast groups to join (numbers, `RTNLGRP_*`). */
+  groups?: number[];
+  /** Size of the user-space buffer one datagram is read into. */
+  readBufferSize?: number;
+}
+
+// Dump datagrams are at most ~32 KiB (the kernel caps its dump skb), but a single message for
+// a device with many VFs can be larger; 1 MiB leaves room, and truncation is still detected.
+const DEFAULT_READ_BUFFER = 1 << 20;
+
+export class SocketTransport implements Transport {
+  readonly portId: number;
+  readonly receiveBufferSize: number;
+  private readonly fd: shim.OwnedFd;
+  private readonly buffer: Uint8Array;
+  private readonly watcher: shim.ReadableWatcher;
+  private isClosed = false;
+
+  constructor(options: SocketOptions = {}) {
+    const C = shim.constants;
+    const make = (): shim.OwnedFd => shim.socket(C.AF_NETLINK, C.SOCK_RAW | C.SOCK_NONBLOCK, C.NETLINK_ROUTE);
+    // A socket belongs to the namespace it was created in: enter, create, come back.
+    const fd = options.netns !== undefined ? shim.inNetns(nsTarget(options.netns), make) : make();
+    try {
+      if (options.recvBufferSize !== undefined) {
+        try {
+          shim.setsockopt(fd, C.SOL_SOCKET, C.SO_RCVBUFFORCE, options.recvBufferSize);
+        } catch {
+          shim.setsockopt(fd, C.SOL_SOCKET, C.SO_RCVBUF, options.recvBufferSize);
+        }
+      }
+      if (options.extAck !== false) shim.setsockopt(fd, C.SOL_NETLINK, C.NETLINK_EXT_ACK, 1);
+      if (options.capAck !== false) shim.setsockopt(fd, C.SOL_NETLINK, C.NETLINK_CAP_ACK, 1);
+      if (options.strict !== false) shim.setsockopt(fd, C.SOL_NETLINK, C.NETLINK_GET_STRICT_CHK, 1);
+      shim.bind(fd, { pid: 0, groups: 0 });
+      for (const g of options.groups ?? []) shim.setsockopt(fd, C.SOL_NETLINK, C.NETLINK_ADD_MEMBERSHIP, g);
+      this.portId = shim.getsockname(fd).pid;
+      this.fd = fd;
+      this.buffer = new Uint8Array(options.readBufferSize ?? DEFAULT_READ_BUFFER);
+      this.receiveBufferSize = this.buffer.length;
+      this.watcher = shim.watchReadable(fd);
+      this.watcher.unref();
+    } catch (e) {
+      fd.close();
+      throw e;
+    }
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** The socket's fd number (for diagnostics and `/proc/self/fd` checks). */
+  get fdNumber(): number {
+    return this.fd.fd;
+  }
+
+  send(datagram: Uint8Array): void {
+    shim.sendto(this.fd, datagram, 0);
+  }
+
+  receive(): ReceivedDatagram | null {
+    const r = shim.recvmsg(this.fd, this.buffer, shim.constants.MSG_DONTWAIT);
+    if (r === null) return null;
+    return {
+      bytes: this.buffer.subarray(0, r.length),
+      senderPid: r.pid,
+      groups: r.groups,
+      truncated: r.truncated,
+      size: r.size,
+    };
+  }
+
+  waitReadable(): Promise<void> {
+    return this.watcher.wait();
+  }
+
+  ref(): void {
+    this.watcher.ref();
+  }
+
+  unref(): void {
+    this.watcher.unref();
+  }
+
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.watcher.close();
+    this.fd.close();
+  }
+}

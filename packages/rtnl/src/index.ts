@@ -1,0 +1,28 @@
+/**
+ * @nlkit/rtnl: Linux rtnetlink operations for Node, named as in Go's vishvananda/netlink.
+ *
+ * @example
+ * ```ts
+ * import { Handle, netns } from '@nlkit/rtnl';
+ * const ns = netns.create();
+ * const h = Handle.open({ netns: ns });
+ * try {
+ *   const br = await h.linkAdd({ kind: 'bridge', name: 'br0', mtu: 9001 });
+ *   await h.linkSetUp(br);
+ * } finally {
+ *   h.close();
+ *   ns.close();
+ * }
+ * ```
+ */
+export { Handle, getDefaultHandle, closeDefaultHandle, type HandleOptions } from './handle.js';
+export { NetNs, netns, type NetnsRef } from './netns.js';
+export {
+  NetlinkError,
+  DumpInterruptedError,
+  OverrunError,
+  TruncatedReplyError,
+  HandleClosedError,
+  type ExtAckInfo,
+} from './errors.js';
+export type { EngineStats, RequestOptions } from './conn/engine.js';
