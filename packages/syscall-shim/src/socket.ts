@@ -1,0 +1,343 @@
+import { c, errno, address } from './ffi.js';
+import { check, hook } from './hooks.js';
+import { SyscallError } from './errors.js';
+import { OwnedFd, fdNum, type FdLike } from './fd.js';
+import { MSG_TRUNC, SOCK_CLOEXEC } from './constants.js';
+import { LAYOUT, SOCKADDR_NL_SIZE, writeSockaddrNl, type SockaddrNl } from './structs.js';
+
+const EAGAIN = 11;
+/** Linux's IOV_MAX: the most buffers one sendmsg takes. */
+const IOV_MAX = 1024;
+
+/*
+ * Preallocated structs for the hot path, all in one ArrayBuffer: `new ArrayBuffer` always has
+ * an off-heap backing store that never moves, so the addresses stored inside (msg_name,
+ * msg_iov) are taken once at load and stay valid as long as this module holds `arena`.
+ */
+const arena = new ArrayBuffer(512);
+const av = new DataView(arena);
+const R_HDR = 0; // recv msghdr (56)
+const R_IOV = 64; // recv iovec (16)
+const R_NAME = 80; // recv sockaddr_nl (12)
+const S_HDR = 96; // send msghdr (56)
+const S_NAME = 152; // send sockaddr_nl (12)
+const OPT = 168; // setsockopt/getsockopt int (4)
+const OPTLEN = 172; // socklen_t (4)
+const GSN_LEN = 176; // getsockname socklen_t (4)
+const GSN = 256; // getsockname sockaddr_storage (128)
+
+const recvHdr = new Uint8Array(arena, R_HDR, LAYOUT.msghdr.size);
+const sendHdr = new Uint8Array(arena, S_HDR, LAYOUT.msghdr.size);
+const sendName = new Uint8Array(arena, S_NAME, SOCKADDR_NL_SIZE);
+const optVal = new Uint8Array(arena, OPT, 4);
+const optLen = new Uint8Array(arena, OPTLEN, 4);
+const gsnBuf = new Uint8Array(arena, GSN, 128);
+const gsnLen = new Uint8Array(arena, GSN_LEN, 4);
+const arenaBase = address(new Uint8Array(arena));
+
+// recv msghdr: name -> R_NAME, one iovec at R_IOV; no control data.
+av.setBigUint64(R_HDR + LAYOUT.msghdr.msg_name, arenaBase + BigInt(R_NAME), true);
+av.setBigUint64(R_HDR + LAYOUT.msghdr.msg_iov, arenaBase + BigInt(R_IOV), true);
+av.setBigUint64(R_HDR + LAYOUT.msghdr.msg_iovlen, 1n, true);
+
+// send iovec array: grown on demand (its own ArrayBuffer, so also off-heap and fixed).
+let sendIovCap = 8;
+let sendIov = new ArrayBuffer(sendIovCap * LAYOUT.iovec.size);
+let sendIovView = new DataView(sendIov);
+av.setBigUint64(S_HDR + LAYOUT.msghdr.msg_iov, address(new Uint8Array(sendIov)), true);
+const sendNameAddr = arenaBase + BigInt(S_NAME);
+
+// Receive buffer whose address is currently in the recv iovec (callers reuse one buffer, so
+// this saves a BigInt allocation per call). Holding it keeps the address valid.
+let recvBufCached: Uint8Array | null = null;
+
+/** The result of {@link recvmsg}. */
+export interface RecvResult {
+  /** Bytes written into the buffer. */
+  length: number;
+  /** The datagram's real size (the kernel reports it because MSG_TRUNC is always passed). */
+  size: number;
+  /** True when the datagram was larger than the buffer (`size > length`). */
+  truncated: boolean;
+  /** Sender's port id (`nl_pid`; 0 = the kernel). */
+  pid: number;
+  /** Sender's multicast groups bitmask (`nl_groups`; non-zero for notifications). */
+  groups: number;
+  /** `msg_flags` as returned by the kernel (MSG_TRUNC, MSG_CTRUNC, ...). */
+  flags: number;
+}
+
+function checkInt(v: unknown, field: string): number {
+  if (typeof v !== 'number' || (v | 0) !== v) throw new TypeError(`${field} must be a 32-bit integer, got ${String(v)}`);
+  return v;
+}
+
+function checkBytes(v: unknown, field: string): Uint8Array {
+  if (!(v instanceof Uint8Array)) throw new TypeError(`${field} must be a Uint8Array`);
+  return v;
+}
+
+/**
+ * socket(2). The socket is always close-on-exec (`SOCK_CLOEXEC` is added); add `SOCK_NONBLOCK`
+ * to `type` for a non-blocking one.
+ *
+ * @example
+ * using s = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK, NETLINK_ROUTE);
+ */
+export function socket(domain: number, type: number, protocol = 0): OwnedFd {
+  checkInt(domain, 'domain');
+  checkInt(type, 'type');
+  checkInt(protocol, 'protocol');
+  if (hook.on) {
+    const e = check('socket');
+    if (e !== 0) throw new SyscallError(e, 'socket');
+  }
+  const fd = c.socket(domain, type | SOCK_CLOEXEC, protocol);
+  if (fd < 0) throw new SyscallError(errno(), 'socket');
+  return new OwnedFd(fd);
+}
+
+/**
+ * bind(2) to a netlink address (`{ pid?, groups? }`, defaults 0: the kernel assigns the port
+ * id), or to raw `sockaddr` bytes for other families.
+ *
+ * @example
+ * bind(sock, { pid: 0, groups: 0 });
+ * getsockname(sock).pid; // the port id the kernel picked
+ */
+export function bind(fd: FdLike, addr: Partial<SockaddrNl> | Uint8Array = {}): void {
+  const n = fdNum(fd, 'bind');
+  let sa: Uint8Array;
+  if (addr instanceof Uint8Array) sa = addr;
+  else {
+    writeSockaddrNl(sendName, 0, addr);
+    sa = sendName;
+  }
+  if (hook.on) {
+    const e = check('bind');
+    if (e !== 0) throw new SyscallError(e, 'bind');
+  }
+  if (c.bind(n, sa, sa.byteLength) < 0) throw new SyscallError(errno(), 'bind');
+}
+
+/**
+ * getsockname(2) for a netlink socket: its port id and groups.
+ *
+ * @example
+ * const { pid } = getsockname(sock);
+ */
+export function getsockname(fd: FdLike): SockaddrNl & { family: number } {
+  const n = fdNum(fd, 'getsockname');
+  if (hook.on) {
+    const e = check('getsockname');
+    if (e !== 0) throw new SyscallError(e, 'getsockname');
+  }
+  av.setUint32(GSN_LEN, gsnBuf.byteLength, true);
+  gsnBuf.fill(0);
+  if (c.getsockname(n, gsnBuf, gsnLen) < 0) throw new SyscallError(errno(), 'getsockname');
+  return { family: av.getUint16(GSN, true), pid: av.getUint32(GSN + 4, true), groups: av.getUint32(GSN + 8, true) };
+}
+
+/**
+ * setsockopt(2) with an `int` value (a number) or raw bytes.
+ *
+ * @example
+ * setsockopt(sock, SOL_NETLINK, NETLINK_EXT_ACK, 1);
+ * setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, 1 << 20);
+ */
+export function setsockopt(fd: FdLike, level: number, name: number, value: number | Uint8Array): void {
+  const n = fdNum(fd, 'setsockopt');
+  checkInt(level, 'level');
+  checkInt(name, 'name');
+  let v: Uint8Array;
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < -0x80000000 || value > 0xffffffff) {
+      throw new RangeError(`setsockopt value must be a 32-bit integer, got ${value}`);
+    }
+    av.setUint32(OPT, value >>> 0, true);
+    v = optVal;
+  } else v = checkBytes(value, 'value');
+  if (hook.on) {
+    const e = check('setsockopt');
+    if (e !== 0) throw new SyscallError(e, 'setsockopt');
+  }
+  if (c.setsockopt(n, level, name, v, v.byteLength) < 0) throw new SyscallError(errno(), 'setsockopt');
+}
+
+/**
+ * getsockopt(2) for an `int` option.
+ *
+ * @example
+ * getsockopt(sock, SOL_SOCKET, SO_RCVBUF); // e.g. 425984
+ */
+export function getsockopt(fd: FdLike, level: number, name: number): number {
+  const n = fdNum(fd, 'getsockopt');
+  checkInt(level, 'level');
+  checkInt(name, 'name');
+  if (hook.on) {
+    const e = check('getsockopt');
+    if (e !== 0) throw new SyscallError(e, 'getsockopt');
+  }
+  av.setInt32(OPT, 0, true);
+  av.setUint32(OPTLEN, 4, true);
+  if (c.getsockopt(n, level, name, optVal, optLen) < 0) throw new SyscallError(errno(), 'getsockopt');
+  return av.getInt32(OPT, true);
+}
+
+/**
+ * getsockopt(2) for an option whose value is a byte string (e.g. NETLINK_LIST_MEMBERSHIPS):
+ * returns the bytes the kernel wrote, at most `maxLength`.
+ *
+ * @example
+ * const groups = getsockoptBytes(sock, SOL_NETLINK, NETLINK_LIST_MEMBERSHIPS, 64);
+ */
+export function getsockoptBytes(fd: FdLike, level: number, name: number, maxLength: number): Uint8Array {
+  const n = fdNum(fd, 'getsockopt');
+  checkInt(level, 'level');
+  checkInt(name, 'name');
+  if (!Number.isInteger(maxLength) || maxLength < 0 || maxLength > 0x10000) {
+    throw new RangeError(`maxLength must be in 0..65536, got ${maxLength}`);
+  }
+  if (hook.on) {
+    const e = check('getsockopt');
+    if (e !== 0) throw new SyscallError(e, 'getsockopt');
+  }
+  const out = new Uint8Array(maxLength);
+  const len = new Uint8Array(4);
+  new DataView(len.buffer).setUint32(0, maxLength, true);
+  if (c.getsockopt(n, level, name, out, len) < 0) throw new SyscallError(errno(), 'getsockopt');
+  return out.subarray(0, Math.min(maxLength, new DataView(len.buffer).getUint32(0, true)));
+}
+
+/** Destination argument: a netlink address, or raw sockaddr bytes for other families. */
+export type SendAddress = Partial<SockaddrNl> | Uint8Array;
+
+/**
+ * sendto(2): one buffer as one datagram. Returns the bytes sent. With no `addr` the socket's
+ * default destination is used (the kernel, for netlink).
+ *
+ * @example
+ * sendto(sock, requestBytes);
+ */
+export function sendto(fd: FdLike, data: Uint8Array, flags = 0, addr?: SendAddress): number {
+  const n = typeof fd === 'number' && (fd | 0) === fd && fd >= 0 ? fd : fdNum(fd, 'sendto');
+  checkBytes(data, 'data');
+  checkInt(flags, 'flags');
+  let sa: Uint8Array | null = null;
+  if (addr !== undefined) {
+    if (addr instanceof Uint8Array) sa = addr;
+    else {
+      writeSockaddrNl(sendName, 0, addr);
+      sa = sendName;
+    }
+  }
+  if (hook.on) {
+    const e = check('sendto');
+    if (e !== 0) throw new SyscallError(e, 'sendto');
+  }
+  const r = c.sendto(n, data, data.byteLength, flags, sa, sa === null ? 0 : sa.byteLength);
+  if (r < 0) throw new SyscallError(errno(), 'sendto');
+  return r;
+}
+
+/**
+ * sendmsg(2): several buffers sent as ONE datagram (an iovec each; nothing is copied or
+ * concatenated). Returns the bytes sent. At most 1024 buffers (IOV_MAX).
+ *
+ * @example
+ * sendmsg(sock, [header, body]); // one netlink message from two buffers
+ */
+export function sendmsg(fd: FdLike, chunks: readonly Uint8Array[], flags = 0, addr?: SendAddress): number {
+  const n = typeof fd === 'number' && (fd | 0) === fd && fd >= 0 ? fd : fdNum(fd, 'sendmsg');
+  if (!Array.isArray(chunks)) throw new TypeError('chunks must be an array of Uint8Array');
+  checkInt(flags, 'flags');
+  const count = chunks.length;
+  if (count > IOV_MAX) throw new RangeError(`sendmsg takes at most ${IOV_MAX} buffers, got ${count}`);
+  for (let i = 0; i < count; i++) checkBytes(chunks[i], `chunks[${i}]`);
+  let nameAddr = 0n;
+  let nameLen = 0;
+  let rawName: Uint8Array | undefined;
+  if (addr !== undefined) {
+    if (addr instanceof Uint8Array) {
+      rawName = addr;
+      nameAddr = address(addr);
+      nameLen = addr.byteLength;
+    } else {
+      writeSockaddrNl(sendName, 0, addr);
+      nameAddr = sendNameAddr;
+      nameLen = SOCKADDR_NL_SIZE;
+    }
+  }
+  if (hook.on) {
+    const e = check('sendmsg');
+    if (e !== 0) throw new SyscallError(e, 'sendmsg');
+  }
+  if (count > sendIovCap) {
+    while (sendIovCap < count) sendIovCap *= 2;
+    sendIov = new ArrayBuffer(sendIovCap * LAYOUT.iovec.size);
+    sendIovView = new DataView(sendIov);
+    av.setBigUint64(S_HDR + LAYOUT.msghdr.msg_iov, address(new Uint8Array(sendIov)), true);
+  }
+  for (let i = 0; i < count; i++) {
+    const b = chunks[i] as Uint8Array;
+    const o = i * LAYOUT.iovec.size;
+    sendIovView.setBigUint64(o, b.byteLength === 0 ? 0n : address(b), true);
+    sendIovView.setUint32(o + 8, b.byteLength, true);
+    sendIovView.setUint32(o + 12, 0, true);
+  }
+  av.setBigUint64(S_HDR + LAYOUT.msghdr.msg_name, nameAddr, true);
+  av.setUint32(S_HDR + LAYOUT.msghdr.msg_namelen, nameLen, true);
+  av.setUint32(S_HDR + LAYOUT.msghdr.msg_iovlen, count, true);
+  const r = c.sendmsg(n, sendHdr, flags);
+  if (r < 0) throw new SyscallError(errno(), 'sendmsg');
+  // `chunks` and `rawName` are referenced up to here, so the addresses above stayed valid.
+  void rawName;
+  return r;
+}
+
+/**
+ * recvmsg(2) of one datagram into `buf`. `MSG_TRUNC` is always added so the kernel reports the
+ * datagram's real size even when it did not fit (`truncated`; with `MSG_PEEK` the datagram stays
+ * queued, so a caller can peek with a small buffer, then read with one of `size` bytes).
+ *
+ * Returns `null` when nothing is queued on a non-blocking socket or with `MSG_DONTWAIT`
+ * (EAGAIN), without building an exception: the engine polls right after each send.
+ * For datagram sockets only (netlink, UDP, packet): on a TCP socket MSG_TRUNC discards data.
+ *
+ * @example
+ * const buf = new Uint8Array(65536);
+ * const r = recvmsg(sock, buf, MSG_DONTWAIT);
+ * if (r !== null && !r.truncated) handle(buf.subarray(0, r.length), r.pid);
+ */
+export function recvmsg(fd: FdLike, buf: Uint8Array, flags = 0): RecvResult | null {
+  const n = typeof fd === 'number' && (fd | 0) === fd && fd >= 0 ? fd : fdNum(fd, 'recvmsg');
+  if (!(buf instanceof Uint8Array)) throw new TypeError('buf must be a Uint8Array');
+  if ((flags | 0) !== flags) throw new TypeError(`flags must be a 32-bit integer, got ${String(flags)}`);
+  if (hook.on) {
+    const e = check('recvmsg');
+    if (e === EAGAIN) return null;
+    if (e !== 0) throw new SyscallError(e, 'recvmsg');
+  }
+  const len = buf.byteLength;
+  if (buf !== recvBufCached) {
+    // A zero-length view has no stable address to cache (its buffer could grow later).
+    av.setBigUint64(R_IOV, len === 0 ? 0n : address(buf), true);
+    recvBufCached = len === 0 ? null : buf;
+  }
+  av.setUint32(R_IOV + 8, len, true);
+  av.setUint32(R_HDR + LAYOUT.msghdr.msg_namelen, SOCKADDR_NL_SIZE, true);
+  const r = c.recvmsg(n, recvHdr, flags | MSG_TRUNC);
+  if (r < 0) {
+    const e = errno();
+    if (e === EAGAIN) return null;
+    throw new SyscallError(e, 'recvmsg');
+  }
+  return {
+    length: r > len ? len : r,
+    size: r,
+    truncated: r > len,
+    pid: av.getUint32(R_NAME + 4, true),
+    groups: av.getUint32(R_NAME + 8, true),
+    flags: av.getInt32(R_HDR + LAYOUT.msghdr.msg_flags, true),
+  };
+}

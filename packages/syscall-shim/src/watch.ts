@@ -1,0 +1,144 @@
+import koffi from 'koffi';
+import { SyscallError } from './errors.js';
+import { OwnedFd, fdNum, type FdLike } from './fd.js';
+
+const ECANCELED = 125;
+const EEXIST = 17;
+
+/**
+ * Waits for a non-blocking descriptor to become readable on Node's own event loop (a libuv
+ * poll handle through `koffi.node.poll`): no thread is parked per socket, and nothing is read.
+ *
+ * Event-loop liveness: `wait()` does not change the ref state. While a `wait()` is pending, the
+ * watcher keeps the process alive if it is ref'd (the default, like Node's sockets) and not if
+ * it was `unref()`'d. An idle watcher (no pending wait) never keeps the process alive, ref'd or
+ * not. The rtnl engine's pattern: `ref()` while a request is outstanding, `unref()` when only
+ * listening for events.
+ */
+export interface ReadableWatcher extends Disposable {
+  /**
+   * Resolves once the descriptor is readable (a datagram is queued, or an error is pending).
+   * Concurrent calls share one promise. Readiness can be spurious: read with MSG_DONTWAIT and
+   * wait again on `null`. Rejects with a SyscallError `ECANCELED` (syscall `'poll'`) when the
+   * watcher, or the OwnedFd it watches, is closed while waiting, and with the poll error if
+   * libuv reports one.
+   */
+  wait(): Promise<void>;
+  /** Let a pending `wait()` keep the process alive (default). */
+  ref(): void;
+  /** Let the process exit even while a `wait()` is pending. */
+  unref(): void;
+  /** Stop watching (idempotent); a pending `wait()` rejects with ECANCELED. Does not close the fd. */
+  close(): void;
+  /** True once closed. */
+  readonly closed: boolean;
+}
+
+/** The parts of koffi's PollHandle used here. */
+interface PollHandle {
+  start(opts: { readable: boolean }, cb: PollCallback): void;
+  stop(): void;
+  close(): void;
+  ref(): void;
+  unref(): void;
+}
+type PollCallback = (...args: never[]) => void;
+// koffi's typings declare a one-argument callback; the native side calls (status, events).
+const poll = koffi.node.poll as unknown as (fd: number, opts: { readable: boolean }, cb: PollCallback) => PollHandle;
+type RawPollCallback = (status: number, events: { readable: boolean }) => void;
+
+/** Numbers with a live watcher: libuv misbehaves with two poll handles on one fd. */
+const watched = new Set<number>();
+
+class Watcher implements ReadableWatcher {
+  #handle: PollHandle | null;
+  #fd: number;
+  #owner: OwnedFd | undefined;
+  #promise: Promise<void> | null = null;
+  #resolve: (() => void) | null = null;
+  #reject: ((e: Error) => void) | null = null;
+  readonly #onPoll: RawPollCallback;
+
+  constructor(fd: number, owner: OwnedFd | undefined) {
+    this.#fd = fd;
+    this.#owner = owner;
+    // Level-triggered: stop on the first report so a readable-but-unread fd does not spin the
+    // loop; wait() starts it again.
+    this.#onPoll = (status) => {
+      this.#handle?.stop();
+      const resolve = this.#resolve;
+      const reject = this.#reject;
+      this.#promise = this.#resolve = this.#reject = null;
+      if (status < 0) reject?.(new SyscallError(-status, 'poll'));
+      else resolve?.();
+    };
+    const handle = poll(fd, { readable: true }, this.#onPoll);
+    handle.stop();
+    this.#handle = handle;
+  }
+
+  get closed(): boolean {
+    return this.#handle === null;
+  }
+
+  wait(): Promise<void> {
+    const handle = this.#handle;
+    if (handle === null) return Promise.reject(new SyscallError(ECANCELED, 'poll', '(watcher closed)'));
+    if (this.#promise !== null) return this.#promise;
+    this.#promise = new Promise<void>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    handle.start({ readable: true }, this.#onPoll);
+    return this.#promise;
+  }
+
+  ref(): void {
+    this.#handle?.ref();
+  }
+
+  unref(): void {
+    this.#handle?.unref();
+  }
+
+  close(): void {
+    const handle = this.#handle;
+    if (handle === null) return;
+    this.#handle = null;
+    handle.close();
+    watched.delete(this.#fd);
+    if (this.#owner !== undefined && this.#owner._attached() === this) this.#owner._attach(undefined);
+    this.#owner = undefined;
+    const reject = this.#reject;
+    this.#promise = this.#resolve = this.#reject = null;
+    reject?.(new SyscallError(ECANCELED, 'poll', '(watcher closed)'));
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * Watch a descriptor for readability without blocking the event loop or parking a thread.
+ * libuv makes the descriptor non-blocking. One watcher per descriptor (a second is EEXIST).
+ * Closing an OwnedFd closes its watcher first; with a raw number, close the watcher before the fd.
+ *
+ * @example
+ * const w = watchReadable(sock);
+ * w.unref();                        // idle: do not hold the process open
+ * for (;;) {
+ *   const r = recvmsg(sock, buf, MSG_DONTWAIT);
+ *   if (r === null) { await w.wait(); continue; }
+ *   handle(buf.subarray(0, r.length));
+ * }
+ */
+export function watchReadable(fd: FdLike): ReadableWatcher {
+  const n = fdNum(fd, 'poll');
+  const owner = fd instanceof OwnedFd ? fd : undefined;
+  if (watched.has(n)) throw new SyscallError(EEXIST, 'poll', `(fd ${n} already has a watcher)`);
+  const w = new Watcher(n, owner);
+  watched.add(n);
+  owner?._attach(w);
+  return w;
+}
