@@ -1,0 +1,241 @@
+import { encode, type Message } from '@nlkit/nl-codec';
+import { describe, expect, it } from 'vitest';
+import { FakeKernel, sysError } from '../test-support/fake-kernel.js';
+import { Subscription, type OverrunEvent } from './subscription.js';
+
+interface Ev {
+  type: 'msg';
+  index: number;
+  name: unknown;
+}
+
+const notification = (index: number, name = `if${index}`, type = 'RTM_NEWLINK'): Message => ({
+  header: { type, flags: [], seq: 0, pid: 0 },
+  'ifi-family': 0,
+  'ifi-type': 1,
+  'ifi-index': index,
+  'ifi-flags': [],
+  'ifi-change': 0,
+  attrs: { ifname: name },
+});
+
+const dgram = (...indexes: number[]) => ({ bytes: encode(indexes.map((i) => notification(i))) });
+
+const mapper = (m: Message): Ev | undefined =>
+  m.header.type === 'NLMSG_NOOP' ? undefined : { type: 'msg', index: m['ifi-index'] as number, name: (m.attrs as { ifname?: unknown }).ifname };
+
+function setup(options: { queueSize?: number; signal?: AbortSignal; map?: (m: Message) => Ev | undefined } = {}) {
+  const k = new FakeKernel(() => {});
+  let closedCalls = 0;
+  const sub = new Subscription<Ev>({
+    transport: k,
+    map: options.map ?? mapper,
+    queueSize: options.queueSize ?? 1024,
+    signal: options.signal,
+    onClose: () => closedCalls++,
+  });
+  return { k, sub, closedCalls: () => closedCalls };
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+const indexOf = (r: IteratorResult<Ev | OverrunEvent, undefined>): number | string =>
+  r.done ? 'done' : r.value.type === 'msg' ? r.value.index : `overrun:${r.value.reason}`;
+
+describe('Subscription', () => {
+  it('yields notifications in order, whether they arrived before or after next() was called', async () => {
+    const { k, sub } = setup();
+    k.push(dgram(1, 2)); // two messages in one datagram
+    await tick();
+    const first = await sub.next();
+    expect(first).toEqual({ done: false, value: { type: 'msg', index: 1, name: 'if1' } });
+    expect(indexOf(await sub.next())).toBe(2);
+    const later = sub.next();
+    k.push(dgram(3));
+    expect(indexOf(await later)).toBe(3);
+    expect(sub.stats).toMatchObject({ datagrams: 2, events: 3 });
+    sub.close();
+  });
+
+  it('reads what the kernel already queued inside next() without waiting for readiness', async () => {
+    const k = new FakeKernel(() => {});
+    const sub = new Subscription<Ev>({ transport: k, map: mapper, queueSize: 8 });
+    // Queued behind the watcher's back: readiness never fires for it.
+    (k as unknown as { queue: unknown[] }).queue.push(dgram(7));
+    expect(indexOf(await sub.next())).toBe(7);
+    sub.close();
+  });
+
+  it('drops and counts datagrams from senders other than the kernel', async () => {
+    const { k, sub } = setup();
+    k.push({ ...dgram(66), senderPid: 4321 });
+    k.push(dgram(5));
+    expect(indexOf(await sub.next())).toBe(5);
+    expect(sub.stats.foreignDropped).toBe(1);
+    expect(sub.pending).toBe(0);
+    sub.close();
+  });
+
+  it('turns ENOBUFS into an overrun event and keeps delivering what follows', async () => {
+    const { k, sub } = setup();
+    k.push(dgram(1));
+    k.push(sysError('ENOBUFS', -105));
+    k.push(dgram(2));
+    expect(indexOf(await sub.next())).toBe(1);
+    const over = await sub.next();
+    expect(over.done).toBe(false);
+    expect(over.value).toMatchObject({ type: 'overrun', reason: 'enobufs' });
+    expect(indexOf(await sub.next())).toBe(2);
+    expect(sub.stats.overruns).toBe(1);
+    expect(sub.closed).toBe(false);
+    sub.close();
+  });
+
+  it('reports consecutive overruns still queued as one event', async () => {
+    const { k, sub } = setup();
+    k.push(sysError('ENOBUFS', -105));
+    k.push(sysError('ENOBUFS', -105));
+    k.push(dgram(3));
+    await tick();
+    expect(sub.pending).toBe(2);
+    expect(indexOf(await sub.next())).toBe('overrun:enobufs');
+    expect(indexOf(await sub.next())).toBe(3);
+    expect(sub.stats.overruns).toBe(2);
+    sub.close();
+  });
+
+  it('reports a truncated datagram as an overrun instead of decoding half a message', async () => {
+    const { k, sub } = setup();
+    const full = dgram(1).bytes;
+    k.push({ bytes: full.subarray(0, 20), truncated: true, size: full.length });
+    expect(indexOf(await sub.next())).toBe('overrun:truncated');
+    expect(sub.stats.truncated).toBe(1);
+    sub.close();
+  });
+
+  it('reports an undecodable datagram as an overrun carrying the decode error', async () => {
+    const { k, sub } = setup();
+    const bad = new Uint8Array(dgram(1).bytes);
+    new DataView(bad.buffer).setUint32(0, 9999, true); // nlmsg_len past the datagram's end
+    k.push({ bytes: bad });
+    k.push(dgram(2));
+    const r = await sub.next();
+    expect(r.value).toMatchObject({ type: 'overrun', reason: 'undecodable' });
+    expect((r.value as OverrunEvent).error).toBeInstanceOf(Error);
+    expect(indexOf(await sub.next())).toBe(2);
+    expect(sub.stats.decodeErrors).toBe(1);
+    sub.close();
+  });
+
+  it('reports a message the mapper cannot lift as an overrun and goes on with the next one', async () => {
+    const { k, sub } = setup({
+      map: (m) => {
+        if (m['ifi-index'] === 13) throw new Error('cannot lift');
+        return mapper(m);
+      },
+    });
+    k.push(dgram(13, 14));
+    expect(indexOf(await sub.next())).toBe('overrun:undecodable');
+    expect(indexOf(await sub.next())).toBe(14);
+    sub.close();
+  });
+
+  it('skips messages the mapper maps to undefined', async () => {
+    const { k, sub } = setup();
+    k.push({ bytes: encode([{ header: { type: 'NLMSG_NOOP', flags: [], seq: 0, pid: 0 } }, notification(4)]) });
+    expect(indexOf(await sub.next())).toBe(4);
+    expect(sub.stats.events).toBe(1);
+    sub.close();
+  });
+
+  it('stops reading when the queue is full, leaving the rest to the kernel, and resumes as it drains', async () => {
+    const { k, sub } = setup({ queueSize: 4 });
+    for (let i = 1; i <= 10; i++) k.push(dgram(i));
+    await tick();
+    await tick();
+    expect(sub.pending).toBe(4);
+    const kq = (k as unknown as { queue: unknown[] }).queue;
+    expect(kq.length).toBe(6); // left in the "kernel"
+    const seen: (number | string)[] = [];
+    for (let i = 0; i < 10; i++) {
+      seen.push(indexOf(await sub.next()));
+      expect(sub.pending).toBeLessThanOrEqual(4);
+    }
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(kq.length).toBe(0);
+    sub.close();
+  });
+
+  it('holds the event loop only while a next() is waiting', async () => {
+    const { k, sub } = setup();
+    await tick();
+    expect(k.refs).toBe(0);
+    const p = sub.next();
+    expect(k.refs).toBe(1);
+    k.push(dgram(1));
+    await p;
+    expect(k.refs).toBe(0);
+    sub.close();
+  });
+
+  it('closes the socket when a for-await loop is left with break', async () => {
+    const { k, sub, closedCalls } = setup();
+    k.push(dgram(1));
+    k.push(dgram(2));
+    for await (const ev of sub) {
+      expect(ev).toMatchObject({ index: 1 });
+      break;
+    }
+    expect(k.closed).toBe(true);
+    expect(sub.closed).toBe(true);
+    expect(closedCalls()).toBe(1);
+    expect(await sub.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('close() ends a pending next() as done and discards queued events', async () => {
+    const { k, sub } = setup();
+    const p = sub.next();
+    sub.close();
+    expect(await p).toEqual({ done: true, value: undefined });
+    expect(k.closed).toBe(true);
+    expect(k.refs).toBe(0);
+    sub.close(); // idempotent
+  });
+
+  it('aborting rejects the pending next() with the signal reason, then reports done', async () => {
+    const ac = new AbortController();
+    const { k, sub, closedCalls } = setup({ signal: ac.signal });
+    const p = sub.next();
+    const reason = new Error('stop');
+    ac.abort(reason);
+    await expect(p).rejects.toBe(reason);
+    expect(k.closed).toBe(true);
+    expect(closedCalls()).toBe(1);
+    expect(await sub.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('aborting while nothing waits rejects the next call once', async () => {
+    const ac = new AbortController();
+    const { sub } = setup({ signal: ac.signal });
+    ac.abort();
+    await expect(sub.next()).rejects.toMatchObject({ name: 'AbortError' });
+    expect((await sub.next()).done).toBe(true);
+  });
+
+  it('ends with the error when the socket fails for another reason than ENOBUFS', async () => {
+    const { k, sub } = setup();
+    const p = sub.next();
+    k.push(sysError('EBADF', -9));
+    await expect(p).rejects.toMatchObject({ code: 'EBADF' });
+    expect(sub.closed).toBe(true);
+  });
+
+  it('serves concurrent next() calls in order', async () => {
+    const { k, sub } = setup();
+    const a = sub.next();
+    const b = sub.next();
+    k.push(dgram(1, 2));
+    expect([indexOf(await a), indexOf(await b)]).toEqual([1, 2]);
+    sub.close();
+  });
+});
