@@ -1,0 +1,222 @@
+/// <reference types="node" />
+// The `nl-codec` command: decode netlink bytes to a readable tree or JSON, and encode that JSON
+// back to bytes. Every failure is one line on stderr and exit status 1, never a stack trace.
+import { readFileSync } from 'node:fs';
+import { NetlinkDecodeError } from '../attrs/errors.js';
+import { parse, stringify } from '../json.js';
+import { decode } from '../message/decode.js';
+import { encode } from '../message/encode.js';
+import type { Message, MessageInput } from '../message/message.js';
+import { format } from '../print/format.js';
+import {
+  detectInputFormat,
+  InputError,
+  inputFormat,
+  inputFormatNames,
+  outputFormats,
+  withoutPacket,
+  type InputFormat,
+} from './formats.js';
+
+/** A problem with the command line or the input: printed as one line, exit status 1. */
+class UsageError extends Error {}
+
+function help(): string {
+  const outs = outputFormats()
+    .map((f) => `--${f.option}${f.argument !== undefined ? ` ${f.argument}` : ''}`)
+    .join(' | ');
+  return `Usage:
+  nl-codec decode [FILE|-] [--format ${inputFormatNames().join('|')}] [--hex] [--json] [--verbose]
+  nl-codec encode [FILE|-] [${outs}]
+  nl-codec --help
+
+decode  reads netlink bytes (FILE, or stdin when FILE is '-' or absent) and prints every
+        message as a readable tree, or with --json as one JSON array of messages
+        (bigint as {"$bigint":"1"}, bytes as {"$hex":"00ff"}).
+        --format  input format (default auto: hex text if the input is only hex digits,
+                  whitespace, 0x prefixes and ':'/'-', else raw bytes); --hex = --format hex.
+        Raw and hex input may hold several datagrams back to back: their boundaries are
+        not recorded, so they are read as consecutive messages, and a header whose
+        nlmsg_len is below 16 ends a datagram (what follows up to the next plausible
+        header is that datagram's trailing bytes).
+        --verbose  show long byte strings in full and the whole request echoed in errors.
+encode  reads that JSON array (FILE or stdin) and writes the bytes: raw to stdout, or
+        with --hex as hex text. 'nl-codec decode --json | nl-codec encode' gives back the input.
+`;
+}
+
+interface Io {
+  readInput(file: string | undefined): Uint8Array;
+  stdout(data: Uint8Array | string): void;
+  stderr(text: string): void;
+  stdinIsTTY: boolean;
+}
+
+const nodeIo: Io = {
+  readInput(file) {
+    try {
+      return file === undefined || file === '-' ? readFileSync(0) : readFileSync(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const what = file === undefined || file === '-' ? 'stdin' : file;
+      throw new UsageError(`cannot read ${what}: ${code ?? (err as Error).message}`);
+    }
+  },
+  stdout(data) {
+    process.stdout.write(data);
+  },
+  stderr(text) {
+    process.stderr.write(text);
+  },
+  stdinIsTTY: process.stdin.isTTY === true,
+};
+
+interface Parsed {
+  positional: string[];
+  options: Map<string, string | true>;
+}
+
+// Options that take a value; everything else is a switch.
+function parseArgs(args: readonly string[], valued: ReadonlySet<string>, switches: ReadonlySet<string>): Parsed {
+  const positional: string[] = [];
+  const options = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '-' || !arg.startsWith('-')) {
+      positional.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
+    const eq = arg.indexOf('=');
+    const name = (eq >= 0 ? arg.slice(0, eq) : arg).replace(/^--?/, '');
+    if (valued.has(name)) {
+      const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
+      if (value === undefined) throw new UsageError(`option --${name} needs a value`);
+      options.set(name, value);
+    } else if (switches.has(name) && eq < 0) {
+      options.set(name, true);
+    } else {
+      throw new UsageError(`unknown option ${arg} (see nl-codec --help)`);
+    }
+  }
+  return { positional, options };
+}
+
+function runDecode(args: readonly string[], io: Io): void {
+  const { positional, options } = parseArgs(args, new Set(['format']), new Set(['hex', 'json', 'verbose', 'v']));
+  if (positional.length > 1) throw new UsageError(`decode takes one input, got ${positional.length}: ${positional.join(' ')}`);
+  let formatName = options.get('format') as string | undefined;
+  if (options.has('hex')) {
+    if (formatName !== undefined && formatName !== 'hex') throw new UsageError(`--hex conflicts with --format ${formatName}`);
+    formatName = 'hex';
+  }
+  let reader: InputFormat | undefined;
+  if (formatName !== undefined && formatName !== 'auto') {
+    reader = inputFormat(formatName);
+    if (reader === undefined) {
+      throw new UsageError(`unknown input format '${formatName}' (one of ${inputFormatNames().join(', ')})`);
+    }
+  }
+  const file = positional[0];
+  if ((file === undefined || file === '-') && io.stdinIsTTY) {
+    throw new UsageError('no input: give a FILE or pipe bytes into stdin (see nl-codec --help)');
+  }
+  const input = io.readInput(file);
+  reader ??= detectInputFormat(input);
+  const read = reader.read(input);
+  for (const w of read.warnings ?? []) io.stderr(`nl-codec: warning: ${w}\n`);
+  const messages: Message[] = [];
+  for (let d = 0; d < read.datagrams.length; d++) {
+    const dgram = read.datagrams[d]!;
+    let decoded: Message[];
+    try {
+      decoded = dgram.bytes.length === 0 ? [] : decode(dgram.bytes, { stream: dgram.stream === true });
+    } catch (err) {
+      if (err instanceof NetlinkDecodeError) {
+        const where = dgram.packet !== undefined ? ` in packet ${String(dgram.packet.index ?? d)}` : '';
+        throw new UsageError(`cannot decode ${reader.name} input${where}: ${err.message} (byte offset ${err.offset})`);
+      }
+      throw err;
+    }
+    if (dgram.packet !== undefined) {
+      // `packet` goes right after the header so it reads first in JSON and the tree.
+      for (let i = 0; i < decoded.length; i++) {
+        const { header, ...body } = decoded[i]!;
+        decoded[i] = { header, packet: dgram.packet, ...body } as Message;
+      }
+    }
+    for (const m of decoded) messages.push(m);
+  }
+  if (options.has('json')) io.stdout(stringify(messages, 2) + '\n');
+  else io.stdout(format(messages, { verbose: options.has('verbose') || options.has('v') }));
+}
+
+function runEncode(args: readonly string[], io: Io): void {
+  const outs = outputFormats();
+  const valued = new Set(outs.filter((f) => f.argument !== undefined).map((f) => f.option));
+  const switches = new Set(outs.filter((f) => f.argument === undefined).map((f) => f.option));
+  const { positional, options } = parseArgs(args, valued, switches);
+  if (positional.length > 1) throw new UsageError(`encode takes one input, got ${positional.length}: ${positional.join(' ')}`);
+  if (options.size > 1) throw new UsageError(`choose one output: ${[...options.keys()].map((k) => `--${k}`).join(' or ')}`);
+  const file = positional[0];
+  if ((file === undefined || file === '-') && io.stdinIsTTY) {
+    throw new UsageError('no input: give a JSON FILE or pipe it into stdin (see nl-codec --help)');
+  }
+  const text = new TextDecoder().decode(io.readInput(file));
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch (err) {
+    throw new UsageError(`input is not nl-codec JSON: ${(err as Error).message}`);
+  }
+  const messages = (Array.isArray(value) ? value : [value]) as MessageInput[];
+  const [option, argument] = [...options][0] ?? [];
+  let out: Uint8Array | string | undefined;
+  try {
+    if (option === undefined) out = encode(withoutPacket(messages));
+    else {
+      const writer = outs.find((f) => f.option === option)!;
+      out = writer.write(messages, typeof argument === 'string' ? argument : undefined);
+    }
+  } catch (err) {
+    if (err instanceof TypeError || err instanceof RangeError || err instanceof InputError) {
+      throw new UsageError(`cannot encode: ${err.message}`);
+    }
+    throw err;
+  }
+  if (out !== undefined) io.stdout(out);
+}
+
+/**
+ * Runs the `nl-codec` command with its arguments (without `node` and the script) and returns
+ * the exit status: 0, or 1 after printing one line on stderr.
+ *
+ * @example
+ * process.exitCode = main(['decode', 'dump.bin', '--json']);
+ */
+export function main(argv: readonly string[], io: Io = nodeIo): number {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      if (command === undefined) throw new UsageError('missing command: decode or encode (see nl-codec --help)');
+      io.stdout(help());
+      return 0;
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(help());
+      return 0;
+    }
+    if (command === 'decode') runDecode(rest, io);
+    else if (command === 'encode') runEncode(rest, io);
+    else throw new UsageError(`unknown command '${command}': use decode or encode (see nl-codec --help)`);
+    return 0;
+  } catch (err) {
+    const known = err instanceof UsageError || err instanceof InputError;
+    const text = err instanceof Error ? err.message : String(err);
+    io.stderr(`nl-codec: ${known ? '' : 'internal error: '}${text.split('\n')[0]}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * `@nlkit/nl-codec`: a zero-dependency, lossless codec for Linux rtnetlink (NETLINK_ROUTE)
+ * messages, driven by tables generated from the kernel's YNL specs. No I/O: bytes in,
+ * objects out, and back. Runs in Node and in browsers.
+ *
+ * @example
+ * import { decode, encode, format } from '@nlkit/nl-codec';
+ * const messages = decode(datagram);       // Message[]
+ * console.log(format(messages));           // readable tree
+ * const bytes = encode(messages);          // the same bytes again
+ *
+ * @packageDocumentation
+ */
+export { decode, type DecodeOptions } from './message/decode.js';
+export { encode } from './message/encode.js';
+export { attributePath } from './message/path.js';
+export {
+  NLMSG_HDRLEN,
+  type DoneMessage,
+  type ErrorMessage,
+  type ExtAckAttrs,
+  type Message,
+  type MessageHeader,
+  type MessageInput,
+} from './message/message.js';
+export * from './message/types.js';
+export * from './message/flags.js';
+export { errnoName, errnoNumber, ERRNO_NAMES } from './message/errno.js';
+export { toJSON, fromJSON, stringify, parse, toHex, fromHex, type JsonValue } from './json.js';
+export { format, type FormatOptions } from './print/format.js';
+export { NetlinkDecodeError } from './attrs/errors.js';

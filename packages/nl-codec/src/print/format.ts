@@ -1,0 +1,189 @@
+// Readable tree of decoded messages. It walks the decoded objects themselves (whose keys are
+// already the spec names the tables gave them), so it knows no attribute and needs no change
+// when the tables grow.
+import { toHex } from '../json.js';
+import { ERRNO_TEXT } from '../message/errno.js';
+import type { Message, MessageHeader } from '../message/message.js';
+
+/** Options of {@link format}. */
+export interface FormatOptions {
+  /**
+   * Show everything: byte strings in full (otherwise cut after 32 bytes), the body of the
+   * request echoed in an error, and the raw extended-ack attributes.
+   */
+  verbose?: boolean;
+  /** Indentation per level (default two spaces). */
+  indent?: string;
+}
+
+const SHORT_BYTES = 32;
+
+/**
+ * Formats decoded messages as an indented tree: one header line per message (type, flags, seq,
+ * pid), then the family header's fields and every attribute by name, nested sets indented.
+ * Errors show the errno name, the kernel's extended-ack message and the attribute path.
+ *
+ * @example
+ * console.log(format(decode(bytes)));
+ * // RTM_NEWLINK flags=[multi] seq=1 pid=0
+ * //   ifi-family: 0
+ * //   ...
+ * //   attrs:
+ * //     ifname: "lo"
+ * //     mtu: 65536
+ */
+export function format(messages: Message | readonly Message[], options: FormatOptions = {}): string {
+  const list = Array.isArray(messages) ? messages : [messages as Message];
+  const p = new Printer(options);
+  for (const msg of list) p.message(msg, 0);
+  return p.lines.join('\n') + (p.lines.length > 0 ? '\n' : '');
+}
+
+class Printer {
+  readonly lines: string[] = [];
+  private readonly verbose: boolean;
+  private readonly unit: string;
+
+  constructor(options: FormatOptions) {
+    this.verbose = options.verbose === true;
+    this.unit = options.indent ?? '  ';
+  }
+
+  private line(depth: number, text: string): void {
+    this.lines.push(this.unit.repeat(depth) + text);
+  }
+
+  message(msg: Message, depth: number, prefix = ''): void {
+    if (msg === null || typeof msg !== 'object' || typeof msg.header !== 'object' || msg.header === null) {
+      this.line(depth, `${prefix}${this.scalar(msg)}`);
+      return;
+    }
+    const header = msg.header;
+    const isErrorLike = header.type === 'NLMSG_ERROR' || header.type === 'NLMSG_DONE';
+    let title = prefix + headerLine(header);
+    if (isErrorLike && typeof msg.error === 'number') title += ' ' + errorSummary(msg);
+    this.line(depth, title);
+    const d = depth + 1;
+    if (msg.packet !== undefined) this.field(d, 'packet', msg.packet);
+    if (isErrorLike) this.errorBody(msg, d);
+    else {
+      for (const key of Object.keys(msg)) {
+        if (key === 'header' || key === 'packet' || key === 'trailing' || key === 'padding') continue;
+        this.field(d, key, msg[key]);
+      }
+    }
+    if (msg.padding !== undefined) this.field(d, 'padding', msg.padding);
+    if (msg.trailing !== undefined) this.field(d, 'trailing', msg.trailing);
+  }
+
+  private errorBody(msg: Message, depth: number): void {
+    const attrs = (msg.attrs ?? undefined) as Record<string, unknown> | undefined;
+    if (attrs !== undefined && typeof attrs.msg === 'string') this.line(depth, `message: ${JSON.stringify(attrs.msg)}`);
+    if (typeof msg.attributePath === 'string') {
+      const offs = attrs?.offs;
+      this.line(depth, `attribute: ${msg.attributePath}${typeof offs === 'number' ? ` (offset ${offs})` : ''}`);
+    } else if (attrs !== undefined && typeof attrs.offs === 'number') {
+      this.line(depth, `attribute offset: ${attrs.offs}`);
+    }
+    const request = msg.request as Message | undefined;
+    if (request !== undefined) {
+      if (this.verbose) this.message(request, depth, 'request: ');
+      else this.line(depth, `request: ${headerLine(request.header)}`);
+    }
+    for (const key of Object.keys(msg)) {
+      if (
+        key === 'header' || key === 'error' || key === 'errno' || key === 'request' || key === 'attrs' ||
+        key === 'attributePath' || key === 'packet' || key === 'trailing' || key === 'padding'
+      ) {
+        continue;
+      }
+      this.field(depth, key, msg[key]);
+    }
+    if (attrs !== undefined) {
+      // msg and offs are already shown above; the rest (policy, cookie, miss-*) stays, all of it
+      // when verbose.
+      const rest = Object.keys(attrs).filter((k) => this.verbose || (k !== 'msg' && k !== 'offs'));
+      if (rest.length > 0) {
+        this.line(depth, 'attrs:');
+        for (const key of rest) this.field(depth + 1, key, attrs[key]);
+      }
+    }
+  }
+
+  private field(depth: number, key: string, value: unknown): void {
+    if (value instanceof Uint8Array || value === null || typeof value !== 'object') {
+      this.line(depth, `${key}: ${this.scalar(value)}`);
+      return;
+    }
+    if (Array.isArray(value)) {
+      if (value.every((v) => v === null || typeof v !== 'object' || v instanceof Uint8Array)) {
+        this.line(depth, `${key}: [${value.map((v) => this.scalar(v)).join(', ')}]`);
+        return;
+      }
+      this.line(depth, `${key}: (${value.length})`);
+      value.forEach((v, i) => this.field(depth + 1, `[${i}]`, v));
+      return;
+    }
+    const obj = value as Record<string, unknown>;
+    if (isUnknownAttr(key, obj)) {
+      this.line(depth, `${key}: ${this.scalar(obj.bytes)}${obj.flags ? ` (nla flags 0x${(obj.flags as number).toString(16)})` : ''}`);
+      return;
+    }
+    if (isHeaderLike(obj.header)) {
+      this.message(obj as Message, depth, `${key}: `);
+      return;
+    }
+    const keys = Object.keys(obj);
+    if (keys.length === 0) {
+      this.line(depth, `${key}: {}`);
+      return;
+    }
+    this.line(depth, `${key}:`);
+    for (const k of keys) this.field(depth + 1, k, obj[k]);
+  }
+
+  private scalar(value: unknown): string {
+    if (value instanceof Uint8Array) {
+      if (value.length === 0) return '(0 bytes)';
+      if (!this.verbose && value.length > SHORT_BYTES) {
+        return `${toHex(value.subarray(0, SHORT_BYTES))}… (${value.length} bytes)`;
+      }
+      return `${toHex(value)} (${value.length} bytes)`;
+    }
+    switch (typeof value) {
+      case 'string':
+        return JSON.stringify(value);
+      case 'bigint':
+        return value.toString();
+      case 'undefined':
+        return 'undefined';
+      default:
+        return JSON.stringify(value) ?? String(value);
+    }
+  }
+}
+
+function isHeaderLike(value: unknown): value is MessageHeader {
+  return value !== null && typeof value === 'object' && 'type' in value && 'flags' in value;
+}
+
+function isUnknownAttr(key: string, obj: Record<string, unknown>): boolean {
+  return key.startsWith('unknown-') && obj.bytes instanceof Uint8Array && typeof obj.type === 'number';
+}
+
+function headerLine(header: MessageHeader): string {
+  const flags = Array.isArray(header.flags)
+    ? header.flags.map((f) => (typeof f === 'number' ? `0x${f.toString(16)}` : f)).join(',')
+    : String(header.flags);
+  let s = `${String(header.type)} flags=[${flags}] seq=${String(header.seq)} pid=${String(header.pid)}`;
+  if (typeof header.length === 'number') s += ` len=${header.length}`;
+  return s;
+}
+
+function errorSummary(msg: Message): string {
+  const error = msg.error as number;
+  if (error === 0) return msg.header.type === 'NLMSG_ERROR' ? 'ACK' : 'status 0';
+  const name = typeof msg.errno === 'string' ? msg.errno : undefined;
+  const text = name !== undefined ? ERRNO_TEXT.get(name) : undefined;
+  return `${name ?? 'error'} (${error}${text !== undefined ? `: ${text}` : ''})`;
+}
