@@ -1,0 +1,122 @@
+/**
+ * Cross-checks the pcap writer against Wireshark's dissector: tshark must
+ * read every packet and see the same messages and top-level attributes.
+ * Runs only where tshark is installed.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writePcap } from './pcap.js';
+import { loadDatagrams } from './test-support/vectors.js';
+
+const tshark = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
+const haveTshark = tshark.status === 0;
+if (!haveTshark) console.log('skipping tshark cross-check: tshark is not installed');
+
+type Json = string | Json[] | { [key: string]: Json };
+
+/** Values of `key` anywhere under `node`, in document order. */
+function collect(node: Json | undefined, key: string, out: string[] = []): string[] {
+  if (node === undefined || typeof node === 'string') return out;
+  if (Array.isArray(node)) {
+    for (const item of node) collect(item, key, out);
+    return out;
+  }
+  for (const [k, v] of Object.entries(node)) {
+    if (k === key) {
+      for (const value of Array.isArray(v) ? v : [v]) if (typeof value === 'string') out.push(value);
+    } else collect(v, key, out);
+  }
+  return out;
+}
+
+/** Family header size of the rtnetlink types tshark 4.0 dissects (link, addr, route). */
+function familyHeader(type: number): number | undefined {
+  if (type >= 16 && type <= 19) return 16;
+  if (type >= 20 && type <= 23) return 8;
+  if (type >= 24 && type <= 27) return 12;
+  return undefined;
+}
+
+interface Expected {
+  types: number[];
+  attrs?: number[];
+}
+
+/** What tshark should report for a datagram, computed straight from the bytes. */
+function expected(bytes: Uint8Array): Expected {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const types: number[] = [];
+  const messages: { type: number; offset: number; len: number }[] = [];
+  for (let at = 0; at + 16 <= bytes.length; ) {
+    const len = view.getUint32(at, true);
+    if (len < 16 || at + len > bytes.length) break;
+    const type = view.getUint16(at + 4, true);
+    messages.push({ type, offset: at, len });
+    types.push(type);
+    // NLMSG_ERROR echoes the request's header, which tshark shows too.
+    if (type === 2 && len >= 36) types.push(view.getUint16(at + 24, true));
+    at += (len + 3) & ~3;
+  }
+  const only = messages.length === 1 ? messages[0] : undefined;
+  const header = only === undefined ? undefined : familyHeader(only.type);
+  if (only === undefined || header === undefined) return { types };
+  const attrs: number[] = [];
+  for (let at = only.offset + 16 + header; at + 4 <= only.offset + only.len; ) {
+    const len = view.getUint16(at, true);
+    if (len < 4) break;
+    attrs.push(view.getUint16(at + 2, true) & 0x3fff);
+    at += (len + 3) & ~3;
+  }
+  return { types, attrs };
+}
+
+describe.runIf(haveTshark)('tshark reads the pcap writer output', () => {
+  it('sees every iproute2 datagram with the same message types and top-level attributes', () => {
+    const datagrams = loadDatagrams();
+    const dir = mkdtempSync(join(tmpdir(), 'nlkit-capture-'));
+    try {
+      const file = join(dir, 'vectors.pcap');
+      writeFileSync(file, writePcap(datagrams.map((d, i) => ({ time: i, direction: d.direction, portId: 4000 + i, bytes: d.bytes }))));
+      const run = spawnSync('tshark', ['-T', 'json', '--no-duplicate-keys', '-r', file], { encoding: 'utf8', maxBuffer: 256 << 20 });
+      expect(run.status, run.stderr).toBe(0);
+      const frames = JSON.parse(run.stdout) as { _source: { layers: Record<string, Json> } }[];
+      expect(frames).toHaveLength(datagrams.length);
+      let attributeFrames = 0;
+      frames.forEach((frame, i) => {
+        const layers = frame._source.layers;
+        const bytes = datagrams[i]!.bytes;
+        const want = expected(bytes);
+        const frameInfo = layers.frame as Record<string, string>;
+        expect(Number(frameInfo['frame.len'])).toBe(bytes.length + 16);
+        const netlink = layers.netlink as Record<string, string>;
+        expect(netlink['netlink.hatype']).toBe('824');
+        const route = layers['netlink-route'];
+        const generic = layers['Netlink message'];
+        const seen = [
+          ...collect(route, 'netlink-route.nltype').map(Number),
+          ...collect(route, 'netlink.hdr_type').map((h) => Number.parseInt(h, 16)),
+          ...collect(generic, 'netlink.hdr_type').map((h) => Number.parseInt(h, 16)),
+        ];
+        expect([...seen].sort((a, b) => a - b), `frame ${i + 1} message types`).toEqual([...want.types].sort((a, b) => a - b));
+        if (want.attrs !== undefined && route !== undefined && !Array.isArray(route) && typeof route !== 'string') {
+          const top: number[] = [];
+          for (const [key, value] of Object.entries(route)) {
+            if (!key.startsWith('Attribute')) continue;
+            for (const attr of Array.isArray(value) ? value : [value]) {
+              const type = (attr as Record<string, Json>)['netlink.attr_type'];
+              for (const t of Array.isArray(type) ? type : [type]) top.push(Number.parseInt(t as string, 16) & 0x3fff);
+            }
+          }
+          expect([...top].sort((a, b) => a - b), `frame ${i + 1} attributes`).toEqual([...want.attrs].sort((a, b) => a - b));
+          attributeFrames++;
+        }
+      });
+      expect(attributeFrames).toBeGreaterThan(50);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
