@@ -123,7 +123,7 @@ export class SyscallError extends Error {
   /** The system call that failed, e.g. `'ioctl'`. */
   readonly syscall: string;
   /** What the call was doing (ioctl request name, path, ...), when known. */
-  readonly detail?: string;
+  declare readonly detail?: string;
 
   /**
    * @param errno - errno number, positive (as C's `errno`) or negative (as Node's); stored negative
