@@ -34,7 +34,8 @@ export function fromHex(text: string): Uint8Array {
     else if (c >= 97 && c <= 102) v = c - 87;
     else if (c >= 65 && c <= 70) v = c - 55;
     else if (c === 32 || c === 9 || c === 10 || c === 13 || c === 58 || c === 45) {
-      if (high >= 0 && c !== 32 && c !== 9 && c !== 10 && c !== 13) {
+      // A byte's two digits must be adjacent: '0x1 0x2' is not 0x12.
+      if (high >= 0) {
         throw new SyntaxError(`hex: separator inside a byte at position ${i}`);
       }
       continue;

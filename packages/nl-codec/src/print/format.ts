@@ -111,6 +111,8 @@ class Printer {
   }
 
   private field(depth: number, key: string, value: unknown): void {
+    // '$'-keys are the body codec's bookkeeping for exact re-encoding (SCHEMA.md), not data.
+    if (!this.verbose && key.charCodeAt(0) === 36) return;
     if (value instanceof Uint8Array || value === null || typeof value !== 'object') {
       this.line(depth, `${key}: ${this.scalar(value)}`);
       return;
