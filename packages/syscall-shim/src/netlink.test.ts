@@ -100,7 +100,7 @@ describe.skipIf(!kernelTestsEnabled)('netlink sockets', () => {
     expect(peek).not.toBeNull();
     expect(peek?.length).toBe(16);
     expect(peek?.truncated).toBe(true);
-    expect(peek?.flags & MSG_TRUNC).toBe(MSG_TRUNC);
+    expect((peek?.flags ?? 0) & MSG_TRUNC).toBe(MSG_TRUNC);
     const full = recvmsg(sock, buf);
     expect(full?.size).toBe(peek?.size);
     expect(full?.length).toBe(peek?.size);
