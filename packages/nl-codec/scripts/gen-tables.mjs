@@ -1,0 +1,378 @@
+#!/usr/bin/env node
+// Generates src/schema/generated.ts from the kernel's YNL specs (../shared/specs)
+// merged with the local overlay (spec-overlay/*.yaml).
+//
+// Usage: node scripts/gen-tables.mjs [--specs DIR] [--out FILE] [--check | --stdout]
+//   --check   exit 1 if the committed output differs from what would be generated.
+//   --stdout  print the output instead of writing it.
+//
+// The runtime library never reads YAML: it only imports the generated data, so it
+// stays zero-dependency. Everything here is deterministic (no dates, stable order)
+// so the output is reproducible and tested (src/schema/generated.test.ts).
+import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkg = resolve(here, '..');
+
+/** Families taken from the kernel specs, in this order. */
+const KERNEL_FAMILIES = ['rt-link', 'rt-addr', 'rt-route', 'rt-neigh'];
+
+const SCALARS = new Set(['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64']);
+const WIDTH = { u8: 1, u16: 2, u32: 4, u64: 8, s8: 1, s16: 2, s32: 4, s64: 8 };
+const ATTR_TYPES = new Set([
+  'unused', 'pad', 'flag', 'binary', 'bitfield32', 'uint', 'sint', ...SCALARS, 'string',
+  'nest', 'indexed-array', 'nest-type-value', 'sub-message',
+  // overlay extension: rtnexthop-style list (struct with a u16 length member, then attributes)
+  'x-struct-nest-list',
+]);
+/** Attribute keys the generator carries into the tables (everything else is documentation). */
+const ATTR_KEYS = {
+  type: 'type', 'byte-order': 'byteOrder', enum: 'enum', 'enum-as-flags': 'enumAsFlags',
+  'display-hint': 'displayHint', struct: 'struct', 'nested-attributes': 'nestedAttributes',
+  'sub-type': 'subType', 'multi-attr': 'multiAttr', 'sub-message': 'subMessage', selector: 'selector',
+  // overlay extensions (documented in SCHEMA.md)
+  'x-fixed-header': 'fixedHeader', 'x-nla-flags': 'nlaFlags', 'x-struct-array': 'structArray',
+  'x-length-member': 'lengthMember',
+};
+
+function fail(msg) {
+  throw new Error(`gen-tables: ${msg}`);
+}
+
+function loadYaml(path) {
+  return parse(readFileSync(path, 'utf8'));
+}
+
+/** Merge an overlay document into a family document (same YNL shape). */
+function mergeFamily(base, over, file) {
+  if (!base) return structuredClone(over);
+  for (const def of over.definitions ?? []) {
+    const i = (base.definitions ??= []).findIndex((d) => d.name === def.name);
+    if (i >= 0) {
+      // An overlay struct with an existing name appends members (kernel structs grow:
+      // rta_cacheinfo has 8 members, the spec lists 5).
+      const cur = base.definitions[i];
+      if (cur.type !== 'struct' || def.type !== 'struct') fail(`${file}: definition ${def.name} already exists in ${base.name}`);
+      cur.members = [...cur.members, ...def.members];
+      continue;
+    }
+    base.definitions.push(def);
+  }
+  for (const set of over['attribute-sets'] ?? []) {
+    const sets = (base['attribute-sets'] ??= []);
+    const cur = sets.find((s) => s.name === set.name);
+    if (!cur) {
+      sets.push(set);
+      continue;
+    }
+    // An overlay set with an existing name patches attributes by name (or appends).
+    for (const attr of set.attributes ?? []) {
+      const a = cur.attributes.find((x) => x.name === attr.name);
+      if (a) Object.assign(a, attr);
+      else cur.attributes.push(attr);
+    }
+  }
+  for (const sm of over['sub-messages'] ?? []) {
+    const sms = (base['sub-messages'] ??= []);
+    const cur = sms.find((s) => s.name === sm.name);
+    if (!cur) {
+      sms.push(sm);
+      continue;
+    }
+    for (const f of sm.formats) {
+      if (cur.formats.some((x) => x.value === f.value)) fail(`${file}: format ${sm.name}/${f.value} exists`);
+      cur.formats.push(f);
+    }
+  }
+  if (over.operations) {
+    base.operations ??= { list: [] };
+    for (const op of over.operations.list ?? []) base.operations.list.push({ 'fixed-header': over.operations['fixed-header'], ...op });
+  }
+  return base;
+}
+
+function enumEntries(def) {
+  const out = [];
+  const start = def['value-start'] ?? 0;
+  let next = start;
+  for (const e of def.entries ?? []) {
+    const ent = typeof e === 'string' ? { name: e } : e;
+    let v;
+    if (def.type === 'flags') {
+      // nlspec.py: a flags entry's `value` is its bit number (user value 1 << value)
+      const bit = ent.value !== undefined ? Number(ent.value) : next;
+      v = 2 ** bit;
+      next = bit + 1;
+    } else {
+      v = ent.value !== undefined ? Number(ent.value) : next;
+      next = v + 1;
+    }
+    out.push([String(ent.name), v]);
+  }
+  return out;
+}
+
+function structLayout(fam, def, defsByName) {
+  let off = 0;
+  let maxAlign = 1;
+  const members = [];
+  for (const m of def.members ?? []) {
+    const mem = { name: String(m.name), type: m.type };
+    let size;
+    let align;
+    if (SCALARS.has(m.type)) {
+      size = WIDTH[m.type];
+      align = size;
+    } else if (m.type === 'binary' || m.type === 'pad' || m.type === 'string') {
+      if (m.struct) {
+        const sub = defsByName.get(m.struct);
+        if (!sub) fail(`${fam}: struct ${def.name} member ${m.name}: unknown struct ${m.struct}`);
+        const lay = structLayout(fam, sub, defsByName);
+        size = lay.size;
+        align = lay.align;
+        mem.struct = `${fam}/${m.struct}`;
+      } else {
+        if (m.len === undefined) fail(`${fam}: struct ${def.name} member ${m.name}: ${m.type} without len`);
+        size = Number(m.len);
+        align = 1;
+      }
+    } else fail(`${fam}: struct ${def.name} member ${m.name}: unsupported type ${m.type}`);
+    // C layout: the kernel structs are plain C structs, so members sit at their natural
+    // alignment (ifla_vf_guid {u32; u64} is 16 bytes, not 12).
+    off = Math.ceil(off / align) * align;
+    maxAlign = Math.max(maxAlign, align);
+    mem.offset = off;
+    mem.size = size;
+    if (m['byte-order']) mem.byteOrder = m['byte-order'];
+    if (m.enum) mem.enum = `${fam}/${m.enum}`;
+    if (m['enum-as-flags']) mem.enumAsFlags = true;
+    if (m['display-hint']) mem.displayHint = m['display-hint'];
+    members.push(mem);
+    off += size;
+  }
+  const size = Math.ceil(off / maxAlign) * maxAlign;
+  return { members, size, align: maxAlign };
+}
+
+export function generate({ specsDir = resolve(pkg, '../../../shared/specs'), overlayDir = join(pkg, 'spec-overlay') } = {}) {
+  if (!existsSync(specsDir)) fail(`specs directory not found: ${specsDir}`);
+  const families = new Map();
+  for (const f of KERNEL_FAMILIES) families.set(f, loadYaml(join(specsDir, `${f}.yaml`)));
+  const overlayFiles = existsSync(overlayDir) ? readdirSync(overlayDir).filter((f) => f.endsWith('.yaml')).sort() : [];
+  for (const file of overlayFiles) {
+    const doc = loadYaml(join(overlayDir, file));
+    if (!doc?.name) fail(`${file}: missing name`);
+    families.set(doc.name, mergeFamily(families.get(doc.name), doc, file));
+  }
+
+  const enums = {};
+  const structs = {};
+  const sets = {};
+  const subMessages = {};
+  const messageTypes = {};
+
+  for (const [fam, doc] of families) {
+    const defsByName = new Map((doc.definitions ?? []).map((d) => [d.name, d]));
+    for (const def of doc.definitions ?? []) {
+      const key = `${fam}/${def.name}`;
+      if (def.type === 'enum' || def.type === 'flags') {
+        enums[key] = { name: def.name, type: def.type, entries: enumEntries(def) };
+      } else if (def.type === 'struct') {
+        const lay = structLayout(fam, def, defsByName);
+        structs[key] = { name: def.name, size: lay.size, members: lay.members };
+      } else if (def.type === 'const') {
+        // constants carry no wire format
+      } else fail(`${fam}: definition ${def.name}: unsupported type ${def.type}`);
+    }
+
+    const rawSets = new Map((doc['attribute-sets'] ?? []).map((s) => [s.name, s]));
+    const resolveSet = (s) => {
+      const attrs = [];
+      let next = 1; // nlspec.py: a set starts at 1 (0 = UNSPEC) unless a value says otherwise
+      const parent = s['subset-of'] ? rawSets.get(s['subset-of']) : undefined;
+      if (s['subset-of'] && !parent) fail(`${fam}: ${s.name}: subset-of unknown set ${s['subset-of']}`);
+      const parentAttrs = parent ? resolveSet(parent).attrs : undefined;
+      for (const a of s.attributes ?? []) {
+        let src = a;
+        let value;
+        if (parentAttrs) {
+          const p = parentAttrs.find((x) => x.name === a.name);
+          if (!p) fail(`${fam}: ${s.name}: ${a.name} not in ${s['subset-of']}`);
+          src = { ...p.src, ...a };
+          value = p.value;
+        } else {
+          value = a.value !== undefined ? Number(a.value) : next;
+        }
+        next = value + 1;
+        attrs.push({ name: String(a.name), value, src });
+      }
+      return { attrs };
+    };
+    for (const s of doc['attribute-sets'] ?? []) {
+      const key = `${fam}/${s.name}`;
+      const { attrs } = resolveSet(s);
+      const out = [];
+      for (const { name, value, src } of attrs) {
+        if (!ATTR_TYPES.has(src.type)) fail(`${fam}: ${s.name}.${name}: unsupported type ${src.type}`);
+        if (name.startsWith('$') || name in Object.prototype) fail(`${fam}: ${s.name}.${name}: reserved name`);
+        const a = { name, value };
+        for (const [k, v] of Object.entries(ATTR_KEYS)) {
+          if (src[k] === undefined || src[k] === false) continue;
+          if (k === 'struct' || k === 'x-fixed-header' || k === 'enum') a[v] = `${fam}/${src[k]}`;
+          else if (k === 'nested-attributes') a[v] = `${fam}/${src[k]}`;
+          else if (k === 'sub-message') a[v] = `${fam}/${src[k]}`;
+          else if (k === 'x-nla-flags') {
+            const bits = { nested: 0x8000, 'net-byteorder': 0x4000 };
+            a[v] = [].concat(src[k]).reduce((acc, n) => acc | (bits[n] ?? fail(`${fam}: ${s.name}.${name}: bad x-nla-flags ${n}`)), 0);
+          } else a[v] = src[k];
+        }
+        if (src.checks) {
+          const c = src.checks;
+          const checks = {};
+          for (const k of ['exact-len', 'min-len', 'max-len', 'min', 'max', 'unterminated-ok']) if (c[k] !== undefined) checks[k] = c[k];
+          if (Object.keys(checks).length) a.checks = checks;
+        }
+        if (out.some((x) => x.value === value)) fail(`${fam}: ${s.name}: duplicate value ${value}`);
+        out.push(a);
+      }
+      sets[key] = { name: s.name, family: fam, attributes: out };
+    }
+
+    for (const sm of doc['sub-messages'] ?? []) {
+      const formats = {};
+      for (const f of sm.formats) {
+        const fmt = {};
+        if (f['fixed-header']) fmt.fixedHeader = `${fam}/${f['fixed-header']}`;
+        if (f['attribute-set']) fmt.attributeSet = `${fam}/${f['attribute-set']}`;
+        formats[String(f.value)] = fmt;
+      }
+      subMessages[`${fam}/${sm.name}`] = { name: sm.name, formats };
+    }
+
+    const ops = doc.operations ?? {};
+    for (const op of ops.list ?? []) {
+      const fixedHeader = op['fixed-header'] ?? ops['fixed-header'];
+      const attributeSet = op['attribute-set'];
+      const add = (value, dir) => {
+        if (value === undefined) return;
+        if (!attributeSet && op.notify === undefined) return;
+        const cur = messageTypes[value];
+        const entry = {
+          family: fam,
+          operation: op.name,
+          fixedHeader: fixedHeader ? `${fam}/${fixedHeader}` : undefined,
+          attributeSet: attributeSet ? `${fam}/${attributeSet}` : undefined,
+        };
+        if (op.notify !== undefined) {
+          const target = (ops.list ?? []).find((o) => o.name === op.notify);
+          entry.attributeSet = `${fam}/${target['attribute-set']}`;
+          entry.fixedHeader ??= (target['fixed-header'] ?? ops['fixed-header']) ? `${fam}/${target['fixed-header'] ?? ops['fixed-header']}` : undefined;
+        }
+        if (cur) {
+          if (cur.family !== entry.family || cur.fixedHeader !== entry.fixedHeader || cur.attributeSet !== entry.attributeSet)
+            fail(`message type ${value} (${dir} of ${fam}/${op.name}) conflicts with ${cur.family}/${cur.operation}`);
+          return;
+        }
+        messageTypes[value] = entry;
+      };
+      if (op.value !== undefined) add(Number(op.value), 'notify');
+      for (const k of ['do', 'dump']) {
+        add(op[k]?.request?.value, `${k} request`);
+        add(op[k]?.reply?.value, `${k} reply`);
+      }
+    }
+  }
+
+  // Referential integrity: every reference must resolve, so the runtime can trust the tables.
+  for (const [k, s] of Object.entries(sets)) {
+    for (const a of s.attributes) {
+      if (a.nestedAttributes && !sets[a.nestedAttributes]) fail(`${k}.${a.name}: unknown set ${a.nestedAttributes}`);
+      if (a.struct && !structs[a.struct]) fail(`${k}.${a.name}: unknown struct ${a.struct}`);
+      if (a.fixedHeader && !structs[a.fixedHeader]) fail(`${k}.${a.name}: unknown struct ${a.fixedHeader}`);
+      if (a.enum && !enums[a.enum]) fail(`${k}.${a.name}: unknown enum ${a.enum}`);
+      if (a.subMessage && !subMessages[a.subMessage]) fail(`${k}.${a.name}: unknown sub-message ${a.subMessage}`);
+      if (a.type === 'sub-message' && (!a.subMessage || !a.selector)) fail(`${k}.${a.name}: sub-message needs sub-message and selector`);
+      if (a.type === 'nest' && !a.nestedAttributes) fail(`${k}.${a.name}: nest without nested-attributes`);
+    }
+  }
+  for (const [k, sm] of Object.entries(subMessages)) {
+    for (const [v, f] of Object.entries(sm.formats)) {
+      if (f.attributeSet && !sets[f.attributeSet]) fail(`${k}/${v}: unknown set ${f.attributeSet}`);
+      if (f.fixedHeader && !structs[f.fixedHeader]) fail(`${k}/${v}: unknown struct ${f.fixedHeader}`);
+    }
+  }
+  for (const s of Object.values(structs)) for (const m of s.members) if (m.enum && !enums[m.enum]) fail(`${s.name}.${m.name}: unknown enum ${m.enum}`);
+  for (const [v, t] of Object.entries(messageTypes)) {
+    if (t.fixedHeader && !structs[t.fixedHeader]) fail(`type ${v}: unknown struct ${t.fixedHeader}`);
+    if (t.attributeSet && !sets[t.attributeSet]) fail(`type ${v}: unknown set ${t.attributeSet}`);
+  }
+
+  return render({ enums, structs, sets, subMessages, messageTypes, overlayFiles });
+}
+
+function clean(o) {
+  return JSON.parse(JSON.stringify(o));
+}
+
+function render({ enums, structs, sets, subMessages, messageTypes, overlayFiles }) {
+  const j = (v) => JSON.stringify(clean(v), null, 1).replace(/\n\s*/g, ' ');
+  const block = (obj) =>
+    '{\n' +
+    Object.keys(obj)
+      .map((k) => `  ${JSON.stringify(k)}: ${j(obj[k])},`)
+      .join('\n') +
+    '\n}';
+  const mt = Object.keys(messageTypes)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((k) => `  ${k}: ${j(messageTypes[k])},`)
+    .join('\n');
+  return `// GENERATED by scripts/gen-tables.mjs from the kernel YNL specs (${KERNEL_FAMILIES.join(', ')})
+// and spec-overlay/ (${overlayFiles.join(', ')}). Do not edit: run \`npm run generate\`
+// (or \`node scripts/gen-tables.mjs\`) in packages/nl-codec.
+// The kernel specs are dual-licensed GPL-2.0 WITH Linux-syscall-note OR BSD-3-Clause;
+// these tables are derived from them under BSD-3-Clause (copyright the Linux kernel authors).
+import type { AttributeSetSpec, EnumSpec, MessageTypeSpec, StructSpec, SubMessageSpec } from './types.js';
+
+/** Enumerations and flag sets, keyed \`family/name\`; entries are [name, value]. */
+export const ENUMS: Readonly<Record<string, EnumSpec>> = ${block(enums)};
+
+/** Structs (fixed headers and struct-typed binaries), keyed \`family/name\`, with C-layout offsets. */
+export const STRUCTS: Readonly<Record<string, StructSpec>> = ${block(structs)};
+
+/** Attribute sets keyed \`family/name\`; subset-of sets are already resolved. */
+export const ATTRIBUTE_SETS: Readonly<Record<string, AttributeSetSpec>> = ${block(sets)};
+
+/** Sub-messages keyed \`family/name\`: selector value -> fixed header and/or attribute set. */
+export const SUB_MESSAGES: Readonly<Record<string, SubMessageSpec>> = ${block(subMessages)};
+
+/** Message type number -> family, operation, fixed header and top-level attribute set. */
+export const MESSAGE_TYPES: Readonly<Record<number, MessageTypeSpec>> = {
+${mt}
+};
+`;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const opt = (n) => {
+    const i = args.indexOf(n);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const out = resolve(opt('--out') ?? join(pkg, 'src/schema/generated.ts'));
+  const text = generate({ specsDir: opt('--specs') ? resolve(opt('--specs')) : undefined });
+  if (args.includes('--stdout')) {
+    process.stdout.write(text);
+  } else if (args.includes('--check')) {
+    const cur = existsSync(out) ? readFileSync(out, 'utf8') : '';
+    if (cur !== text) {
+      process.stderr.write(`${out} is out of date: run node scripts/gen-tables.mjs\n`);
+      process.exit(1);
+    }
+  } else {
+    writeFileSync(out, text);
+  }
+}

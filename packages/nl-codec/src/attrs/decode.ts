@@ -1,0 +1,514 @@
+/**
+ * The attribute walker (decode side): one pass over a DataView, values built
+ * straight into the result object, no intermediate attribute list and no
+ * closure per attribute. Alignment and the NLA_F_* bits are handled here only.
+ *
+ * Losslessness: whatever the tables cannot express exactly is kept as data (see
+ * SCHEMA.md for the `$` metadata keys); `encode` reproduces the input bytes.
+ */
+import { NetlinkDecodeError } from './errors.js';
+import {
+  K_ARRAY, K_BINARY, K_BITFIELD32, K_FLAG, K_INDEXED, K_IP, K_MAC, K_NEST, K_NEST_LIST, K_S16, K_S32, K_S64, K_S8,
+  K_SINT, K_STRING, K_STRUCT, K_STRUCT_ARRAY, K_SUBMSG, K_U16, K_U32, K_U64, K_U8, K_UINT,
+  type CAttr, type CEnum, type CSet, type CStruct,
+} from './compile.js';
+import { ipv4Text, ipv6Text, macText, utf8Text } from './text.js';
+
+/** Address family whose "ipv4"-hinted attributes are not IP addresses (labels). */
+const AF_MPLS = 28;
+export const NLA_TYPE_MASK = 0x3fff;
+
+const UNKNOWN_KEYS: string[] = [];
+/** `unknown-<type>`, interned so the decoder does not build the string each time. */
+export function unknownKey(type: number): string {
+  let k = UNKNOWN_KEYS[type];
+  if (k === undefined) {
+    k = `unknown-${type}`;
+    UNKNOWN_KEYS[type] = k;
+  }
+  return k;
+}
+
+/** A known attribute whose payload does not fit its type: the bytes, untouched. */
+export interface RawValue {
+  $raw: Uint8Array;
+}
+
+function raw(b: Uint8Array, p: number, len: number): RawValue {
+  return { $raw: b.slice(p, p + len) };
+}
+
+/** 64-bit read: `BigInt(lo)` when the high word is 0 is much cheaper than getBigUint64 (see SCHEMA.md). */
+export function readU64(v: DataView, p: number, le: boolean): bigint {
+  const hi = v.getUint32(le ? p + 4 : p, le);
+  if (hi === 0) return BigInt(v.getUint32(le ? p : p + 4, le));
+  return v.getBigUint64(p, le);
+}
+
+export function enumName(en: CEnum, v: number): string | number {
+  const n = v >= 0 && v < 4096 ? en.names[v] : en.sparse.get(v);
+  return n === undefined ? v : n;
+}
+
+/** Flag bits -> names in bit order; bits without a name stay numbers (one per bit). */
+export function flagNames(en: CEnum, v: number): Array<string | number> {
+  const out: Array<string | number> = [];
+  let rest = v | 0;
+  while (rest !== 0) {
+    const bit = rest & -rest;
+    const n = en.bitNames[31 - Math.clz32(bit)];
+    out.push(n === undefined ? bit >>> 0 : n);
+    rest ^= bit;
+  }
+  return out;
+}
+
+function scalarOut(a: CAttr, v: number): unknown {
+  const en = a.en;
+  if (en === null) return v;
+  return a.asFlags ? flagNames(en, v) : enumName(en, v);
+}
+
+/**
+ * Decode the members of `st` at `p` (the caller checked `len >= st.size`) into
+ * `out`. Nonzero pad members are kept in `$pad`; bytes past the struct in `$tail`
+ * when `tail` is set.
+ */
+export function decodeStructInto(st: CStruct, b: Uint8Array, v: DataView, p: number, len: number, out: Record<string, unknown>, tail: boolean): void {
+  const ms = st.members;
+  for (let i = 0; i < ms.length; i++) {
+    const m = ms[i]!;
+    const q = p + m.offset;
+    let val: unknown;
+    switch (m.kind) {
+      case 0: {
+        // pad: dropped when zero (the common case), kept when not
+        let zero = true;
+        for (let j = 0; j < m.size; j++) if (b[q + j] !== 0) { zero = false; break; }
+        if (!zero) {
+          const pad = (out.$pad ??= {}) as Record<string, Uint8Array>;
+          pad[m.name] = b.slice(q, q + m.size);
+        }
+        continue;
+      }
+      case K_U8: val = b[q]!; break;
+      case K_U16: val = v.getUint16(q, m.le); break;
+      case K_U32: val = v.getUint32(q, m.le); break;
+      case K_U64: out[m.name] = readU64(v, q, m.le); continue;
+      case K_S8: val = v.getInt8(q); break;
+      case K_S16: val = v.getInt16(q, m.le); break;
+      case K_S32: val = v.getInt32(q, m.le); break;
+      case K_S64: out[m.name] = v.getBigInt64(q, m.le); continue;
+      case K_MAC: out[m.name] = macText(b, q); continue;
+      case K_IP: out[m.name] = m.size === 4 ? ipv4Text(b, q) : ipv6Text(b, q); continue;
+      case K_STRUCT: {
+        const o: Record<string, unknown> = {};
+        decodeStructInto(m.struct!, b, v, q, m.size, o, false);
+        out[m.name] = o;
+        continue;
+      }
+      default:
+        // binary / string members: fixed-size byte arrays
+        out[m.name] = b.slice(q, q + m.size);
+        continue;
+    }
+    const en = m.en;
+    out[m.name] = en === null ? val : m.asFlags ? flagNames(en, val as number) : enumName(en, val as number);
+  }
+  if (tail && len > st.size) out.$tail = b.slice(p + st.size, p + len);
+}
+
+function decodeStruct(st: CStruct, b: Uint8Array, v: DataView, p: number, len: number): unknown {
+  if (len < st.size) return raw(b, p, len);
+  const o: Record<string, unknown> = {};
+  decodeStructInto(st, b, v, p, len, o, true);
+  return o;
+}
+
+function decodeArray(a: CAttr, b: Uint8Array, v: DataView, p: number, len: number): unknown {
+  const w = a.subWidth;
+  if (len % w !== 0) return raw(b, p, len);
+  const n = len / w;
+  const out = new Array<unknown>(n);
+  const le = a.le;
+  switch (a.subKind) {
+    case K_U32: for (let i = 0; i < n; i++) out[i] = v.getUint32(p + 4 * i, le); break;
+    case K_U64: for (let i = 0; i < n; i++) out[i] = readU64(v, p + 8 * i, le); break;
+    case K_U8: for (let i = 0; i < n; i++) out[i] = b[p + i]; break;
+    case K_U16: for (let i = 0; i < n; i++) out[i] = v.getUint16(p + 2 * i, le); break;
+    case K_S8: for (let i = 0; i < n; i++) out[i] = v.getInt8(p + i); break;
+    case K_S16: for (let i = 0; i < n; i++) out[i] = v.getInt16(p + 2 * i, le); break;
+    case K_S32: for (let i = 0; i < n; i++) out[i] = v.getInt32(p + 4 * i, le); break;
+    default: for (let i = 0; i < n; i++) out[i] = v.getBigInt64(p + 8 * i, le); break;
+  }
+  return out;
+}
+
+function decodeIp(b: Uint8Array, p: number, len: number, fam: number): unknown {
+  if (fam !== AF_MPLS) {
+    if (len === 4) return ipv4Text(b, p);
+    if (len === 16) return ipv6Text(b, p);
+  }
+  return b.slice(p, p + len);
+}
+
+/** Indexed array: children typed 0, 1, 2, ... each holding one element; anything else stays raw. */
+function decodeIndexed(a: CAttr, b: Uint8Array, v: DataView, p: number, len: number, fam: number): unknown {
+  const out: unknown[] = [];
+  const end = p + len;
+  let off = p;
+  while (end - off >= 4) {
+    const l = v.getUint16(off, true);
+    const t = v.getUint16(off + 2, true);
+    const next = off + ((l + 3) & ~3);
+    if (l < 4 || next > end || t !== out.length || !zeroPad(b, off + l, next)) return raw(b, p, len);
+    const q = off + 4;
+    const pl = l - 4;
+    let val: unknown;
+    switch (a.subKind) {
+      case K_NEST:
+        val = decodeAttrs(a.set!, b, v, q, q + pl, fam);
+        break;
+      case K_STRING: {
+        val = pl > 0 && b[q + pl - 1] === 0 ? utf8Text(b, q, pl - 1) : undefined;
+        if (val === undefined) return raw(b, p, len);
+        break;
+      }
+      case K_BINARY:
+        if (a.subHint === 'mac' && pl === 6) val = macText(b, q);
+        else if (a.subHint === 'ipv4' || a.subHint === 'ipv6' || a.subHint === 'ipv4-or-v6') val = decodeIp(b, q, pl, fam);
+        else val = b.slice(q, q + pl);
+        break;
+      default: {
+        if (pl !== a.subWidth) return raw(b, p, len);
+        val = readScalar(a.subKind, b, v, q, a.le);
+        if (a.subHint === 'ipv4' && pl === 4) val = ipv4Text(b, q);
+        break;
+      }
+    }
+    out.push(val);
+    off = next;
+  }
+  if (off !== end) return raw(b, p, len);
+  return out;
+}
+
+function zeroPad(b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+function readScalar(kind: number, b: Uint8Array, v: DataView, q: number, le: boolean): number | bigint {
+  switch (kind) {
+    case K_U8: return b[q]!;
+    case K_U16: return v.getUint16(q, le);
+    case K_U32: return v.getUint32(q, le);
+    case K_U64: return readU64(v, q, le);
+    case K_S8: return v.getInt8(q);
+    case K_S16: return v.getInt16(q, le);
+    case K_S32: return v.getInt32(q, le);
+    default: return v.getBigInt64(q, le);
+  }
+}
+
+/** rtnexthop-style list: struct (with a length member) + attributes, each item 4-byte aligned. */
+function decodeNestList(a: CAttr, b: Uint8Array, v: DataView, p: number, len: number, fam: number): unknown {
+  const st = a.struct!;
+  const lm = st.members.find((m) => m.name === a.lengthMember)!;
+  const out: unknown[] = [];
+  const end = p + len;
+  let off = p;
+  while (off < end) {
+    if (end - off < st.size) return raw(b, p, len);
+    const l = lm.size === 2 ? v.getUint16(off + lm.offset, true) : b[off + lm.offset]!;
+    const next = off + ((l + 3) & ~3);
+    if (l < st.size || next > end || !zeroPad(b, off + l, next)) return raw(b, p, len);
+    const item: Record<string, unknown> = {};
+    decodeStructInto(st, b, v, off, st.size, item, false);
+    delete item[a.lengthMember];
+    if (item.$pad !== undefined) return raw(b, p, len);
+    const hs = (st.size + 3) & ~3;
+    if (hs > l) {
+      if (!zeroPad(b, off + st.size, off + l)) return raw(b, p, len);
+      item.attrs = {};
+    } else {
+      if (!zeroPad(b, off + st.size, off + hs)) return raw(b, p, len);
+      let attrs: Record<string, unknown>;
+      try {
+        attrs = decodeAttrs(a.set!, b, v, off + hs, off + l, fam);
+      } catch (e) {
+        if (e instanceof NetlinkDecodeError) return raw(b, p, len);
+        throw e;
+      }
+      if (attrs.$trailing !== undefined || attrs.$unpadded !== undefined) return raw(b, p, len);
+      item.attrs = attrs;
+    }
+    out.push(item);
+    off = next;
+  }
+  return out;
+}
+
+/**
+ * Decode a body or nest with a fixed header: header members into `out`, then
+ * `attrs`. A payload shorter than the header is kept as `$raw`.
+ */
+export function decodeHeaded(st: CStruct, set: CSet, b: Uint8Array, v: DataView, p: number, end: number, out: Record<string, unknown>, fam: number): void {
+  const len = end - p;
+  if (len < st.size) {
+    out.$raw = b.slice(p, end);
+    return;
+  }
+  decodeStructInto(st, b, v, p, st.size, out, false);
+  if (st.familyOffset >= 0) fam = b[p + st.familyOffset]!;
+  const hs = (st.size + 3) & ~3;
+  let as = p + hs;
+  if (as > end || !zeroPad(b, p + st.size, as)) {
+    as = Math.min(as, end);
+    out.$headerPad = b.slice(p + st.size, as);
+  }
+  out.attrs = decodeAttrs(set, b, v, as, end, fam);
+}
+
+function decodeSubMessage(a: CAttr, b: Uint8Array, v: DataView, p: number, len: number, fam: number, obj: Record<string, unknown>): unknown {
+  const sel = obj[a.selector];
+  const f = typeof sel === 'string' ? a.subMsg!.formats.get(sel) : undefined;
+  if (f === undefined || (f.set === null && f.header === null)) return b.slice(p, p + len);
+  if (f.header !== null) {
+    const o: Record<string, unknown> = {};
+    decodeHeaded(f.header, f.set!, b, v, p, p + len, o, fam);
+    return o;
+  }
+  return decodeAttrs(f.set!, b, v, p, p + len, fam);
+}
+
+function decodeValue(a: CAttr, b: Uint8Array, v: DataView, p: number, len: number, fam: number, obj: Record<string, unknown>): unknown {
+  switch (a.kind) {
+    case K_U32:
+      if (len !== 4) break;
+      return a.en === null ? v.getUint32(p, a.le) : scalarOut(a, v.getUint32(p, a.le));
+    case K_U8:
+      if (len !== 1) break;
+      return a.en === null ? b[p] : scalarOut(a, b[p]!);
+    case K_U16:
+      if (len !== 2) break;
+      return a.en === null ? v.getUint16(p, a.le) : scalarOut(a, v.getUint16(p, a.le));
+    case K_U64:
+      if (len !== 8) break;
+      return readU64(v, p, a.le);
+    case K_S8:
+      if (len !== 1) break;
+      return scalarOut(a, v.getInt8(p));
+    case K_S16:
+      if (len !== 2) break;
+      return scalarOut(a, v.getInt16(p, a.le));
+    case K_S32:
+      if (len !== 4) break;
+      return scalarOut(a, v.getInt32(p, a.le));
+    case K_S64:
+      if (len !== 8) break;
+      return v.getBigInt64(p, a.le);
+    case K_UINT:
+      if (len === 4) return v.getUint32(p, a.le);
+      if (len === 8) return readU64(v, p, a.le);
+      break;
+    case K_SINT:
+      if (len === 4) return v.getInt32(p, a.le);
+      if (len === 8) return v.getBigInt64(p, a.le);
+      break;
+    case K_STRING: {
+      // iproute2 sends some strings (IFLA_INFO_KIND, IFLA_IFALIAS) without the NUL,
+      // which the kernel accepts: decode them too, and tell the caller.
+      if (len === 0 || b[p + len - 1] !== 0) {
+        const s = utf8Text(b, p, len);
+        if (s === undefined) break;
+        unterminated = true;
+        return s;
+      }
+      const s = utf8Text(b, p, len - 1);
+      if (s === undefined) break;
+      return s;
+    }
+    case K_FLAG:
+      if (len !== 0) break;
+      return true;
+    case K_NEST:
+      if (a.header !== null) {
+        const o: Record<string, unknown> = {};
+        decodeHeaded(a.header, a.set!, b, v, p, p + len, o, fam);
+        return o;
+      }
+      return decodeAttrs(a.set!, b, v, p, p + len, fam);
+    case K_MAC:
+      if (len === 6) return macText(b, p);
+      return b.slice(p, p + len);
+    case K_IP:
+      return decodeIp(b, p, len, fam);
+    case K_STRUCT:
+      return decodeStruct(a.struct!, b, v, p, len);
+    case K_ARRAY:
+      return decodeArray(a, b, v, p, len);
+    case K_SUBMSG:
+      return decodeSubMessage(a, b, v, p, len, fam, obj);
+    case K_INDEXED:
+      return decodeIndexed(a, b, v, p, len, fam);
+    case K_BITFIELD32:
+      if (len !== 8) break;
+      return { value: v.getUint32(p, true), selector: v.getUint32(p + 4, true) };
+    case K_STRUCT_ARRAY: {
+      const st = a.struct!;
+      if (st.size === 0 || len % st.size !== 0) break;
+      const out: unknown[] = [];
+      for (let q = p; q < p + len; q += st.size) {
+        const o: Record<string, unknown> = {};
+        decodeStructInto(st, b, v, q, st.size, o, false);
+        out.push(o);
+      }
+      return out;
+    }
+    case K_NEST_LIST:
+      return decodeNestList(a, b, v, p, len, fam);
+    case K_BINARY:
+    default:
+      return b.slice(p, p + len);
+  }
+  return raw(b, p, len);
+}
+
+/** Set by decodeValue when a string had no NUL (module state: no allocation, no closure). */
+let unterminated = false;
+
+function recordUnterminated(obj: Record<string, unknown>, key: string, index: number): void {
+  const u = (obj.$unterminated ??= {}) as Record<string, true | boolean[]>;
+  if (index < 0) {
+    u[key] = true;
+    return;
+  }
+  let arr = u[key];
+  if (!Array.isArray(arr)) {
+    arr = [];
+    u[key] = arr;
+  }
+  while (arr.length < index) arr.push(false);
+  arr[index] = true;
+}
+
+function recordFlags(obj: Record<string, unknown>, key: string, index: number, fl: number, def: number): void {
+  const flags = (obj.$flags ??= {}) as Record<string, number | number[]>;
+  if (index < 0) {
+    flags[key] = fl;
+    return;
+  }
+  let arr = flags[key];
+  if (!Array.isArray(arr)) {
+    arr = [];
+    flags[key] = arr;
+  }
+  while (arr.length < index) arr.push(def);
+  arr[index] = fl;
+}
+
+/**
+ * Decode the attributes in `[start, end)` against `set` into a new object
+ * (keys in wire order). Throws NetlinkDecodeError for a malformed length.
+ */
+export function decodeAttrs(set: CSet, b: Uint8Array, v: DataView, start: number, end: number, fam: number): Record<string, unknown> {
+  const obj: Record<string, unknown> = {};
+  const byType = set.byType;
+  let off = start;
+  let lastKey = '';
+  let ordinal = 0;
+  let needOrder = false;
+  while (end - off >= 4) {
+    const len = v.getUint16(off, true);
+    const rt = v.getUint16(off + 2, true);
+    if (len < 4) throw new NetlinkDecodeError(`attribute length ${len} < 4 in ${set.name}`, off);
+    if (len > end - off) throw new NetlinkDecodeError(`attribute length ${len} runs past the end of ${set.name} (${end - off} bytes left)`, off);
+    const type = rt & NLA_TYPE_MASK;
+    const fl = rt & ~NLA_TYPE_MASK;
+    const a = byType[type];
+    const p = off + 4;
+    const pl = len - 4;
+    let key: string;
+    let value: unknown;
+    if (a === undefined) {
+      key = unknownKey(type);
+      value = { type, flags: fl, bytes: b.slice(p, p + pl) };
+    } else {
+      key = a.name;
+      value = decodeValue(a, b, v, p, pl, fam, obj);
+    }
+    const prev = obj[key];
+    if (prev === undefined) {
+      obj[key] = a !== undefined && a.multi ? [value] : value;
+      if (a !== undefined && fl !== a.defFlags) recordFlags(obj, key, a.multi ? 0 : -1, fl, a.defFlags);
+      if (unterminated) {
+        unterminated = false;
+        recordUnterminated(obj, key, a !== undefined && a.multi ? 0 : -1);
+      }
+    } else {
+      // A repeat: multi-attr arrays grow; a repeated non-multi attribute becomes
+      // an array of its occurrences and is listed in $repeated.
+      let arr: unknown[];
+      if (a !== undefined && a.multi) arr = prev as unknown[];
+      else {
+        const rep = (obj.$repeated ??= []) as string[];
+        if (rep.includes(key)) arr = prev as unknown[];
+        else {
+          rep.push(key);
+          arr = [prev];
+          obj[key] = arr;
+          // flags recorded for the first occurrence move to index 0
+          const f = obj.$flags as Record<string, number | number[]> | undefined;
+          const f0 = f?.[key];
+          if (f !== undefined && typeof f0 === 'number') f[key] = [f0];
+          const u = obj.$unterminated as Record<string, true | boolean[]> | undefined;
+          if (u !== undefined && u[key] === true) u[key] = [true];
+        }
+      }
+      arr.push(value);
+      if (unterminated) {
+        unterminated = false;
+        recordUnterminated(obj, key, arr.length - 1);
+      }
+      const def = a === undefined ? 0 : a.defFlags;
+      if (a !== undefined && fl !== def) recordFlags(obj, key, arr.length - 1, fl, def);
+      else {
+        const f = obj.$flags as Record<string, number | number[]> | undefined;
+        const cur = f?.[key];
+        if (Array.isArray(cur)) cur.push(def);
+      }
+      if (lastKey !== key) needOrder = true;
+    }
+    lastKey = key;
+    let next = off + ((len + 3) & ~3);
+    if (next > end) {
+      // The last attribute's padding is cut off by the end of the container.
+      obj.$unpadded = next - end;
+      next = end;
+    }
+    if ((len & 3) !== 0 && !zeroPad(b, off + len, next)) {
+      const pads = (obj.$padding ??= []) as Array<[number, Uint8Array]>;
+      pads.push([ordinal, b.slice(off + len, next)]);
+    }
+    ordinal++;
+    off = next;
+  }
+  if (off < end) obj.$trailing = b.slice(off, end);
+  if (needOrder) obj.$order = wireOrder(set, v, start, end);
+  return obj;
+}
+
+/** Keys in wire sequence (one per attribute), for `$order`. */
+function wireOrder(set: CSet, v: DataView, start: number, end: number): string[] {
+  const keys: string[] = [];
+  let off = start;
+  while (end - off >= 4) {
+    const len = v.getUint16(off, true);
+    const type = v.getUint16(off + 2, true) & NLA_TYPE_MASK;
+    const a = set.byType[type];
+    keys.push(a === undefined ? unknownKey(type) : a.name);
+    off += (len + 3) & ~3;
+  }
+  return keys;
+}

@@ -1,0 +1,247 @@
+/**
+ * Text forms of attribute payloads: strings, MAC and IP addresses. Decoding uses
+ * lookup tables (one string per byte value) so that a MAC or an IPv4 address is a
+ * handful of concatenations; encoding parses strictly and reports what is wrong.
+ */
+
+// The runtime is browser-compatible and the build has no DOM/Node typings, so
+// declare just what we use of the WHATWG encoding API (present in Node and browsers).
+declare const TextDecoder: new (
+  label: string,
+  options: { fatal: boolean; ignoreBOM: boolean },
+) => { decode(input: Uint8Array): string };
+declare const TextEncoder: new () => {
+  encodeInto(source: string, destination: Uint8Array): { read: number; written: number };
+};
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+
+/** `HEX[b]` = two lowercase hex digits; `HEXC[b]` = `:` + two digits. */
+const HEX: string[] = [];
+const HEXC: string[] = [];
+/** `DEC[b]` = decimal text of b; `DECD[b]` = `.` + decimal. */
+const DEC: string[] = [];
+const DECD: string[] = [];
+for (let i = 0; i < 256; i++) {
+  HEX.push(i.toString(16).padStart(2, '0'));
+  HEXC.push(`:${HEX[i]}`);
+  DEC.push(String(i));
+  DECD.push(`.${i}`);
+}
+
+/** `aa:bb:cc:dd:ee:ff` from 6 bytes at `p`. */
+export function macText(b: Uint8Array, p: number): string {
+  return HEX[b[p]!]! + HEXC[b[p + 1]!]! + HEXC[b[p + 2]!]! + HEXC[b[p + 3]!]! + HEXC[b[p + 4]!]! + HEXC[b[p + 5]!]!;
+}
+
+/** Colon-separated hex for any length (used for non-6-byte link-layer addresses in messages). */
+export function hexColon(b: Uint8Array, p: number, len: number): string {
+  if (len === 0) return '';
+  let s = HEX[b[p]!]!;
+  for (let i = 1; i < len; i++) s += HEXC[b[p + i]!]!;
+  return s;
+}
+
+export function ipv4Text(b: Uint8Array, p: number): string {
+  return DEC[b[p]!]! + DECD[b[p + 1]!]! + DECD[b[p + 2]!]! + DECD[b[p + 3]!]!;
+}
+
+/** RFC 5952 text: lowercase, longest run (>= 2) of zero groups as `::`, IPv4-mapped as `::ffff:a.b.c.d`. */
+export function ipv6Text(b: Uint8Array, p: number): string {
+  // IPv4-mapped addresses are shown in dotted form, as inet_ntop does.
+  let mapped = true;
+  for (let i = 0; i < 10; i++) if (b[p + i] !== 0) { mapped = false; break; }
+  if (mapped && b[p + 10] === 0xff && b[p + 11] === 0xff) return `::ffff:${ipv4Text(b, p + 12)}`;
+  const g: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < 8; i++) g[i] = (b[p + 2 * i]! << 8) | b[p + 2 * i + 1]!;
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (s !== '' && !s.endsWith(':')) s += ':';
+    s += g[i]!.toString(16);
+  }
+  return s;
+}
+
+/** Parse `aa:bb:cc:dd:ee:ff` (also `-` separators); undefined when malformed. */
+export function parseMac(s: string): Uint8Array | undefined {
+  if (s.length !== 17) return undefined;
+  const out = new Uint8Array(6);
+  for (let i = 0; i < 6; i++) {
+    const h = hexByte(s, i * 3);
+    if (h < 0) return undefined;
+    if (i < 5) {
+      const sep = s.charCodeAt(i * 3 + 2);
+      if (sep !== 58 && sep !== 45) return undefined;
+    }
+    out[i] = h;
+  }
+  return out;
+}
+
+/** Parse colon-separated hex bytes of any count (`''` = empty); undefined when malformed. */
+export function parseHexColon(s: string): Uint8Array | undefined {
+  if (s === '') return new Uint8Array(0);
+  if ((s.length + 1) % 3 !== 0) return undefined;
+  const n = (s.length + 1) / 3;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = hexByte(s, i * 3);
+    if (h < 0 || (i < n - 1 && s.charCodeAt(i * 3 + 2) !== 58)) return undefined;
+    out[i] = h;
+  }
+  return out;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  c |= 0x20;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+function hexByte(s: string, i: number): number {
+  const a = hexDigit(s.charCodeAt(i));
+  const b = hexDigit(s.charCodeAt(i + 1));
+  return a < 0 || b < 0 ? -1 : (a << 4) | b;
+}
+
+/** Parse dotted-quad IPv4 (no leading zeros beyond `0`, each part 0-255) into `out` at `p`. */
+function parseIpv4Into(s: string, out: Uint8Array, p: number): boolean {
+  const parts = s.split('.');
+  if (parts.length !== 4) return false;
+  for (let i = 0; i < 4; i++) {
+    const t = parts[i]!;
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(t)) return false;
+    const v = Number(t);
+    if (v > 255) return false;
+    out[p + i] = v;
+  }
+  return true;
+}
+
+export function parseIpv4(s: string): Uint8Array | undefined {
+  const out = new Uint8Array(4);
+  return parseIpv4Into(s, out, 0) ? out : undefined;
+}
+
+/** Parse IPv6 text (with `::`, optional trailing dotted IPv4); undefined when malformed. */
+export function parseIpv6(s: string): Uint8Array | undefined {
+  const out = new Uint8Array(16);
+  const dbl = s.indexOf('::');
+  if (dbl !== s.lastIndexOf('::') && dbl >= 0) return undefined;
+  const head = dbl >= 0 ? s.slice(0, dbl) : s;
+  const tail = dbl >= 0 ? s.slice(dbl + 2) : '';
+  const hp = head === '' ? [] : head.split(':');
+  const tp = tail === '' ? [] : tail.split(':');
+  const groups: number[] = [];
+  const tailGroups: number[] = [];
+  const parse = (parts: string[], into: number[], last: boolean): boolean => {
+    for (let i = 0; i < parts.length; i++) {
+      const t = parts[i]!;
+      if (last && i === parts.length - 1 && t.includes('.')) {
+        const v4 = new Uint8Array(4);
+        if (!parseIpv4Into(t, v4, 0)) return false;
+        into.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+        continue;
+      }
+      if (!/^[0-9a-fA-F]{1,4}$/.test(t)) return false;
+      into.push(parseInt(t, 16));
+    }
+    return true;
+  };
+  if (dbl >= 0) {
+    if (!parse(hp, groups, false) || !parse(tp, tailGroups, true)) return undefined;
+    if (groups.length + tailGroups.length > 7) return undefined;
+  } else {
+    if (!parse(hp, groups, true) || groups.length !== 8) return undefined;
+  }
+  const all = dbl >= 0 ? [...groups, ...new Array<number>(8 - groups.length - tailGroups.length).fill(0), ...tailGroups] : groups;
+  for (let i = 0; i < 8; i++) {
+    out[2 * i] = all[i]! >> 8;
+    out[2 * i + 1] = all[i]! & 0xff;
+  }
+  return out;
+}
+
+/** IPv4 or IPv6 text -> 4 or 16 bytes (IPv6 when the text contains `:`). */
+export function parseIp(s: string): Uint8Array | undefined {
+  return s.includes(':') ? parseIpv6(s) : parseIpv4(s);
+}
+
+/**
+ * The string in `[p, p + len)` when it is NUL-free valid UTF-8, else undefined
+ * (the caller then keeps the raw bytes so nothing is lost).
+ */
+export function utf8Text(b: Uint8Array, p: number, len: number): string | undefined {
+  const e = p + len;
+  // Fast path: short ASCII (interface names, kinds, qdiscs) without TextDecoder.
+  if (len <= 24) {
+    let s = '';
+    for (let i = p; i < e; i++) {
+      const c = b[i]!;
+      if (c === 0) return undefined;
+      if (c >= 0x80) return utf8Slow(b, p, e);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return utf8Slow(b, p, e);
+}
+
+function utf8Slow(b: Uint8Array, p: number, e: number): string | undefined {
+  for (let i = p; i < e; i++) if (b[i] === 0) return undefined;
+  try {
+    return utf8Decoder.decode(b.subarray(p, e));
+  } catch {
+    return undefined;
+  }
+}
+
+/** UTF-8 byte length of `s`, or -1 when it contains a lone surrogate or a NUL (not representable losslessly). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0) return -1;
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (!(d >= 0xdc00 && d <= 0xdfff)) return -1;
+      n += 4;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return -1;
+    else n += 3;
+  }
+  return n;
+}
+
+/** Write `s` as UTF-8 at `p` (the caller measured it with utf8Length); returns bytes written. */
+export function writeUtf8(s: string, b: Uint8Array, p: number): number {
+  const n = s.length;
+  if (n <= 32) {
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) { ascii = false; break; }
+      b[p + i] = c;
+    }
+    if (ascii) return n;
+  }
+  return utf8Encoder.encodeInto(s, b.subarray(p)).written;
+}
