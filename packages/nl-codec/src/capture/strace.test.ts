@@ -66,6 +66,27 @@ describe('strace reader', () => {
     expect(packets.every((p) => p.portId === undefined && p.protocol === 0)).toBe(true);
   });
 
+  it('understands -X raw and -X verbose numbers for socket() and MSG_PEEK', () => {
+    const raw = linkShow
+      .replace(/<NETLINK:\[[^\]]*\]>/g, '')
+      .replace('socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, NETLINK_ROUTE) = 3', 'socket(0x10, 0x3|0x80000, 0x10)            = 3')
+      .replace(/MSG_PEEK\|MSG_TRUNC\) =/g, '0x22) =');
+    expect(raw).not.toContain('MSG_PEEK');
+    const { packets } = readStrace(raw);
+    expect(packets.map((p) => [p.bytes.length, p.protocol])).toEqual([
+      [32, 16],
+      [52, 16],
+      [40, 16],
+      [1468, 16],
+      [20, 16],
+    ]);
+    const verbose = linkShow.replace(
+      'socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, NETLINK_ROUTE)',
+      'socket(0x10 /* AF_NETLINK */, 0x3 /* SOCK_RAW */|0x80000 /* SOCK_CLOEXEC */, 0xc /* NETLINK_NETFILTER */)',
+    );
+    expect(readStrace(verbose.replace(/<NETLINK:\[[^\]]*\]>/g, '')).packets.map((p) => p.protocol)).toEqual([12, 12, 12, 12, 12]);
+  });
+
   it('takes the protocol from socket() when the fd annotation only has an inode', () => {
     const text = linkShow.replace('NETLINK_ROUTE', 'NETLINK_GENERIC').replace(/<NETLINK:\[ROUTE:3961\]>/g, '<NETLINK:[6728]>');
     const { packets } = readStrace(text);

@@ -71,6 +71,16 @@ function protocolNumber(name: string): number | undefined {
   return NETLINK_PROTOCOLS[name.replace(/^NETLINK_/, '')];
 }
 
+const MSG_PEEK = 0x2;
+
+/** A receive made with MSG_PEEK: symbolic flags, or recvmsg's numeric last argument (-X raw). */
+function isPeek(name: string, args: string): boolean {
+  if (/\bMSG_PEEK\b/.test(args)) return true;
+  if (name !== 'recvmsg') return false;
+  const flags = /,\s*(0x[0-9a-fA-F]+|\d+)\s*\)\s+=/.exec(args)?.[1];
+  return flags !== undefined && (Number(flags) & MSG_PEEK) !== 0;
+}
+
 function parseTime(m: RegExpExecArray): CaptureTime | undefined {
   const nsecOf = (fraction: string | undefined): number => (fraction === undefined ? 0 : Number(fraction.padEnd(9, '0')));
   if (m[1] !== undefined) return { sec: Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]), nsec: nsecOf(m[4]) };
@@ -265,12 +275,14 @@ export function readStrace(input: string | Uint8Array, options: ReadOptions = {}
     if (name === 'socket') {
       // socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, NETLINK_ROUTE) = 3<NETLINK:[6728]>
       if (result === null || !/^\d+$/.test(result[1]!)) return;
-      const family = /^\s*(AF_\w+|\d+)/.exec(args)?.[1];
-      const netlink = family === 'AF_NETLINK' || family === '16';
+      // Symbolic (AF_NETLINK), -X verbose (0x10 /* AF_NETLINK */) or -X raw (0x10).
+      const [family = '', , third = ''] = args.split(',');
+      const netlink = /\bAF_NETLINK\b/.test(family) || /^\s*(?:16|0x10)\s*$/.test(family);
       const info: SocketInfo = { netlink };
       if (netlink) {
-        const third = /^[^,]*,[^,]*,\s*(\w+)/.exec(args)?.[1];
-        const protocol = third === undefined ? undefined : protocolNumber(third);
+        const named = /\bNETLINK_(\w+)/.exec(third)?.[1];
+        const numeric = /^\s*(0x[0-9a-fA-F]+|\d+)/.exec(third)?.[1];
+        const protocol = named !== undefined ? protocolNumber(named) : numeric !== undefined ? Number(numeric) : undefined;
         if (protocol !== undefined) info.protocol = protocol;
       }
       sockets.set(`${pid}:${result[1]}`, info);
@@ -285,7 +297,7 @@ export function readStrace(input: string | Uint8Array, options: ReadOptions = {}
     if (direction === undefined || result === null) return;
     const returned = Number(result[1]);
     if (!(returned > 0)) return;
-    if (direction === 'to-user' && /\bMSG_PEEK\b/.test(args)) return;
+    if (direction === 'to-user' && isPeek(name, args)) return;
 
     const fdMatch = FD_ARG.exec(args);
     if (fdMatch === null) return;
