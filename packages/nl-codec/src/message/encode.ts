@@ -139,6 +139,11 @@ function measureMessage(msg: MessageInput | undefined, where: string): number {
     checkI32(m.error, `${where}.error`);
     let len = NLMSG_HDRLEN + 4;
     const request = m.request as MessageInput | undefined;
+    if (request === undefined && m.attrs !== undefined) {
+      // Without the echoed header in between, a reader would take the TLVs for the request;
+      // the kernel always echoes at least the header.
+      throw new TypeError(`${where}: an NLMSG_ERROR with ext-ack attrs needs the echoed request (at least its header)`);
+    }
     if (request !== undefined) {
       if ((h.flags & NLM_F_CAPPED) !== 0) {
         resolveHeader(request, `${where}.request`);

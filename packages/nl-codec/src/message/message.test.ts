@@ -300,6 +300,10 @@ describe('encode', () => {
     expect(() => encode({ header: { type: 999 }, trailing: 'x' })).toThrow(/trailing must be a Uint8Array/);
   });
 
+  it('refuses ext-ack attrs on an NLMSG_ERROR without the echoed request they follow', () => {
+    expect(() => encode({ header: { type: 'NLMSG_ERROR' }, error: -22, attrs: { msg: 'x' } })).toThrow(/needs the echoed request/);
+  });
+
   it('refuses a body for a type without a body codec instead of dropping it', () => {
     expect(() => encode({ header: { type: 999 }, attrs: { x: 1 } })).toThrow(/no body codec/);
   });
