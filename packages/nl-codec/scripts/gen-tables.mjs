@@ -142,7 +142,10 @@ function structLayout(fam, def, defsByName) {
     } else fail(`${fam}: struct ${def.name} member ${m.name}: unsupported type ${m.type}`);
     // C layout: the kernel structs are plain C structs, so members sit at their natural
     // alignment (ifla_vf_guid {u32; u64} is 16 bytes, not 12).
-    off = Math.ceil(off / align) * align;
+    const aligned = Math.ceil(off / align) * align;
+    // Implicit C padding is a pad member too, so nonzero bytes there survive.
+    if (aligned > off) members.push({ name: `pad@${off}`, type: 'pad', offset: off, size: aligned - off });
+    off = aligned;
     maxAlign = Math.max(maxAlign, align);
     mem.offset = off;
     mem.size = size;
@@ -154,6 +157,7 @@ function structLayout(fam, def, defsByName) {
     off += size;
   }
   const size = Math.ceil(off / maxAlign) * maxAlign;
+  if (size > off) members.push({ name: `pad@${off}`, type: 'pad', offset: off, size: size - off });
   return { members, size, align: maxAlign };
 }
 

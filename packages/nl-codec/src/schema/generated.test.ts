@@ -47,7 +47,7 @@ describe('generated tables', () => {
 
   it('lays out structs as C does and merges overlay members', () => {
     expect(STRUCTS['rt-link/ifinfomsg']!.size).toBe(16);
-    expect(STRUCTS['rt-link/ifla-vf-guid']!.members.map((m) => m.offset)).toEqual([0, 8]);
+    expect(STRUCTS['rt-link/ifla-vf-guid']!.members.map((m) => [m.name, m.offset])).toEqual([['vf', 0], ['pad@4', 4], ['guid', 8]]);
     expect(STRUCTS['rt-route/rta-cacheinfo']!.size).toBe(32);
     expect(STRUCTS['rt-route/rtnexthop']!.size).toBe(8);
   });

@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { codec, decodeBody, encodeBody, toHexString, viewOf } from './test-support/fixtures.js';
+import { attr, cat, ifinfomsg, NESTED, NET_BYTEORDER, str, u16, u32 } from './test-support/build.js';
+
+const link = codec(16); // RTM_NEWLINK
+const route = codec(24); // RTM_NEWROUTE
+
+/** The body as it would follow an nlmsghdr. */
+function withHdr(body: Uint8Array): Uint8Array {
+  return cat(new Uint8Array(16), body);
+}
+
+function roundTrip(c: typeof link, body: Uint8Array): Record<string, unknown> {
+  const decoded = decodeBody(c, withHdr(body));
+  expect(toHexString(encodeBody(c, decoded))).toBe(toHexString(body));
+  return decoded;
+}
+
+const IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_LINKINFO = 18, IFLA_AF_SPEC = 26, IFLA_PROP_LIST = 52, IFLA_ALT_IFNAME = 53;
+const IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2;
+const IFLA_STATS64 = 23, IFLA_MAP = 14, IFLA_XDP = 43;
+
+describe('lossless decoding', () => {
+  it('keeps an unknown attribute as unknown-<type> with its flags and bytes', () => {
+    const d = roundTrip(link, cat(ifinfomsg(), attr(999, [1, 2, 3], NET_BYTEORDER)));
+    expect((d.attrs as any)['unknown-999']).toEqual({ type: 999, flags: NET_BYTEORDER, bytes: Uint8Array.from([1, 2, 3]) });
+  });
+
+  it('keeps a repeated non-multi attribute as an array listed in $repeated', () => {
+    const d = roundTrip(link, cat(ifinfomsg(), attr(IFLA_MTU, u32(1500)), attr(IFLA_MTU, u32(9000))));
+    expect(d.attrs).toEqual({ mtu: [1500, 9000], $repeated: ['mtu'] });
+  });
+
+  it('records $order when occurrences are interleaved with other attributes', () => {
+    const body = cat(ifinfomsg(), attr(IFLA_MTU, u32(1)), attr(IFLA_IFNAME, str('a')), attr(IFLA_MTU, u32(2)));
+    const d = roundTrip(link, body);
+    expect((d.attrs as any).$order).toEqual(['mtu', 'ifname', 'mtu']);
+  });
+
+  it('keeps interleaved multi-attr entries in wire order', () => {
+    const props = cat(attr(IFLA_ALT_IFNAME, str('x')), attr(IFLA_MTU, u32(5)), attr(IFLA_ALT_IFNAME, str('y')));
+    const d = roundTrip(link, cat(ifinfomsg(), attr(IFLA_PROP_LIST, props, NESTED)));
+    const pl = (d.attrs as any)['prop-list'];
+    expect(pl['alt-ifname']).toEqual(['x', 'y']);
+    // prop-list holds only alt-ifname: other types are unknown there
+    expect(pl.$order).toEqual(['alt-ifname', 'unknown-4', 'alt-ifname']);
+  });
+
+  it('records NLA_F_NESTED only where it differs from what the kernel sends', () => {
+    const li = attr(IFLA_INFO_KIND, str('bridge'));
+    const plain = roundTrip(link, cat(ifinfomsg(), attr(IFLA_LINKINFO, li)));
+    expect((plain.attrs as any).$flags).toBeUndefined();
+    const flagged = roundTrip(link, cat(ifinfomsg(), attr(IFLA_LINKINFO, li, NESTED)));
+    expect((flagged.attrs as any).$flags).toEqual({ linkinfo: NESTED });
+    const noFlagPropList = roundTrip(link, cat(ifinfomsg(), attr(IFLA_PROP_LIST, attr(IFLA_ALT_IFNAME, str('x')))));
+    expect((noFlagPropList.attrs as any).$flags).toEqual({ 'prop-list': 0 });
+  });
+
+  it('keeps a payload whose length does not match the type as $raw', () => {
+    const d = roundTrip(link, cat(ifinfomsg(), attr(IFLA_MTU, [1, 2, 3, 4, 5, 6])));
+    expect((d.attrs as any).mtu).toEqual({ $raw: Uint8Array.from([1, 2, 3, 4, 5, 6]) });
+  });
+
+  it('decodes a string without NUL and re-emits it without one', () => {
+    const d = roundTrip(link, cat(ifinfomsg(), attr(IFLA_IFNAME, str('eth0', false))));
+    expect(d.attrs).toEqual({ ifname: 'eth0', $unterminated: { ifname: true } });
+  });
+
+  it('keeps a string with bytes after the NUL, or invalid UTF-8, as $raw', () => {
+    const d = roundTrip(link, cat(ifinfomsg(), attr(IFLA_IFNAME, [0x61, 0, 0x62, 0])));
+    expect((d.attrs as any).ifname).toEqual({ $raw: Uint8Array.from([0x61, 0, 0x62, 0]) });
+    const e = roundTrip(link, cat(ifinfomsg(), attr(IFLA_IFNAME, [0xff, 0xfe, 0])));
+    expect((e.attrs as any).ifname.$raw).toBeInstanceOf(Uint8Array);
+  });
+
+  it('decodes UTF-8 strings and keeps a leading BOM', () => {
+    const d = roundTrip(link, cat(ifinfomsg(), attr(IFLA_IFNAME, str('\ufeffné-ö€😀'))));
+    expect((d.attrs as any).ifname).toBe('\ufeffné-ö€😀');
+  });
+
+  it('keeps struct bytes beyond the spec as $tail and a too-short struct as $raw', () => {
+    const map = new Array(32 + 5).fill(7); // rtnl_link_ifmap is 32 bytes with C padding
+    const d = roundTrip(link, cat(ifinfomsg(), attr(IFLA_MAP, map)));
+    expect((d.attrs as any).map.$tail).toEqual(Uint8Array.from([7, 7, 7, 7, 7]));
+    const s = roundTrip(link, cat(ifinfomsg(), attr(IFLA_STATS64, new Array(16).fill(1))));
+    expect((s.attrs as any).stats64).toEqual({ $raw: new Uint8Array(16).fill(1) });
+  });
+
+  it('keeps nonzero pad members of the fixed header in $pad', () => {
+    const h = ifinfomsg();
+    h[1] = 0x5a;
+    const d = roundTrip(link, cat(h, attr(IFLA_MTU, u32(1))));
+    expect(d.$pad).toEqual({ pad: Uint8Array.from([0x5a]) });
+  });
+
+  it('keeps nonzero attribute padding, trailing bytes and a cut-off last padding', () => {
+    const withPad = roundTrip(link, cat(ifinfomsg(), attr(IFLA_IFNAME, str('ab'), 0, [9])));
+    expect((withPad.attrs as any).$padding).toEqual([[0, Uint8Array.from([9])]]);
+    const trailing = roundTrip(link, cat(ifinfomsg(), attr(IFLA_MTU, u32(1)), [1, 2, 3]));
+    expect((trailing.attrs as any).$trailing).toEqual(Uint8Array.from([1, 2, 3]));
+    const cut = roundTrip(link, cat(ifinfomsg(), attr(IFLA_MTU, u32(1)), attr(IFLA_IFNAME, str('ab')).subarray(0, 7)));
+    expect((cut.attrs as any).$unpadded).toBe(1);
+  });
+
+  it('keeps a body shorter than the fixed header as $raw', () => {
+    const d = roundTrip(link, Uint8Array.from([0, 0, 0, 0]));
+    expect(d).toEqual({ $raw: new Uint8Array(4) });
+  });
+
+  it('keeps data of an unknown link kind as bytes, and decodes a known one', () => {
+    const data = attr(1, u32(42));
+    const unknown = roundTrip(link, cat(ifinfomsg(), attr(IFLA_LINKINFO, cat(attr(IFLA_INFO_KIND, str('wireguard')), attr(IFLA_INFO_DATA, data)))));
+    expect((unknown.attrs as any).linkinfo.data).toEqual(data);
+    const vxlan = roundTrip(link, cat(ifinfomsg(), attr(IFLA_LINKINFO, cat(attr(IFLA_INFO_KIND, str('vxlan')), attr(IFLA_INFO_DATA, cat(data, attr(15, [0x12, 0xb5])))))));
+    expect((vxlan.attrs as any).linkinfo.data).toEqual({ id: 42, port: 4789 });
+  });
+
+  it('decodes empty nests and nests that the spec types as binary', () => {
+    const d = roundTrip(link, cat(ifinfomsg(), attr(IFLA_XDP, []), attr(IFLA_AF_SPEC, attr(2, []))));
+    expect((d.attrs as any).xdp).toEqual({});
+    expect((d.attrs as any)['af-spec']).toEqual({ inet: {} });
+  });
+
+  it('decodes IPv6 addresses in routes the spec hints as ipv4 and keeps MPLS labels as bytes', () => {
+    const rtm6 = [10, 64, 0, 0, 254, 3, 0, 1, ...u32(0)];
+    const dst = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const d = roundTrip(route, cat(rtm6, attr(1, dst)));
+    expect((d.attrs as any).dst).toBe('2001:db8::');
+    const mpls = [28, 20, 0, 0, 254, 3, 0, 1, ...u32(0)];
+    const m = roundTrip(route, cat(mpls, attr(1, [0, 1, 0x41, 0])));
+    expect((m.attrs as any).dst).toEqual(Uint8Array.from([0, 1, 0x41, 0]));
+  });
+
+  it('decodes multipath next hops with their own attributes', () => {
+    const hop = (ifindex: number, gw: number[]) => {
+      const attrs = attr(5, gw);
+      return cat(u16(8 + attrs.length), [0, 1], u32(ifindex), attrs);
+    };
+    const rtm = [2, 24, 0, 0, 254, 3, 0, 1, ...u32(0)];
+    const d = roundTrip(route, cat(rtm, attr(9, cat(hop(2, [192, 0, 2, 1]), hop(3, [192, 0, 2, 2])))));
+    expect((d.attrs as any).multipath).toEqual([
+      { 'rtnh-flags': [], 'rtnh-hops': 1, 'rtnh-ifindex': 2, attrs: { gateway: '192.0.2.1' } },
+      { 'rtnh-flags': [], 'rtnh-hops': 1, 'rtnh-ifindex': 3, attrs: { gateway: '192.0.2.2' } },
+    ]);
+    const bad = roundTrip(route, cat(rtm, attr(9, cat(u16(200), [0, 0], u32(1)))));
+    expect((bad.attrs as any).multipath.$raw).toBeInstanceOf(Uint8Array);
+  });
+
+  it('keeps unknown enum values and unknown flag bits as numbers', () => {
+    const rtm = [2, 0, 0, 0, 254, 3, 0, 200, ...u32(0)];
+    const d = roundTrip(route, cat(rtm, attr(4, u32(1))));
+    expect(d['rtm-type']).toBe(200);
+    const l = roundTrip(link, cat(ifinfomsg(1, 0x1 | 0x80000000)));
+    expect(l['ifi-flags']).toEqual(['up', 0x80000000]);
+  });
+
+  it('keeps the veth peer header and attributes', () => {
+    const peer = cat(ifinfomsg(0, 0), attr(IFLA_IFNAME, str('v1')));
+    const d = roundTrip(link, cat(ifinfomsg(), attr(IFLA_LINKINFO, cat(attr(IFLA_INFO_KIND, str('veth')), attr(IFLA_INFO_DATA, attr(1, peer))))));
+    expect((d.attrs as any).linkinfo.data.peer).toEqual({ 'ifi-family': 0, 'ifi-type': 1, 'ifi-index': 0, 'ifi-flags': [], 'ifi-change': 0, attrs: { ifname: 'v1' } });
+  });
+});
+
+describe('decoding errors', () => {
+  it('throws NetlinkDecodeError with the offset of an attribute shorter than its header', () => {
+    const body = withHdr(cat(ifinfomsg(), [2, 0, 3, 0]));
+    expect(() => decodeBody(link, body)).toThrow(expect.objectContaining({ name: 'NetlinkDecodeError', offset: 32 }));
+  });
+
+  it('throws NetlinkDecodeError for an attribute running past its nest', () => {
+    const inner = attr(IFLA_INFO_KIND, str('veth'));
+    new DataView(inner.buffer).setUint16(0, 64, true);
+    const body = withHdr(cat(ifinfomsg(), attr(IFLA_LINKINFO, inner)));
+    expect(() => decodeBody(link, body)).toThrow(expect.objectContaining({ name: 'NetlinkDecodeError', offset: 36 }));
+    expect(viewOf(body).getUint16(36, true)).toBe(64);
+  });
+});
