@@ -1,0 +1,154 @@
+/**
+ * The iproute2 vectors (`../shared/vectors/iproute2.jsonl`) for unit tests: what `ip` sent and
+ * what the kernel answered, so a request we build can be compared byte for byte with iproute2's
+ * and the recorded replies can be replayed through a fake kernel.
+ */
+import { readFileSync } from 'node:fs';
+import { decode } from '@nlkit/nl-codec';
+import { Handle } from '../handle.js';
+import { FakeKernel } from './fake-kernel.js';
+
+export interface VectorMessage {
+  dir: 'send' | 'recv';
+  dgram: number;
+  hex: string;
+  trailing_hex?: string;
+}
+export interface Vector {
+  name: string;
+  group: string;
+  command: string;
+  exit_code: number;
+  stderr: string;
+  messages: VectorMessage[];
+  ip_json: any;
+}
+
+let cache: Map<string, Vector> | undefined;
+
+/** One vector by name (throws if absent, so a renamed vector fails loudly). */
+export function vector(name: string): Vector {
+  if (!cache) {
+    const url = new URL('../../../../../shared/vectors/iproute2.jsonl', import.meta.url);
+    cache = new Map();
+    for (const line of readFileSync(url, 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      const v = JSON.parse(line) as Vector;
+      cache.set(v.name, v);
+    }
+  }
+  const v = cache.get(name);
+  if (!v) throw new Error(`no vector named ${name}`);
+  return v;
+}
+
+/** Names of every vector of a group (`addr`, `route`, `neigh`, ...). */
+export function vectorNames(group: string): string[] {
+  vector('link_add_bridge');
+  return [...cache!.values()].filter((v) => v.group === group).map((v) => v.name);
+}
+
+const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
+
+function typeOf(m: VectorMessage): string {
+  return String(decode(hex(m.hex))[0]!.header.type);
+}
+
+/** The messages `ip` sent of one type (e.g. `RTM_NEWADDR`), as bytes without trailing data. */
+export function sentOfType(v: Vector, type: string): Uint8Array[] {
+  return v.messages.filter((m) => m.dir === 'send' && typeOf(m) === type).map((m) => hex(m.hex));
+}
+
+/** All messages the kernel sent in the vector, decoded. */
+export function received(v: Vector): ReturnType<typeof decode> {
+  return v.messages.filter((m) => m.dir === 'recv').flatMap((m) => decode(hex(m.hex)));
+}
+
+/** Zero `nlmsg_seq` and `nlmsg_pid` of every message in a datagram (they change per run). */
+export function withoutSeqPid(bytes: Uint8Array): Uint8Array {
+  const out = bytes.slice();
+  const view = new DataView(out.buffer);
+  let off = 0;
+  while (off + 16 <= out.length) {
+    const len = view.getUint32(off, true);
+    if (len < 16) break;
+    out.fill(0, off + 8, off + 16);
+    off += (len + 3) & ~3;
+  }
+  return out;
+}
+
+/** Hex of `bytes` with seq and pid zeroed. */
+export const normalHex = (bytes: Uint8Array): string => Buffer.from(withoutSeqPid(bytes)).toString('hex');
+
+/**
+ * A handle on a fake kernel that answers each request of type `type` with the datagrams the
+ * real kernel sent after the matching request in `v` (sequence numbers rewritten to ours).
+ * Requests of other types get a generic ACK.
+ */
+export function replayHandle(v: Vector, type: string): { h: Handle; kernel: FakeKernel } {
+  // Reply datagrams following each send of `type`, in order.
+  const replies: Uint8Array[][] = [];
+  let current: Map<number, Uint8Array[]> | undefined;
+  for (const m of v.messages) {
+    if (m.dir === 'send') {
+      if (current) replies.push(joinDatagrams(current));
+      current = typeOf(m) === type ? new Map() : undefined;
+      continue;
+    }
+    if (!current) continue;
+    const parts = current.get(m.dgram) ?? [];
+    parts.push(padded(hex(m.hex)));
+    if (m.trailing_hex) parts.push(hex(m.trailing_hex));
+    current.set(m.dgram, parts);
+  }
+  if (current) replies.push(joinDatagrams(current));
+  let next = 0;
+  const kernel = new FakeKernel((req, k) => {
+    const view = new DataView(req.buffer, req.byteOffset, req.byteLength);
+    const seq = view.getUint32(8, true);
+    const reqType = String(decode(req)[0]!.header.type);
+    if (reqType !== type) {
+      k.push({ bytes: ackFor(req) });
+      return;
+    }
+    const datagrams = replies[next++] ?? [];
+    for (const d of datagrams) k.push({ bytes: withSeq(d, seq) });
+  });
+  return { h: Handle.open({ transport: kernel }), kernel };
+}
+
+function padded(b: Uint8Array): Uint8Array {
+  const out = new Uint8Array((b.length + 3) & ~3);
+  out.set(b);
+  return out;
+}
+
+function joinDatagrams(parts: Map<number, Uint8Array[]>): Uint8Array[] {
+  return [...parts.keys()].sort((a, b) => a - b).map((k) => Buffer.concat(parts.get(k)!));
+}
+
+function withSeq(d: Uint8Array, seq: number): Uint8Array {
+  const out = Uint8Array.from(d);
+  const view = new DataView(out.buffer);
+  let off = 0;
+  while (off + 16 <= out.length) {
+    const len = view.getUint32(off, true);
+    if (len < 16) break;
+    view.setUint32(off + 8, seq, true);
+    off += (len + 3) & ~3;
+  }
+  return out;
+}
+
+/** A capped ACK for `req`. */
+export function ackFor(req: Uint8Array): Uint8Array {
+  const out = new Uint8Array(36);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 36, true);
+  view.setUint16(4, 2, true); // NLMSG_ERROR
+  view.setUint16(6, 0x100, true); // capped
+  out.set(req.subarray(8, 12), 8);
+  out.set(req.subarray(0, 16), 20);
+  return out;
+}
