@@ -3,7 +3,7 @@
  * copied out of a log or a test.
  */
 import { detectByteOrder, inferDirection } from './netlink.js';
-import { forEachLine, hexValue, toHex, toText } from './text.js';
+import { ByteSink, forEachLine, hexValue, toHex, toText } from './text.js';
 import { CaptureError, type CapturedPacket, type CaptureFormat, type ReadOptions, type ReadResult } from './types.js';
 
 function makePacket(
@@ -66,16 +66,16 @@ export function readHex(input: string | Uint8Array, options: ReadOptions = {}): 
   const text = toText(input);
   const packets: CapturedPacket[] = [];
   const errors: CaptureError[] = [];
-  let bytes: number[] = [];
+  let bytes = new ByteSink();
   let blockLine = 0;
   let blockOffset = 0;
   let failed = false;
   let index = 0;
   const endBlock = (): void => {
     if (blockLine === 0) return;
-    if (!failed) packets.push(makePacket(Uint8Array.from(bytes), index, 'hex', blockOffset, options, blockLine));
+    if (!failed) packets.push(makePacket(bytes.toBytes(), index, 'hex', blockOffset, options, blockLine));
     index++;
-    bytes = [];
+    bytes = new ByteSink();
     blockLine = 0;
     failed = false;
   };

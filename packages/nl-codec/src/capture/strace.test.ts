@@ -110,8 +110,16 @@ describe('strace reader', () => {
   });
 
   it('skips sockets annotated as something other than netlink', () => {
-    const { packets } = readStrace(linkShow.replace(/NETLINK:\[ROUTE:3961\]/g, 'UNIX:[123->456]'));
+    const { packets, errors } = readStrace(linkShow.replace(/NETLINK:\[ROUTE:3961\]/g, 'UNIX:[123->456]'));
     expect(packets).toEqual([]);
+    expect(errors).toEqual([]); // their dump lines are not orphans
+  });
+
+  it('reports dump lines that follow no call', () => {
+    const text = 'strace: Process 1 attached\n | 00000  14 00 00 00                                       ....             |\n';
+    const { packets, errors } = readStrace(text);
+    expect(packets).toEqual([]);
+    expect(errors.map((e) => [e.code, e.line, e.message])).toEqual([['bad-dump', 2, 'line 2, column 1: dump line without a preceding send or receive call']]);
   });
 
   it('reads -tt times, lines without a pid, and joins the buffers of a multi-iovec sendmsg', () => {

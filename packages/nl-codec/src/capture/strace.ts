@@ -8,7 +8,7 @@
  * becomes one packet.
  */
 import { detectByteOrder, looksLikeNetlink } from './netlink.js';
-import { forEachLine, hexValue, toText } from './text.js';
+import { ByteSink, forEachLine, hexValue, toText } from './text.js';
 import {
   CaptureError,
   NETLINK_PROTOCOLS,
@@ -60,7 +60,7 @@ interface Capture {
   time: CaptureTime | undefined;
   line: number;
   offset: number;
-  chunks: number[];
+  chunks: ByteSink;
   /** Bytes in the buffer being dumped (dump offsets restart per buffer). */
   bufferFill: number;
   failed: boolean;
@@ -127,6 +127,8 @@ export function readStrace(input: string | Uint8Array, options: ReadOptions = {}
   let index = 0;
   let current: Capture | undefined;
   let orphanReported = false;
+  /** The last non-dump line was a call, so dump lines belong to it even when it is not kept. */
+  let afterCall = false;
 
   let undumped = 0;
   let firstUndumped: { line: number; offset: number } | undefined;
@@ -145,7 +147,7 @@ export function readStrace(input: string | Uint8Array, options: ReadOptions = {}
       }
       return;
     }
-    const bytes = Uint8Array.from(capture.chunks);
+    const bytes = capture.chunks.toBytes();
     if (!capture.known && !looksLikeNetlink(bytes)) return;
     const byteOrder = options.byteOrder ?? detectByteOrder(bytes, Math.max(capture.returned, bytes.length)) ?? 'le';
     const packet: CapturedPacket = {
@@ -185,6 +187,7 @@ export function readStrace(input: string | Uint8Array, options: ReadOptions = {}
     const dump = DUMP_LINE.exec(rawLine);
     if (dump !== null) {
       if (current === undefined) {
+        if (afterCall) return; // the buffers of a call on another kind of fd
         if (!orphanReported) dumpError(lineNumber, lineOffset, 1, 'dump line without a preceding send or receive call');
         orphanReported = true;
         return;
@@ -232,6 +235,7 @@ export function readStrace(input: string | Uint8Array, options: ReadOptions = {}
     }
     finish();
     orphanReported = false;
+    afterCall = false;
 
     let rest = rawLine;
     let pid = '';
@@ -253,6 +257,7 @@ export function readStrace(input: string | Uint8Array, options: ReadOptions = {}
     let callOffset = lineOffset;
     const resumed = RESUMED.exec(rest);
     if (resumed !== null) {
+      afterCall = true;
       const before = pending.get(pid);
       pending.delete(pid);
       if (before === undefined || before.name !== resumed[1]) return;
@@ -263,6 +268,7 @@ export function readStrace(input: string | Uint8Array, options: ReadOptions = {}
     } else {
       const call = CALL.exec(rest);
       if (call === null) return;
+      afterCall = true;
       name = call[1]!;
       if (UNFINISHED.test(call[2]!)) {
         pending.set(pid, { name, head: call[2]!.replace(UNFINISHED, ''), line: lineNumber, offset: lineOffset });
@@ -332,7 +338,7 @@ export function readStrace(input: string | Uint8Array, options: ReadOptions = {}
       time,
       line: callLine,
       offset: callOffset,
-      chunks: [],
+      chunks: new ByteSink(),
       bufferFill: 0,
       failed: false,
     };

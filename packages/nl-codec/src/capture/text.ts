@@ -51,3 +51,23 @@ export function hexValue(code: number): number {
   if (code >= 65 && code <= 70) return code - 55;
   return -1;
 }
+
+/** A growable byte buffer: text readers append one byte at a time. */
+export class ByteSink {
+  private buffer = new Uint8Array(256);
+  length = 0;
+
+  push(byte: number): void {
+    if (this.length === this.buffer.length) {
+      const bigger = new Uint8Array(this.buffer.length * 2);
+      bigger.set(this.buffer);
+      this.buffer = bigger;
+    }
+    this.buffer[this.length++] = byte;
+  }
+
+  /** A copy of the bytes pushed so far. */
+  toBytes(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
+}
