@@ -87,6 +87,25 @@ describe('nl-codec decode', () => {
     expect(toHex(new Uint8Array(raw.stdout))).toBe(toHex(bytes));
   });
 
+  it('reads an strace capture and writes the same datagrams to a pcap with encode --pcap', () => {
+    const strace = join(pkg, 'src', 'capture', 'fixtures', 'ip-link-show.strace');
+    const json = run(['decode', strace, '--json']);
+    expect(json.stderr).toBe('');
+    const fromStrace = JSON.parse(json.stdout.toString()) as Array<{ packet: { index: number; direction: string } }>;
+    expect(fromStrace.length).toBeGreaterThan(2);
+    expect(fromStrace[0]!.packet).toMatchObject({ index: 0, direction: 'to-kernel', protocol: 0 });
+    const pcap = join(dir, 'out.pcap');
+    expect(run(['encode', '--pcap', pcap], json.stdout).status).toBe(0);
+    const again = run(['decode', pcap, '--json']);
+    expect(again.status).toBe(0);
+    const fromPcap = JSON.parse(again.stdout.toString()) as typeof fromStrace;
+    // Same messages; the pcap adds a time and the pseudo-header's packet type.
+    const bare = (ms: typeof fromStrace): unknown => ms.map(({ packet, ...m }) => ({ ...m, i: packet.index, d: packet.direction }));
+    expect(bare(fromPcap)).toEqual(bare(fromStrace));
+    const tree = run(['decode', pcap]);
+    expect(tree.stdout.toString()).toMatch(/^ {2}packet: #0 to-kernel 0\.000000000 protocol 0/m);
+  });
+
   it('prints --help and exits 0', () => {
     const r = run(['--help']);
     expect(r.status).toBe(0);

@@ -17,6 +17,8 @@ import {
   withoutPacket,
   type InputFormat,
 } from './formats.js';
+// Registers pcap, pcapng and strace input and the --pcap output.
+import './capture-formats.js';
 
 /** A problem with the command line or the input: printed as one line, exit status 1. */
 class UsageError extends Error {}
@@ -33,15 +35,20 @@ function help(): string {
 decode  reads netlink bytes (FILE, or stdin when FILE is '-' or absent) and prints every
         message as a readable tree, or with --json as one JSON array of messages
         (bigint as {"$bigint":"1"}, bytes as {"$hex":"00ff"}).
-        --format  input format (default auto: hex text if the input is only hex digits,
-                  whitespace, 0x prefixes and ':'/'-', else raw bytes); --hex = --format hex.
+        --format  input format; default auto: pcap/pcapng by magic number, strace output
+                  by its calls, hex if the text is only hex digits, whitespace, 0x
+                  prefixes and ':'/'-', else raw bytes. --hex = --format hex.
+                  Messages read from a capture carry
+                  packet: { index, time, direction, protocol, portId }.
         Raw and hex input may hold several datagrams back to back: their boundaries are
         not recorded, so they are read as consecutive messages, and a header whose
         nlmsg_len is below 16 ends a datagram (what follows up to the next plausible
         header is that datagram's trailing bytes).
         --verbose  show long byte strings in full and the whole request echoed in errors.
-encode  reads that JSON array (FILE or stdin) and writes the bytes: raw to stdout, or
-        with --hex as hex text. 'nl-codec decode --json | nl-codec encode' gives back the input.
+encode  reads that JSON array (FILE or stdin) and writes the bytes: raw to stdout, with
+        --hex as hex text, or with --pcap FILE as a pcap (one packet per datagram read,
+        keeping time, direction and port id). 'nl-codec decode --json | nl-codec encode'
+        gives back the input bytes.
 `;
 }
 

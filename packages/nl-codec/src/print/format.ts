@@ -64,7 +64,7 @@ class Printer {
     if (isErrorLike && typeof msg.error === 'number') title += ' ' + errorSummary(msg);
     this.line(depth, title);
     const d = depth + 1;
-    if (msg.packet !== undefined) this.field(d, 'packet', msg.packet);
+    if (msg.packet !== undefined) this.line(d, `packet: ${packetLine(msg.packet)}`);
     if (isErrorLike) this.errorBody(msg, d);
     else {
       for (const key of Object.keys(msg)) {
@@ -188,4 +188,22 @@ function errorSummary(msg: Message): string {
   const name = typeof msg.errno === 'string' ? msg.errno : undefined;
   const text = name !== undefined ? ERRNO_TEXT.get(name) : undefined;
   return `${name ?? 'error'} (${error}${text !== undefined ? `: ${text}` : ''})`;
+}
+
+// Capture metadata on one line: '#3 to-user 1700000000.000123456 protocol 0 port 4242'.
+function packetLine(packet: unknown): string {
+  if (packet === null || typeof packet !== 'object') return JSON.stringify(packet) ?? String(packet);
+  const p = packet as Record<string, unknown>;
+  const parts: string[] = [];
+  if (typeof p.index === 'number') parts.push(`#${p.index}`);
+  if (typeof p.direction === 'string') parts.push(p.direction);
+  const time = p.time as { sec?: unknown; nsec?: unknown } | undefined;
+  if (time !== undefined && typeof time.sec === 'number' && typeof time.nsec === 'number') {
+    parts.push(`${time.sec}.${String(time.nsec).padStart(9, '0')}`);
+  }
+  for (const [key, value] of Object.entries(p)) {
+    if (key === 'index' || key === 'direction' || key === 'time') continue;
+    parts.push(`${key} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+  }
+  return parts.join(' ');
 }

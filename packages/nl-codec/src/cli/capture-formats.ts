@@ -1,0 +1,121 @@
+/// <reference types="node" />
+// The capture readers and the pcap writer (src/capture) as `nl-codec` formats:
+// `decode --format pcap|pcapng|strace` (and auto-detection), `encode --pcap FILE`.
+import { writeFileSync } from 'node:fs';
+import { detectFormat, readPcap, readPcapng, readStrace, writePcap, type PcapPacketInput } from '../capture/index.js';
+import type { CapturedPacket, CaptureTime, Direction, ReadResult } from '../capture/types.js';
+import { encode } from '../message/encode.js';
+import type { MessageInput } from '../message/message.js';
+import { InputError, registerInputFormat, registerOutputFormat, type InputDatagram, type InputRead } from './formats.js';
+
+/**
+ * What a message read from a capture carries as `packet` (API.md): where its datagram was in
+ * the capture, when and which way it travelled. `packetType` is kept so `encode --pcap` writes
+ * the same pseudo-header back.
+ */
+export interface PacketInfo {
+  index: number;
+  time?: CaptureTime;
+  direction?: Direction;
+  protocol: number;
+  portId?: number;
+  packetType?: number;
+}
+
+function packetInfo(p: CapturedPacket): PacketInfo {
+  // Built key by key so the JSON shows them in this order and absent ones are left out.
+  const info = { index: p.index } as PacketInfo;
+  if (p.time !== undefined) info.time = { sec: p.time.sec, nsec: p.time.nsec };
+  if (p.direction !== undefined) info.direction = p.direction;
+  info.protocol = p.protocol;
+  if (p.portId !== undefined) info.portId = p.portId;
+  if (p.packetType !== undefined) info.packetType = p.packetType;
+  return info;
+}
+
+function fromCapture(result: ReadResult): InputRead {
+  const warnings = result.errors.map((e) => e.message);
+  const datagrams: InputDatagram[] = [];
+  for (const p of result.packets) {
+    if (p.protocol !== 0) {
+      warnings.push(`packet ${p.index}: netlink protocol ${p.protocol} is not NETLINK_ROUTE, skipped`);
+      continue;
+    }
+    if (p.truncated === true) {
+      warnings.push(`packet ${p.index}: captured ${p.bytes.length} of ${p.originalLength ?? '?'} bytes, skipped`);
+      continue;
+    }
+    if (p.byteOrder !== 'le') {
+      throw new InputError(`packet ${p.index} is big-endian netlink; nl-codec decodes little-endian (x86, arm64) only`);
+    }
+    datagrams.push({ bytes: p.bytes, packet: packetInfo(p) as unknown as Record<string, unknown> });
+  }
+  return { datagrams, warnings };
+}
+
+const TEXT = new TextDecoder();
+
+registerInputFormat({
+  name: 'strace',
+  detect: (input) => detectFormat(input) === 'strace',
+  read: (input) => fromCapture(readStrace(TEXT.decode(input))),
+});
+registerInputFormat({
+  name: 'pcapng',
+  detect: (input) => detectFormat(input) === 'pcapng',
+  read: (input) => fromCapture(readPcapng(input)),
+});
+registerInputFormat({
+  name: 'pcap',
+  detect: (input) => detectFormat(input) === 'pcap',
+  read: (input) => fromCapture(readPcap(input)),
+});
+
+/**
+ * Groups messages into pcap packets: consecutive messages with the same `packet.index` are one
+ * datagram (as they were read); consecutive messages without `packet` form one datagram too.
+ */
+export function packetsOf(messages: readonly MessageInput[]): PcapPacketInput[] {
+  const out: PcapPacketInput[] = [];
+  let i = 0;
+  while (i < messages.length) {
+    const info = messages[i]!.packet as PacketInfo | undefined;
+    let j = i + 1;
+    while (j < messages.length && sameDatagram(info, messages[j]!.packet as PacketInfo | undefined)) j++;
+    const bytes = encode(messages.slice(i, j).map(({ packet: _p, ...m }) => m as MessageInput));
+    const packet: PcapPacketInput = { bytes };
+    if (info !== undefined) {
+      if (info.time !== undefined) packet.time = info.time;
+      if (info.direction !== undefined) packet.direction = info.direction;
+      if (info.packetType !== undefined) packet.packetType = info.packetType;
+      if (info.protocol !== undefined) packet.protocol = info.protocol;
+      if (info.portId !== undefined) packet.portId = info.portId;
+    }
+    out.push(packet);
+    i = j;
+  }
+  return out;
+}
+
+function sameDatagram(a: PacketInfo | undefined, b: PacketInfo | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.index === b.index;
+}
+
+registerOutputFormat({
+  option: 'pcap',
+  argument: 'FILE',
+  write(messages, file) {
+    const packets = packetsOf(messages);
+    // Nanosecond resolution only when a time needs it, so a microsecond pcap stays one.
+    const nanosecond = packets.some((p) => typeof p.time === 'object' && p.time.nsec % 1000 !== 0);
+    const bytes = writePcap(packets, { nanosecond });
+    if (file === undefined || file === '-') return bytes;
+    try {
+      writeFileSync(file, bytes);
+    } catch (err) {
+      throw new InputError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    return undefined;
+  },
+});
