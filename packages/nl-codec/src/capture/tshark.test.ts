@@ -4,16 +4,19 @@
  * Runs only where tshark is installed.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writePcap } from './pcap.js';
+import { readPcap, writePcap } from './pcap.js';
+import { readPcapng } from './pcapng.js';
 import { loadDatagrams } from './test-support/vectors.js';
 
 const tshark = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
 const haveTshark = tshark.status === 0;
 if (!haveTshark) console.log('skipping tshark cross-check: tshark is not installed');
+const haveEditcap = spawnSync('editcap', ['--version'], { encoding: 'utf8' }).status === 0;
+if (!haveEditcap) console.log('skipping editcap conversions: editcap is not installed');
 
 type Json = string | Json[] | { [key: string]: Json };
 
@@ -117,6 +120,44 @@ describe.runIf(haveTshark)('tshark reads the pcap writer output', () => {
       expect(attributeFrames).toBeGreaterThan(50);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.runIf(haveEditcap)('captures rewritten by Wireshark\'s editcap', () => {
+  const datagrams = loadDatagrams();
+  const written = datagrams.map((d, i) => ({ time: { sec: 1_700_000_000 + i, nsec: i * 1000 }, direction: d.direction, portId: 4000 + i, bytes: d.bytes }));
+
+  function editcap(args: string[], input: Uint8Array): Uint8Array {
+    const dir = mkdtempSync(join(tmpdir(), 'nlkit-editcap-'));
+    try {
+      writeFileSync(join(dir, 'in.pcap'), input);
+      const run = spawnSync('editcap', [...args, join(dir, 'in.pcap'), join(dir, 'out')], { encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      return new Uint8Array(readFileSync(join(dir, 'out')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('reads the pcapng editcap makes from our pcap with the same packets', () => {
+    const { packets, errors } = readPcapng(editcap(['-F', 'pcapng'], writePcap(written)));
+    expect(errors).toEqual([]);
+    expect(packets.map((p) => [p.bytes, p.direction, p.portId, p.time])).toEqual(written.map((w) => [w.bytes, w.direction, w.portId, w.time]));
+  });
+
+  it('flags every packet editcap cut to a 48-byte snaplen, keeping its first 32 netlink bytes', () => {
+    const { packets, errors } = readPcap(editcap(['-F', 'pcap', '-s', '48'], writePcap(written)));
+    expect(packets).toHaveLength(datagrams.length);
+    const cut = datagrams.map((d, i) => [i, d.bytes.length] as const).filter(([, n]) => n > 32);
+    expect(cut.length).toBeGreaterThan(100);
+    expect(errors.map((e) => [e.code, e.packetIndex])).toEqual(cut.map(([i]) => ['snaplen', i]));
+    for (const [i, n] of cut) {
+      expect(packets[i]!.truncated).toBe(true);
+      expect(packets[i]!.originalLength).toBe(n);
+      expect(packets[i]!.bytes).toEqual(datagrams[i]!.bytes.subarray(0, 32));
+      expect(packets[i]!.byteOrder).toBe('le');
+      expect(packets[i]!.direction).toBe(datagrams[i]!.direction);
     }
   });
 });
