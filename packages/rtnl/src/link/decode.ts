@@ -1,0 +1,242 @@
+/**
+ * `decodeLinks`: the bytes of a link dump to `Link` objects, with no system call.
+ *
+ * Why a dedicated scanner instead of `decode()` + `linkFromMessage`: a dump of 2001 links is
+ * 3 MB, most of it per-device sysctl arrays (`IFLA_AF_SPEC`) and counters nobody reads in a
+ * listing. This walks each message's top-level attributes once, lifts the cheap fields
+ * (index, name, flags, MTU, MAC, master, kind, ...), and leaves `attrs`, `data` and
+ * `statistics` to be decoded by the codec on first access, from a view of the message.
+ */
+import { decode, type Message } from '@nlkit/nl-codec';
+import { flagsFromBits, liftData, linkFromMessage, OPER_STATES, STATS64_FIELDS, type Link, type LinkFlag, type LinkStatistics, type OperState } from './link.js';
+
+const RTM_NEWLINK = 16;
+const NLMSG_DONE = 3;
+const NLMSG_ERROR = 2;
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const utf8 = new TextDecoder();
+
+function mac(b: Uint8Array, p: number, len: number): string {
+  let s = HEX[b[p]!]!;
+  for (let i = 1; i < len; i++) s += ':' + HEX[b[p + i]!]!;
+  return s;
+}
+
+function str(b: Uint8Array, p: number, len: number): string {
+  // Strings carry their NUL; ASCII names (nearly all) skip the TextDecoder.
+  let end = p + len;
+  while (end > p && b[end - 1] === 0) end--;
+  let ascii = true;
+  for (let i = p; i < end; i++) if (b[i]! > 0x7f) { ascii = false; break; }
+  if (!ascii) return utf8.decode(b.subarray(p, end));
+  let s = '';
+  for (let i = p; i < end; i++) s += String.fromCharCode(b[i]!);
+  return s;
+}
+
+const flagCache = new Map<number, LinkFlag[]>();
+function flagsOf(bits: number): LinkFlag[] {
+  let f = flagCache.get(bits);
+  if (f === undefined) {
+    f = flagsFromBits(bits);
+    if (flagCache.size < 256) flagCache.set(bits, f);
+  }
+  return f.slice();
+}
+
+/** A link whose expensive parts are decoded on first access. */
+class DumpLink implements Link {
+  index = 0;
+  name = '';
+  kind: string | undefined = undefined;
+  flags: LinkFlag[] = [];
+  operState: OperState = 'unknown';
+  mtu = 0;
+  hardwareAddr: string | undefined = undefined;
+  broadcast: string | undefined = undefined;
+  masterIndex: number | undefined = undefined;
+  parentIndex: number | undefined = undefined;
+  parentNetnsId: number | undefined = undefined;
+  txQLen = 0;
+  alias: string | undefined = undefined;
+  group = 0;
+  hardwareType = 0;
+  slaveKind: string | undefined = undefined;
+  #bytes: Uint8Array;
+  #stats64 = -1;
+  #message: Message | undefined;
+  #data: Link['data'] | null = null;
+  #statistics: LinkStatistics | undefined | null = null;
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+  }
+
+  /** @internal offset of the IFLA_STATS64 payload in the message, -1 if absent. */
+  setStatsOffset(p: number): void {
+    this.#stats64 = p;
+  }
+
+  private message(): Message {
+    if (this.#message === undefined) this.#message = decode(this.#bytes)[0]!;
+    return this.#message;
+  }
+
+  get attrs(): Record<string, unknown> {
+    return ((this.message() as { attrs?: Record<string, unknown> }).attrs ?? {}) as Record<string, unknown>;
+  }
+
+  set attrs(v: Record<string, unknown>) {
+    this.#message = { ...(this.message() as Message), attrs: v } as Message;
+  }
+
+  get data(): Link['data'] {
+    if (this.#data === null) {
+      const info = this.attrs.linkinfo as Record<string, unknown> | undefined;
+      this.#data = liftData(this.kind, info?.data);
+    }
+    return this.#data;
+  }
+
+  set data(v: Link['data']) {
+    this.#data = v;
+  }
+
+  get statistics(): LinkStatistics | undefined {
+    if (this.#statistics === null) {
+      if (this.#stats64 < 0) this.#statistics = undefined;
+      else {
+        const b = this.#bytes;
+        const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+        const s = {} as Record<string, bigint>;
+        for (let i = 0; i < STATS64_FIELDS.length; i++) {
+          const off = this.#stats64 + i * 8;
+          s[STATS64_FIELDS[i]!] = off + 8 <= b.byteLength ? v.getBigUint64(off, true) : 0n;
+        }
+        this.#statistics = s as unknown as LinkStatistics;
+      }
+    }
+    return this.#statistics;
+  }
+
+  set statistics(v: LinkStatistics | undefined) {
+    this.#statistics = v;
+  }
+
+  /** Plain-object form with every lazy field materialized (for JSON and deep comparisons). */
+  toJSON(): Link {
+    return { ...linkFromMessage(this.message()) };
+  }
+}
+
+/**
+ * Decode the bytes of a link dump (concatenated datagrams, as `recv` returned them) into
+ * `Link` objects. Non-`RTM_NEWLINK` messages are skipped; decoding stops at `NLMSG_DONE`.
+ * `attrs`, `data` and `statistics` are decoded lazily on first access.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { decodeLinks } from '@nlkit/rtnl';
+ * const links = decodeLinks(readFileSync('linkdump-2001.bin'));
+ * console.log(links.length, links[1]!.name, links[1]!.kind);
+ * ```
+ */
+export function decodeLinks(bytes: Uint8Array): Link[] {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('decodeLinks: bytes must be a Uint8Array');
+  const b = bytes;
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const out: Link[] = [];
+  let off = 0;
+  const n = b.byteLength;
+  while (off + 16 <= n) {
+    const len = view.getUint32(off, true);
+    if (len < 16 || off + len > n) {
+      // A datagram's trailing bytes (nlmsg_len < 16) end it; skip to the next 4-aligned header.
+      if (len < 16) break;
+      throw new RangeError(`decodeLinks: message at offset ${off} claims ${len} bytes, only ${n - off} left`);
+    }
+    const type = view.getUint16(off + 4, true);
+    if (type === NLMSG_DONE) break;
+    if (type === RTM_NEWLINK && len >= 32) out.push(scan(b, view, off, len));
+    else if (type === NLMSG_ERROR && len >= 20 && view.getInt32(off + 16, true) !== 0) {
+      throw new RangeError(`decodeLinks: the dump holds an error (errno ${view.getInt32(off + 16, true)}) at offset ${off}`);
+    }
+    off += (len + 3) & ~3;
+  }
+  return out;
+}
+
+function scan(b: Uint8Array, view: DataView, start: number, len: number): DumpLink {
+  const l = new DumpLink(b.subarray(start, start + len));
+  l.hardwareType = view.getUint16(start + 18, true);
+  l.index = view.getInt32(start + 20, true);
+  l.flags = flagsOf(view.getUint32(start + 24, true));
+  const end = start + len;
+  let p = start + 32;
+  while (p + 4 <= end) {
+    const alen = view.getUint16(p, true);
+    if (alen < 4 || p + alen > end) break;
+    const atype = view.getUint16(p + 2, true) & 0x3fff;
+    const d = p + 4;
+    const plen = alen - 4;
+    switch (atype) {
+      case 1: // IFLA_ADDRESS
+        if (plen > 0) l.hardwareAddr = mac(b, d, plen);
+        break;
+      case 2: // IFLA_BROADCAST
+        if (plen > 0) l.broadcast = mac(b, d, plen);
+        break;
+      case 3: // IFLA_IFNAME
+        l.name = str(b, d, plen);
+        break;
+      case 4: // IFLA_MTU
+        l.mtu = view.getUint32(d, true);
+        break;
+      case 5: // IFLA_LINK
+        l.parentIndex = view.getUint32(d, true);
+        break;
+      case 10: {
+        // IFLA_MASTER
+        const m = view.getUint32(d, true);
+        l.masterIndex = m === 0 ? undefined : m;
+        break;
+      }
+      case 13: // IFLA_TXQLEN
+        l.txQLen = view.getUint32(d, true);
+        break;
+      case 16: // IFLA_OPERSTATE
+        l.operState = OPER_STATES[b[d]!] ?? 'unknown';
+        break;
+      case 18: // IFLA_LINKINFO: only the kind strings are lifted here
+        scanLinkinfo(b, view, d, d + plen, l);
+        break;
+      case 20: // IFLA_IFALIAS
+        l.alias = str(b, d, plen);
+        break;
+      case 23: // IFLA_STATS64
+        if (plen >= STATS64_FIELDS.length * 8) l.setStatsOffset(d - start);
+        break;
+      case 27: // IFLA_GROUP
+        l.group = view.getUint32(d, true);
+        break;
+      case 37: // IFLA_LINK_NETNSID
+        l.parentNetnsId = view.getInt32(d, true);
+        break;
+    }
+    p += (alen + 3) & ~3;
+  }
+  return l;
+}
+
+function scanLinkinfo(b: Uint8Array, view: DataView, p: number, end: number, l: DumpLink): void {
+  while (p + 4 <= end) {
+    const alen = view.getUint16(p, true);
+    if (alen < 4 || p + alen > end) return;
+    const atype = view.getUint16(p + 2, true) & 0x3fff;
+    if (atype === 1) l.kind = str(b, p + 4, alen - 4);
+    else if (atype === 4) l.slaveKind = str(b, p + 4, alen - 4);
+    p += (alen + 3) & ~3;
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The `Link` model and `linkFromMessage`: lift a decoded RTM_NEWLINK into a `Link`, straight
+ * from the codec's message (no copies beyond the fields lifted).
+ */
+import type { Message } from '@nlkit/nl-codec';
+import type { OwnedFd } from '@nlkit/syscall-shim';
+import { kindModule } from './kinds/index.js';
+import type { LinkData } from './spec.js';
+
+/** Interface flags (`IFF_*`), lowercase as `ip` prints them uppercase. */
+export type LinkFlag =
+  | 'up' | 'broadcast' | 'debug' | 'loopback' | 'pointopoint' | 'notrailers' | 'running' | 'noarp' | 'promisc'
+  | 'allmulti' | 'master' | 'slave' | 'multicast' | 'portsel' | 'automedia' | 'dynamic' | 'lower_up' | 'dormant' | 'echo';
+
+/** `IFF_*` names by bit number. */
+export const LINK_FLAG_BITS: readonly LinkFlag[] = [
+  'up', 'broadcast', 'debug', 'loopback', 'pointopoint', 'notrailers', 'running', 'noarp', 'promisc',
+  'allmulti', 'master', 'slave', 'multicast', 'portsel', 'automedia', 'dynamic', 'lower_up', 'dormant', 'echo',
+];
+
+/** RFC 2863 operational state (`IFLA_OPERSTATE`), lowercase. */
+export type OperState = 'unknown' | 'notpresent' | 'down' | 'lowerlayerdown' | 'testing' | 'dormant' | 'up';
+export const OPER_STATES: readonly OperState[] = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
+
+/** `IFLA_STATS64` counters. */
+export interface LinkStatistics {
+  rxPackets: bigint;
+  txPackets: bigint;
+  rxBytes: bigint;
+  txBytes: bigint;
+  rxErrors: bigint;
+  txErrors: bigint;
+  rxDropped: bigint;
+  txDropped: bigint;
+  multicast: bigint;
+  collisions: bigint;
+  rxLengthErrors: bigint;
+  rxOverErrors: bigint;
+  rxCrcErrors: bigint;
+  rxFrameErrors: bigint;
+  rxFifoErrors: bigint;
+  rxMissedErrors: bigint;
+  txAbortedErrors: bigint;
+  txCarrierErrors: bigint;
+  txFifoErrors: bigint;
+  txHeartbeatErrors: bigint;
+  txWindowErrors: bigint;
+  rxCompressed: bigint;
+  txCompressed: bigint;
+  rxNohandler: bigint;
+  rxOtherhostDropped: bigint;
+}
+
+/** Field names of {@link LinkStatistics} in `struct rtnl_link_stats64` order. */
+export const STATS64_FIELDS: ReadonlyArray<keyof LinkStatistics> = [
+  'rxPackets', 'txPackets', 'rxBytes', 'txBytes', 'rxErrors', 'txErrors', 'rxDropped', 'txDropped', 'multicast',
+  'collisions', 'rxLengthErrors', 'rxOverErrors', 'rxCrcErrors', 'rxFrameErrors', 'rxFifoErrors', 'rxMissedErrors',
+  'txAbortedErrors', 'txCarrierErrors', 'txFifoErrors', 'txHeartbeatErrors', 'txWindowErrors', 'rxCompressed',
+  'txCompressed', 'rxNohandler', 'rxOtherhostDropped',
+];
+
+/**
+ * A network interface as the kernel reports it.
+ *
+ * @example
+ * ```ts
+ * const link = await h.linkByName('br0');
+ * console.log(link.index, link.kind, link.flags.includes('up'), link.mtu);
+ * ```
+ */
+export interface Link {
+  /** Interface index. */
+  index: number;
+  name: string;
+  /** `IFLA_INFO_KIND` (`'bridge'`, `'veth'`, `'tun'`, ...); undefined for devices without one (lo, physical). */
+  kind: string | undefined;
+  /** Kind-specific data lifted from `IFLA_INFO_DATA` (e.g. tun `owner`/`group`/`multiQueue`). */
+  data: LinkData | Record<string, unknown> | undefined;
+  flags: LinkFlag[];
+  operState: OperState;
+  mtu: number;
+  hardwareAddr: string | undefined;
+  /** Broadcast hardware address. */
+  broadcast: string | undefined;
+  /** `IFLA_MASTER`, undefined when none. */
+  masterIndex: number | undefined;
+  /** `IFLA_LINK`: a veth's peer, a macvlan/vlan's lower device; undefined when absent. */
+  parentIndex: number | undefined;
+  /** `IFLA_LINK_NETNSID`: set when `parentIndex` is in another namespace. */
+  parentNetnsId: number | undefined;
+  txQLen: number;
+  alias: string | undefined;
+  /** Interface group (`IFLA_GROUP`). */
+  group: number;
+  /** ARPHRD type (`ifi_type`), e.g. 1 (Ethernet), 772 (loopback), 65534 (none). */
+  hardwareType: number;
+  /** `IFLA_INFO_SLAVE_KIND` of a port (e.g. `'bridge'` for a bridge port). */
+  slaveKind: string | undefined;
+  statistics: LinkStatistics | undefined;
+  /** All decoded attributes (`IFLA_*` in the codec's spec names), for anything not lifted. */
+  attrs: Record<string, unknown>;
+  /** Queue fds of a tun/tap created by `linkAdd` (non-blocking, close-on-exec). */
+  fds?: OwnedFd[];
+}
+
+/** Map a codec ifi-flags value (names from the spec, or a number) to `LinkFlag`s. */
+export function liftFlags(v: unknown): LinkFlag[] {
+  if (typeof v === 'number') return flagsFromBits(v);
+  if (!Array.isArray(v)) return [];
+  const out: LinkFlag[] = [];
+  for (const f of v) {
+    if (typeof f === 'number') {
+      out.push(...flagsFromBits(f));
+      continue;
+    }
+    // Spec names are hyphenated ('lower-up', 'point-to-point'); ours are ip's, lowercase.
+    const name = FLAG_ALIASES[f as string] ?? (f as string);
+    out.push(name as LinkFlag);
+  }
+  return out;
+}
+
+const FLAG_ALIASES: Record<string, LinkFlag> = {
+  'lower-up': 'lower_up',
+  'point-to-point': 'pointopoint',
+  'no-trailers': 'notrailers',
+  'no-arp': 'noarp',
+  'all-multi': 'allmulti',
+  'auto-media': 'automedia',
+};
+
+/** Names of the set bits of an `ifi_flags` value. */
+export function flagsFromBits(bits: number): LinkFlag[] {
+  const out: LinkFlag[] = [];
+  for (let i = 0; i < LINK_FLAG_BITS.length; i++) if (bits & (1 << i)) out.push(LINK_FLAG_BITS[i]!);
+  return out;
+}
+
+function liftStats(v: unknown): LinkStatistics | undefined {
+  if (v === undefined || v === null || typeof v !== 'object') return undefined;
+  const s = v as Record<string, unknown>;
+  const out = {} as Record<string, bigint>;
+  for (const f of STATS64_FIELDS) {
+    const key = f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const x = s[key];
+    out[f] = typeof x === 'bigint' ? x : typeof x === 'number' ? BigInt(x) : 0n;
+  }
+  return out as unknown as LinkStatistics;
+}
+
+/** Lift a kind's info-data through its kind module (unknown kinds keep the raw decoded object). */
+export function liftData(kind: string | undefined, data: unknown): Link['data'] {
+  if (kind === undefined) return undefined;
+  const k = kindModule(kind);
+  const d = data !== null && typeof data === 'object' && !(data instanceof Uint8Array) ? (data as Record<string, unknown>) : undefined;
+  if (k?.lift) return k.lift(d ?? {}) as Link['data'];
+  return d;
+}
+
+const operName = (v: unknown): OperState =>
+  typeof v === 'number' ? (OPER_STATES[v] ?? 'unknown') : typeof v === 'string' ? (v.toLowerCase() as OperState) : 'unknown';
+
+/**
+ * Turn a decoded `RTM_NEWLINK` (or `RTM_DELLINK`) message into a `Link`.
+ *
+ * @example
+ * ```ts
+ * import { decode } from '@nlkit/nl-codec';
+ * const links = decode(bytes).filter((m) => m.header.type === 'RTM_NEWLINK').map(linkFromMessage);
+ * ```
+ */
+export function linkFromMessage(m: Message): Link {
+  const attrs = ((m as { attrs?: Record<string, unknown> }).attrs ?? {}) as Record<string, unknown>;
+  const info = attrs.linkinfo as Record<string, unknown> | undefined;
+  const kind = typeof info?.kind === 'string' ? info.kind : undefined;
+  const slaveKind = typeof info?.['slave-kind'] === 'string' ? (info['slave-kind'] as string) : undefined;
+  return {
+    index: (m['ifi-index'] as number) ?? 0,
+    name: (attrs.ifname as string) ?? '',
+    kind,
+    data: liftData(kind, info?.data),
+    flags: liftFlags(m['ifi-flags']),
+    operState: operName(attrs.operstate),
+    mtu: (attrs.mtu as number) ?? 0,
+    hardwareAddr: macOf(attrs.address),
+    broadcast: macOf(attrs.broadcast),
+    masterIndex: (attrs.master as number | undefined) || undefined,
+    parentIndex: attrs.link as number | undefined,
+    parentNetnsId: attrs['link-netnsid'] as number | undefined,
+    txQLen: (attrs.txqlen as number) ?? 0,
+    alias: attrs.ifalias as string | undefined,
+    group: (attrs.group as number) ?? 0,
+    hardwareType: (m['ifi-type'] as number) ?? 0,
+    slaveKind,
+    statistics: liftStats(attrs.stats64),
+    attrs,
+  };
+}
+
+function macOf(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return Array.from(v, (b) => b.toString(16).padStart(2, '0')).join(':');
+  return undefined;
+}

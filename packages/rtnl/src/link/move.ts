@@ -1,0 +1,111 @@
+/**
+ * `linkMoveToNetns`: move (and optionally rename) a link into another namespace in one
+ * request, keeping its addresses. The kernel flushes a device's addresses when it changes
+ * namespace, so, as runc does, the global-scope addresses are read first and re-added in the
+ * target through a handle opened there.
+ */
+import type { Message } from '@nlkit/nl-codec';
+import { Handle, getDefaultHandle } from '../handle.js';
+import { nsFd, type NetnsRef } from '../netns.js';
+import { rejectUnknownKeys, validateIfName, validateObject } from '../validate.js';
+import type { Link } from './link.js';
+import { ifinfoRequest } from './message.js';
+import { resolveLinkIndex, type LinkRef } from './ref.js';
+
+export interface MoveOptions {
+  /** New name in the target namespace (moved and renamed in the same request). */
+  name?: string;
+}
+
+/** The link moved, but some addresses could not be re-added in the target namespace. */
+export class AddressRestoreError extends Error {
+  constructor(
+    /** The moved link, as the target namespace reports it. */
+    readonly link: Link,
+    /** Addresses (`CIDR` text) that were not restored. */
+    readonly notRestored: string[],
+    readonly errors: unknown[],
+  ) {
+    super(`moved ${link.name} but could not restore its address(es) ${notRestored.join(', ')}: ${errors.map((e) => (e as Error)?.message ?? String(e)).join('; ')}`);
+    this.name = 'AddressRestoreError';
+  }
+}
+
+const RT_SCOPE_UNIVERSE = 0;
+
+function cidr(m: Message): string {
+  const a = (m as { attrs?: Record<string, unknown> }).attrs ?? {};
+  const addr = (a.local ?? a.address) as string | undefined;
+  return `${addr ?? '?'}/${m['ifa-prefixlen'] as number}`;
+}
+
+declare module '../handle.js' {
+  interface Handle {
+    /**
+     * Move `link` into `ns` (a `NetNs`, fd or path), renamed to `options.name` in the same
+     * request so the name cannot clash in either namespace, and re-add its global addresses
+     * there. Resolves with the link as the target namespace reports it; if addresses could not
+     * be restored, rejects with an `AddressRestoreError` naming them.
+     *
+     * @example
+     * ```ts
+     * const eth0 = await h.linkMoveToNetns('veth1', sandbox, { name: 'eth0' });
+     * ```
+     */
+    linkMoveToNetns(link: LinkRef, ns: NetnsRef, options?: MoveOptions): Promise<Link>;
+  }
+}
+
+Handle.prototype.linkMoveToNetns = async function (this: Handle, link: LinkRef, ns: NetnsRef, options: MoveOptions = {}): Promise<Link> {
+  validateObject(options, 'options');
+  rejectUnknownKeys(options, new Set(['name']), 'linkMoveToNetns options');
+  if (options.name !== undefined) validateIfName(options.name, 'options.name', false);
+  const index = await resolveLinkIndex(this, link);
+  const oldName = typeof link === 'string' ? link : typeof link === 'object' ? link.name : undefined;
+  // Global addresses of this link only: the kernel filters by ifa_index (strict checking).
+  const addrs = await this.request<Message>(
+    { header: { type: 'RTM_GETADDR', flags: [], seq: 0, pid: 0 }, 'ifa-family': 0, 'ifa-prefixlen': 0, 'ifa-flags': [], 'ifa-scope': 0, 'ifa-index': index, attrs: {} },
+    { dump: true, map: (m) => (m.header.type === 'RTM_NEWADDR' && m['ifa-index'] === index && m['ifa-scope'] === RT_SCOPE_UNIVERSE ? m : undefined) },
+  );
+  const fd = nsFd(ns);
+  try {
+    const attrs: Record<string, unknown> = { 'net-ns-fd': fd.fd };
+    if (options.name !== undefined) attrs.ifname = options.name;
+    await this.request(ifinfoRequest('RTM_NEWLINK', index, attrs));
+  } finally {
+    fd.release();
+  }
+  const target = Handle.open({ netns: ns });
+  try {
+    const name = options.name ?? oldName;
+    // The ifindex survives the move unless it is taken in the target; the name is what we know for sure.
+    const moved = name !== undefined ? await target.linkByName(name) : await target.linkByIndex(index);
+    const notRestored: string[] = [];
+    const errors: unknown[] = [];
+    const results = await Promise.allSettled(addrs.map((m) => target.request(readdMessage(m, moved.index))));
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') {
+        notRestored.push(cidr(addrs[i]!));
+        errors.push(r.reason);
+      }
+    });
+    if (notRestored.length > 0) throw new AddressRestoreError(moved, notRestored, errors);
+    return moved;
+  } finally {
+    target.close();
+  }
+};
+
+/** The kernel's RTM_NEWADDR turned into a request for the same address on `index`. */
+function readdMessage(m: Message, index: number): Message {
+  const a = { ...((m as { attrs?: Record<string, unknown> }).attrs ?? {}) };
+  // Keep lifetimes (IFA_CACHEINFO carries them on input too), drop what only the kernel sets.
+  const ci = a.cacheinfo as { 'ifa-prefered': number; 'ifa-valid': number } | undefined;
+  if (ci !== undefined) a.cacheinfo = { 'ifa-prefered': ci['ifa-prefered'], 'ifa-valid': ci['ifa-valid'], cstamp: 0, tstamp: 0 };
+  const body: Record<string, unknown> = {};
+  for (const key of Object.keys(m)) if (key !== 'header' && key !== 'attrs') body[key] = m[key];
+  return { ...body, header: { type: 'RTM_NEWADDR', flags: ['create', 'excl'], seq: 0, pid: 0 }, 'ifa-index': index, attrs: a } as Message;
+}
+
+/** {@link Handle.linkMoveToNetns} on the default handle. */
+export const linkMoveToNetns = (link: LinkRef, ns: NetnsRef, options?: MoveOptions): Promise<Link> => getDefaultHandle().linkMoveToNetns(link, ns, options);
