@@ -222,13 +222,13 @@ function selectFormat(a: CAttr, obj: Obj, path: string) {
   const sel = obj[a.selector];
   const f = typeof sel === 'string' ? a.subMsg!.formats.get(sel) : undefined;
   if (f === undefined || (f.set === null && f.header === null))
-    throw new TypeError(`${path}: no ${a.name} format for ${a.selector} ${describe(sel)}; give the payload as a Uint8Array`);
+    throw new TypeError(`${path}: no ${a.name} format for ${a.selector} ${typeof sel === 'string' ? JSON.stringify(sel) : describe(sel)}; give the payload as a Uint8Array`);
   return f;
 }
 
 /** Payload size of one attribute value. */
 function payloadSize(a: CAttr, val: unknown, path: string, obj: Obj): number {
-  const raw = rawOf(val);
+  const raw = bytesOf(val);
   if (raw !== undefined) return raw.length;
   const kind = a.kind;
   if (kind <= K_S64) return KIND_WIDTH[kind]!;
@@ -367,7 +367,7 @@ function writeIndexedItem(a: CAttr, it: unknown, b: Uint8Array, v: DataView, p: 
 
 /** Write one payload at `p`; returns the end offset (unpadded). */
 function writePayload(a: CAttr, val: unknown, b: Uint8Array, v: DataView, p: number, path: string, obj: Obj): number {
-  const raw = rawOf(val);
+  const raw = bytesOf(val);
   if (raw !== undefined) {
     b.set(raw, p);
     return p + raw.length;

@@ -1,0 +1,53 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ipv4Text, ipv6Text, macText, parseIp, parseIpv4, parseIpv6, parseMac, utf8Length, utf8Text, writeUtf8 } from './text.js';
+
+describe('address text', () => {
+  it('formats IPv6 per RFC 5952', () => {
+    const t = (s: string) => ipv6Text(parseIpv6(s)!, 0);
+    expect(t('2001:0db8:0000:0000:0000:0000:0000:0001')).toBe('2001:db8::1');
+    expect(t('::')).toBe('::');
+    expect(t('::1')).toBe('::1');
+    expect(t('2001:db8:0:1:1:1:1:1')).toBe('2001:db8:0:1:1:1:1:1');
+    expect(t('2001:0:0:1:0:0:0:1')).toBe('2001:0:0:1::1');
+    expect(t('fe80::')).toBe('fe80::');
+    expect(t('::ffff:192.0.2.1')).toBe('::ffff:192.0.2.1');
+  });
+
+  it('rejects malformed addresses', () => {
+    for (const s of ['1.2.3', '1.2.3.4.5', '256.1.1.1', '01.1.1.1', '1.2.3.a', '']) expect(parseIpv4(s)).toBeUndefined();
+    for (const s of ['1:2:3:4:5:6:7', '1::2::3', '12345::', 'g::', '1:2:3:4:5:6:7:8:9', ':::']) expect(parseIpv6(s)).toBeUndefined();
+    for (const s of ['02:00:00:00:00', '02:00:00:00:00:0g', '0200.0000.0000', '02:00:00:00:00:000']) expect(parseMac(s)).toBeUndefined();
+  });
+
+  it('round-trips any IPv4, IPv6 and MAC bytes through text', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (b) => {
+        expect(parseIp(ipv6Text(b, 0))).toEqual(b);
+        expect(parseIp(ipv4Text(b, 0))).toEqual(b.subarray(0, 4));
+        expect(parseMac(macText(b, 0))).toEqual(b.subarray(0, 6));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('strings', () => {
+  it('round-trips any NUL-free, well-formed string through UTF-8', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }).filter((s) => !s.includes('\0')), (s) => {
+        const n = utf8Length(s);
+        const b = new Uint8Array(n);
+        expect(writeUtf8(s, b, 0)).toBe(n);
+        expect(utf8Text(b, 0, n)).toBe(s);
+      }),
+    );
+  });
+
+  it('refuses NULs, lone surrogates and invalid UTF-8', () => {
+    expect(utf8Length('a\0')).toBe(-1);
+    expect(utf8Length('\ud800')).toBe(-1);
+    expect(utf8Text(Uint8Array.from([0x61, 0]), 0, 2)).toBeUndefined();
+    expect(utf8Text(Uint8Array.from([0xc3]), 0, 1)).toBeUndefined();
+  });
+});
