@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as K from './constants.js';
 import { IFREQ_SIZE, Ifreq, LAYOUT, SOCKADDR_NL_SIZE, parseSockaddrNl, sockaddrNl } from './structs.js';
@@ -186,5 +187,31 @@ describe('sockaddr_nl', () => {
   it('rejects a negative or fractional port id', () => {
     expect(() => sockaddrNl({ pid: -1 })).toThrow(/addr.pid/);
     expect(() => sockaddrNl({ groups: 1.5 })).toThrow(/addr.groups/);
+  });
+});
+
+describe('struct helpers (properties)', () => {
+  it('any name of at most 15 UTF-8 bytes without NUL round-trips through an ifreq, other bytes untouched', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 15 }), fc.integer({ min: 0, max: 0xffff }), (name, flags) => {
+      fc.pre(!name.includes('\0') && new TextEncoder().encode(name).length <= 15);
+      const r = new Ifreq(name);
+      r.flags = flags;
+      expect(r.name).toBe(name);
+      expect(r.flags).toBe(flags);
+      expect(Array.from(r.bytes.subarray(18))).toEqual(new Array(22).fill(0));
+    }));
+  });
+
+  it('any name longer than 15 UTF-8 bytes is a RangeError', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }), (name) => {
+      fc.pre(!name.includes('\0') && new TextEncoder().encode(name).length > 15);
+      expect(() => new Ifreq(name)).toThrow(RangeError);
+    }));
+  });
+
+  it('any port id and groups round-trip through a sockaddr_nl', () => {
+    fc.assert(fc.property(fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff }), (pid, groups) => {
+      expect(parseSockaddrNl(sockaddrNl({ pid, groups }))).toEqual({ family: K.AF_NETLINK, pid, groups });
+    }));
   });
 });
