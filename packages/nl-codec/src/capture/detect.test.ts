@@ -36,6 +36,22 @@ describe('format detection', () => {
   });
 });
 
+describe('large inputs', () => {
+  it('detects and reads a 12 MB hex text (a regexp over it would overflow its stack)', () => {
+    const text = '# dump\n' + '14 00 00 00 03 00 02 00 17 3f 07 6b 79 0f 00 00 00 00 00 00\n\n'.repeat(200_000);
+    expect(text.length).toBeGreaterThan(12_000_000);
+    expect(detectFormat(text)).toBe('hex');
+    const { packets, errors } = readCapture(encoder.encode(text));
+    expect(errors).toEqual([]);
+    expect(packets).toHaveLength(200_000);
+  });
+
+  it('reads strace text with a 200 000-character blank run on one line', () => {
+    const text = 'recvmsg(3<NETLINK:[ROUTE:1]>, ' + ' '.repeat(200_000) + 'x\n' + straceText;
+    expect(readCapture(text).packets).toHaveLength(5);
+  });
+});
+
 describe('readCapture', () => {
   it('detects the format and reads the packets', () => {
     const result = readCapture(pcap);

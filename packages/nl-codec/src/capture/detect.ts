@@ -10,9 +10,29 @@ import type { CaptureFormat, ReadOptions, ReadResult } from './types.js';
 
 /** How much of the input detection looks at to decide between text formats. */
 const SAMPLE = 65536;
-const STRACE_CALL = /^(?:\[pid\s+\d+\]\s+|\d+\s+)?(?:[\d:.]+\s+)?(?:<\.\.\. )?(?:socket|sendmsg|recvmsg|sendto|recvfrom|send|recv)[( ]/m;
+// Line-local ([ \t], not \s) so a match attempt never runs across lines.
+const STRACE_CALL = /^(?:\[pid[ \t]+\d+\][ \t]+|\d+[ \t]+)?(?:[\d:.]+[ \t]+)?(?:<\.\.\. )?(?:socket|sendmsg|recvmsg|sendto|recvfrom|send|recv)[( ]/m;
 const STRACE_DUMP = /^ \| [0-9a-f]{5,} {2}[0-9a-f]{2} /m;
-const HEX_TEXT = /^(?:[0-9a-fA-FxX:,\s-]|#[^\n]*)*$/;
+
+/**
+ * True when the text holds only hex digits, `x`/`X`, separators, whitespace
+ * and `#` comments, and at least one digit. A loop, not a regular
+ * expression: a repeated group over megabytes overflows the regexp stack.
+ */
+function isHexText(text: string): boolean {
+  let digits = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 35) {
+      // '#': skip the comment
+      const end = text.indexOf('\n', i);
+      if (end === -1) break;
+      i = end;
+    } else if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)) digits = true;
+    else if (!(c === 120 || c === 88 || c === 58 || c === 44 || c === 45 || c === 32 || (c >= 9 && c <= 13))) return false;
+  }
+  return digits;
+}
 
 function isTextByte(b: number): boolean {
   return (b >= 32 && b < 127) || b === 9 || b === 10 || b === 13 || b === 12 || b === 11;
@@ -47,7 +67,7 @@ export function detectFormat(input: Uint8Array | string): CaptureFormat {
     text = toText(input);
   }
   if (STRACE_CALL.test(text.slice(0, SAMPLE)) || STRACE_DUMP.test(text.slice(0, SAMPLE))) return 'strace';
-  if (/[0-9a-fA-F]/.test(text) && HEX_TEXT.test(text)) return 'hex';
+  if (isHexText(text)) return 'hex';
   return 'raw';
 }
 
