@@ -43,9 +43,13 @@ export class NetNs implements Disposable {
     return this.owned.closed;
   }
 
-  /** Whether this is the namespace of PID 1 (the host's, from the root's point of view). */
+  /**
+   * Whether this is the initial network namespace (PID 1's, the host's). Where PID 1's
+   * namespace links are hidden (some VM init processes), the shim compares with kthreadd's,
+   * which always lives in the initial namespace.
+   */
   isInitial(): boolean {
-    return this.inode === shim.netnsInode('/proc/1/ns/net');
+    return this.inode === shim.initialNetnsInode();
   }
 
   /** Close the fd. The namespace itself lives on while anything else holds it. Idempotent. */
@@ -60,15 +64,15 @@ export class NetNs implements Disposable {
 
 /** Create a fresh network namespace held by the returned fd; the caller's namespace is unchanged. */
 function create(): NetNs {
-  const original = shim.open('/proc/thread-self/ns/net', shim.constants.O_RDONLY);
+  const original = shim.open('/proc/thread-self/ns/net', shim.O_RDONLY);
   try {
-    shim.unshare(shim.constants.CLONE_NEWNET);
+    shim.unshare(shim.CLONE_NEWNET);
     let fresh: shim.OwnedFd;
     try {
-      fresh = shim.open('/proc/thread-self/ns/net', shim.constants.O_RDONLY);
+      fresh = shim.open('/proc/thread-self/ns/net', shim.O_RDONLY);
     } finally {
       // Whatever happened, the thread goes back to where it was.
-      shim.setns(original, shim.constants.CLONE_NEWNET);
+      shim.setns(original, shim.CLONE_NEWNET);
     }
     return new NetNs(fresh);
   } finally {
@@ -79,7 +83,7 @@ function create(): NetNs {
 /** Open a namespace by path (e.g. `/run/netns/NAME`, `/proc/PID/ns/net`). */
 function fromPath(path: string): NetNs {
   if (typeof path !== 'string' || path.length === 0) throw new TypeError('netns path must be a non-empty string');
-  const fd = shim.open(path, shim.constants.O_RDONLY);
+  const fd = shim.open(path, shim.O_RDONLY);
   try {
     return new NetNs(fd, path);
   } catch (e) {
@@ -134,7 +138,7 @@ export function nsTarget(ns: NetnsRef): number | string {
 export function nsFd(ns: NetnsRef): { fd: number; release: () => void } {
   const target = nsTarget(ns);
   if (typeof target === 'number') return { fd: target, release: () => {} };
-  const owned = shim.open(target, shim.constants.O_RDONLY);
+  const owned = shim.open(target, shim.O_RDONLY);
   return { fd: owned.fd, release: () => owned.close() };
 }
 

@@ -8,7 +8,14 @@
  * Reading it at once saves a trip through the event loop per request, which is most of the
  * cost above the kernel's own. Only when nothing is queued do we park on the readiness watcher.
  */
-import { attributePath as resolveAttributePath, decode, encode, type Message } from '@nlkit/nl-codec';
+import {
+  attributePath as resolveAttributePath,
+  decode,
+  encode,
+  messageFlagsValue,
+  messageTypeNumber,
+  type Message,
+} from '@nlkit/nl-codec';
 import { DumpInterruptedError, HandleClosedError, NetlinkError, OverrunError, TruncatedReplyError } from '../errors.js';
 import type { ReceivedDatagram, Transport } from './transport.js';
 
@@ -72,6 +79,8 @@ export class Engine {
     datagrams: 0,
   };
   private readonly pending = new Map<number, Pending>();
+  /** Sequence numbers handed out to a batch chunk that is not sent yet. */
+  private readonly reserved = new Set<number>();
   private nextSeq: number;
   /** The dump currently running on the socket, and those waiting for it (the kernel runs one per socket). */
   private activeDump: Pending | undefined;
@@ -79,6 +88,10 @@ export class Engine {
   private waiting = false;
   private drainScheduled = false;
   private isClosed = false;
+  /** While paused the engine reads nothing more: the kernel keeps the rest (back-pressure for streams). */
+  private paused = false;
+  /** Whether the watcher currently keeps the event loop alive. */
+  private holdingLoop = false;
 
   constructor(private readonly transport: Transport) {
     // Start from a time-derived sequence, as iproute2 does, so replies from a previous
@@ -130,6 +143,100 @@ export class Engine {
     });
   }
 
+  /**
+   * Send several do-requests in as few datagrams as possible (at most `maxDatagram` bytes
+   * each) without waiting for each ACK; each request gets its own sequence number and its own
+   * promise, settled by its own ACK or error. The kernel handles the messages of a datagram in
+   * order and keeps going after one fails, so one bad request never hides the others' results.
+   * Callers bound how many are in flight (`Batch` does) so the ACKs fit the receive buffer.
+   */
+  requestMany<T = Message>(
+    messages: readonly Message[],
+    options: Omit<RequestOptions<T>, 'dump'> | readonly (Omit<RequestOptions<T>, 'dump'> | undefined)[] = {},
+    maxDatagram = 64 * 1024,
+  ): Promise<T[]>[] {
+    const promises: Promise<T[]>[] = [];
+    if (this.isClosed) return messages.map(() => Promise.reject(new HandleClosedError()));
+    let chunk: Pending[] = [];
+    let chunkBytes: Uint8Array[] = [];
+    let size = 0;
+    const flush = (): void => {
+      if (chunk.length === 0) return;
+      const datagram = chunkBytes.length === 1 ? chunkBytes[0]! : concat(chunkBytes, size);
+      const sentChunk = chunk;
+      chunk = [];
+      chunkBytes = [];
+      size = 0;
+      for (const p of sentChunk) this.pending.set(p.seq, p);
+      if (this.waiting) this.setLoopHold(true);
+      try {
+        this.transport.send(datagram);
+      } catch (e) {
+        for (const p of sentChunk) {
+          this.pending.delete(p.seq);
+          p.reject(e);
+        }
+        return;
+      }
+      this.stats.requests += sentChunk.length;
+      this.drain();
+    };
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i]!;
+      const opts = (Array.isArray(options) ? options[i] : options) ?? {};
+      promises.push(
+        new Promise<T[]>((resolve, reject) => {
+          const seq = this.allocateSeq();
+          const p: Pending = {
+            seq,
+            typeName: String(message.header.type),
+            requestBytes: EMPTY,
+            dump: false,
+            map: (opts.map ?? identity) as (m: Message) => unknown,
+            onResult: opts.onResult as ((r: unknown) => void) | undefined,
+            results: [],
+            interrupted: false,
+            attempts: 1,
+            maxAttempts: 1,
+            message,
+            resolve: resolve as (v: unknown[]) => void,
+            reject,
+          };
+          let bytes: Uint8Array;
+          try {
+            bytes = encodeRequest(message, seq, this.transport.portId, NLM_F_REQUEST | NLM_F_ACK);
+          } catch (e) {
+            reject(e);
+            return;
+          }
+          p.requestBytes = bytes;
+          // Reserve the seq now so later allocations skip it even before the chunk is sent.
+          this.reserved.add(seq);
+          const padded = (bytes.length + 3) & ~3;
+          if (size + padded > maxDatagram) flush();
+          chunk.push(p);
+          chunkBytes.push(padded === bytes.length ? bytes : pad(bytes, padded));
+          size += padded;
+        }),
+      );
+    }
+    flush();
+    this.reserved.clear();
+    return promises;
+  }
+
+  /** Stop reading from the socket (a stream's consumer is behind). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Read again after `pause()`. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.drain();
+  }
+
   /** Close the socket; every pending request rejects with HandleClosedError. */
   close(): void {
     if (this.isClosed) return;
@@ -147,14 +254,9 @@ export class Engine {
     const seq = this.allocateSeq();
     p.seq = seq;
     p.attempts++;
-    const header = p.message.header;
-    const flags = new Set<string | number>(Array.isArray(header.flags) ? header.flags : []);
-    flags.add('request');
-    if (p.dump) flags.add('dump');
-    else flags.add('ack');
     let bytes: Uint8Array;
     try {
-      bytes = encodeRequest({ ...p.message, header: { ...header, flags: [...flags], seq, pid: this.transport.portId } });
+      bytes = encodeRequest(p.message, seq, this.transport.portId, p.dump ? NLM_F_REQUEST | NLM_F_DUMP : NLM_F_REQUEST | NLM_F_ACK);
     } catch (e) {
       p.reject(e);
       this.startNextDump(p);
@@ -163,7 +265,7 @@ export class Engine {
     p.requestBytes = bytes;
     this.pending.set(seq, p);
     if (p.dump) this.activeDump = p;
-    if (this.waiting) this.transport.ref();
+    if (this.waiting) this.setLoopHold(true);
     try {
       this.transport.send(bytes);
     } catch (e) {
@@ -179,7 +281,7 @@ export class Engine {
   private allocateSeq(): number {
     let seq = this.nextSeq;
     // Skip 0 (used by unsolicited notifications) and any number still in flight.
-    while (seq === 0 || this.pending.has(seq)) seq = (seq + 1) >>> 0;
+    while (seq === 0 || this.pending.has(seq) || this.reserved.has(seq)) seq = (seq + 1) >>> 0;
     this.nextSeq = (seq + 1) >>> 0;
     return seq;
   }
@@ -189,7 +291,7 @@ export class Engine {
     if (this.isClosed) return;
     const started = performance.now();
     let count = 0;
-    while (this.pending.size > 0) {
+    while (this.pending.size > 0 && !this.paused) {
       let datagram: ReceivedDatagram | null;
       try {
         datagram = this.transport.receive();
@@ -221,18 +323,18 @@ export class Engine {
 
   /** Wait for readability; the socket holds the event loop only while something is pending. */
   private park(): void {
-    if (this.waiting || this.isClosed) return;
+    if (this.waiting || this.isClosed || this.paused) return;
     this.waiting = true;
-    this.transport.ref();
+    this.setLoopHold(this.pending.size > 0);
     this.transport.waitReadable().then(
       () => {
         this.waiting = false;
-        if (this.pending.size === 0) this.transport.unref();
+        this.releaseLoopIfIdle();
         this.drain();
       },
       (e: unknown) => {
         this.waiting = false;
-        this.transport.unref();
+        this.setLoopHold(false);
         if (!this.isClosed) this.failAll(e as Error);
       },
     );
@@ -250,42 +352,41 @@ export class Engine {
       this.failFirst(d.bytes, new TruncatedReplyError(d.size, this.transport.receiveBufferSize));
       return;
     }
-    let messages: Message[];
-    try {
-      messages = decode(d.bytes);
-    } catch (e) {
-      this.stats.decodeErrors++;
-      this.failFirst(d.bytes, e as Error);
-      return;
-    }
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i]!;
-      const p = this.pending.get(m.header.seq);
+    // Walk the headers ourselves: ACKs and DONEs (most of what arrives) complete their request
+    // without building objects; only messages a request maps, and errors, are decoded.
+    const bytes = d.bytes;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const end = bytes.length;
+    let offset = 0;
+    while (offset + 16 <= end) {
+      const len = view.getUint32(offset, true);
+      if (len < 16) break; // the kernel stops here too
+      if (offset + len > end) {
+        this.stats.decodeErrors++;
+        this.failFirst(bytes.subarray(offset), new NetlinkDecodeErrorLike(`message at byte ${offset} runs past the datagram`));
+        return;
+      }
+      const type = view.getUint16(offset + 4, true);
+      const flags = view.getUint16(offset + 6, true);
+      const p = this.pending.get(view.getUint32(offset + 8, true));
       if (p === undefined) {
         this.stats.unmatched++;
-        continue;
-      }
-      switch (m.header.type) {
-        case 'NLMSG_ERROR': {
-          const error = (m as { error?: number }).error ?? 0;
-          if (error === 0) this.complete(p);
-          else this.fail(p, this.toNetlinkError(p, m, error));
-          break;
+      } else if (type === NLMSG_ERROR || type === NLMSG_DONE) {
+        const error = len >= 20 ? view.getInt32(offset + 16, true) : 0;
+        if (error === 0 || (type === NLMSG_DONE && error > 0)) this.complete(p);
+        else this.fail(p, this.errorFrom(p, bytes.subarray(offset, offset + len), error));
+      } else if (type === NLMSG_OVERRUN) {
+        this.fail(p, new OverrunError(p.typeName));
+      } else if (type !== NLMSG_NOOP) {
+        if (p.dump && (flags & NLM_F_DUMP_INTR) !== 0) p.interrupted = true;
+        let m: Message | undefined;
+        try {
+          m = decode(bytes.subarray(offset, offset + len))[0];
+        } catch (e) {
+          this.stats.decodeErrors++;
+          this.fail(p, e as Error);
         }
-        case 'NLMSG_DONE': {
-          const error = (m as { error?: number }).error ?? 0;
-          if (error < 0) this.fail(p, this.toNetlinkError(p, m, error));
-          else this.complete(p);
-          break;
-        }
-        case 'NLMSG_NOOP':
-          break;
-        case 'NLMSG_OVERRUN':
-          this.fail(p, new OverrunError(p.typeName));
-          break;
-        default: {
-          const flags = m.header.flags;
-          if (p.dump && flags.length > 1 && flags.includes('dump_intr')) p.interrupted = true;
+        if (m !== undefined) {
           const r = p.map!(m);
           if (r !== undefined) {
             if (p.onResult) p.onResult(r);
@@ -293,7 +394,19 @@ export class Engine {
           }
         }
       }
+      offset += (len + 3) & ~3;
     }
+  }
+
+  /** Decode an error message (rare) to build the NetlinkError. */
+  private errorFrom(p: Pending, bytes: Uint8Array, error: number): Error {
+    try {
+      const m = decode(bytes)[0];
+      if (m) return this.toNetlinkError(p, m, error);
+    } catch {
+      // fall through: the errno alone still says what happened
+    }
+    return new NetlinkError(error, p.typeName);
   }
 
   private complete(p: Pending): void {
@@ -324,7 +437,15 @@ export class Engine {
 
   /** An idle handle must not keep the process alive, even while its watcher is armed. */
   private releaseLoopIfIdle(): void {
-    if (this.waiting && this.pending.size === 0) this.transport.unref();
+    if (this.holdingLoop && this.pending.size === 0) this.setLoopHold(false);
+  }
+
+  /** ref()/unref() the socket's watcher only on change: this runs on every completion. */
+  private setLoopHold(hold: boolean): void {
+    if (hold === this.holdingLoop) return;
+    this.holdingLoop = hold;
+    if (hold) this.transport.ref();
+    else this.transport.unref();
   }
 
   private startNextDump(finished: Pending): void {
@@ -383,6 +504,44 @@ export class Engine {
 
 const EMPTY = new Uint8Array(0);
 
-function encodeRequest(message: Message): Uint8Array {
-  return encode(message);
+/** A datagram whose framing is broken (from the kernel this means a bug or memory corruption). */
+class NetlinkDecodeErrorLike extends Error {
+  readonly code = 'EBADMSG';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NetlinkDecodeError';
+  }
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+function pad(bytes: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  out.set(bytes);
+  return out;
+}
+
+const NLM_F_REQUEST = 0x1;
+const NLM_F_ACK = 0x4;
+const NLM_F_DUMP_INTR = 0x10;
+const NLM_F_DUMP = 0x300;
+const NLMSG_NOOP = 1;
+const NLMSG_ERROR = 2;
+const NLMSG_DONE = 3;
+const NLMSG_OVERRUN = 4;
+
+/** Encode with our seq/pid and the engine's own flags ORed into the caller's, as one number. */
+function encodeRequest(message: Message, seq: number, pid: number, engineFlags: number): Uint8Array {
+  const h = message.header;
+  const type = typeof h.type === 'number' ? h.type : messageTypeNumber(h.type);
+  const flags = messageFlagsValue(type, h.flags as Parameters<typeof messageFlagsValue>[1]) | engineFlags;
+  return encode({ ...message, header: { type, flags, seq, pid } });
 }

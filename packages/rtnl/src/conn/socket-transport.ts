@@ -35,7 +35,7 @@ export class SocketTransport implements Transport {
   private isClosed = false;
 
   constructor(options: SocketOptions = {}) {
-    const C = shim.constants;
+    const C = shim;
     const make = (): shim.OwnedFd => shim.socket(C.AF_NETLINK, C.SOCK_RAW | C.SOCK_NONBLOCK, C.NETLINK_ROUTE);
     // A socket belongs to the namespace it was created in: enter, create, come back.
     const fd = options.netns !== undefined ? shim.inNetns(nsTarget(options.netns), make) : make();
@@ -78,7 +78,7 @@ export class SocketTransport implements Transport {
   }
 
   receive(): ReceivedDatagram | null {
-    const r = shim.recvmsg(this.fd, this.buffer, shim.constants.MSG_DONTWAIT);
+    const r = shim.recvmsg(this.fd, this.buffer, shim.MSG_DONTWAIT);
     if (r === null) return null;
     return {
       bytes: this.buffer.subarray(0, r.length),
