@@ -29,3 +29,12 @@ export { errnoName, errnoNumber, ERRNO_NAMES } from './message/errno.js';
 export { toJSON, fromJSON, stringify, parse, toHex, fromHex, type JsonValue } from './json.js';
 export { format, type FormatOptions } from './print/format.js';
 export { NetlinkDecodeError } from './attrs/errors.js';
+/**
+ * The generated spec tables (attribute sets, structs, enums, sub-messages, message types),
+ * for printers and tools that need display hints.
+ *
+ * @example
+ * import { schema } from '@nlkit/nl-codec';
+ * schema.attributeInfo('rt-link/link-attrs', 'mtu'); // { name: 'mtu', value: 4, type: 'u32' }
+ */
+export * as schema from './schema/index.js';

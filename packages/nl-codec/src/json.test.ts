@@ -51,6 +51,35 @@ describe('toJSON / fromJSON', () => {
   });
 });
 
+describe('stringify', () => {
+  it('indents objects but keeps flat arrays and tags on one line', () => {
+    const text = stringify({ header: { flags: ['request', 'ack'] }, n: 5n, b: Uint8Array.of(1), e: [], o: {}, l: [{ a: 1 }] }, 2);
+    expect(text).toBe(
+      [
+        '{',
+        '  "header": {',
+        '    "flags": ["request", "ack"]',
+        '  },',
+        '  "n": { "$bigint": "5" },',
+        '  "b": { "$hex": "01" },',
+        '  "e": [],',
+        '  "o": {},',
+        '  "l": [',
+        '    {',
+        '      "a": 1',
+        '    }',
+        '  ]',
+        '}',
+      ].join('\n'),
+    );
+    expect(parse(text)).toEqual({ header: { flags: ['request', 'ack'] }, n: 5n, b: Uint8Array.of(1), e: [], o: {}, l: [{ a: 1 }] });
+  });
+
+  it('is compact without a space argument', () => {
+    expect(stringify({ a: [1, 2], b: 3n })).toBe('{"a":[1,2],"b":{"$bigint":"3"}}');
+  });
+});
+
 describe('hex', () => {
   it('formats lowercase without separators', () => {
     expect(toHex(Uint8Array.of(0, 1, 0xab, 0xff))).toBe('0001abff');

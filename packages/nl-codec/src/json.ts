@@ -162,13 +162,45 @@ function convertIn(value: unknown, path: string): unknown {
 }
 
 /**
- * Decoded messages as JSON text (`toJSON` + `JSON.stringify`).
+ * Decoded messages as JSON text (`toJSON` + `JSON.stringify`). With `space`, the text is
+ * indented, but arrays of plain values and the `$bigint`/`$hex` tags stay on one line, so
+ * flag lists read as `["request", "ack"]`.
  *
  * @example
- * stringify(decode(bytes), 2); // '[\n  {\n    "header": { ...'
+ * stringify(decode(bytes), 2); // '[\n  {\n    "header": {\n      "type": "RTM_NEWLINK",\n      "flags": ["multi"], ...'
  */
 export function stringify(value: unknown, space?: number | string): string {
-  return JSON.stringify(toJSON(value), null, space);
+  const json = toJSON(value);
+  if (space === undefined || space === 0 || space === '') return JSON.stringify(json);
+  const unit = typeof space === 'number' ? ' '.repeat(Math.min(10, space)) : space.slice(0, 10);
+  return pretty(json, unit, '');
+}
+
+function isFlat(value: JsonValue): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) return value.every((v) => v === null || typeof v !== 'object');
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === '$bigint' || keys[0] === '$hex');
+}
+
+function pretty(value: JsonValue, unit: string, indent: string): string {
+  if (isFlat(value)) {
+    if (Array.isArray(value)) return `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;
+    if (value !== null && typeof value === 'object') {
+      const key = Object.keys(value)[0]!;
+      return `{ ${JSON.stringify(key)}: ${JSON.stringify(value[key])} }`;
+    }
+    return JSON.stringify(value);
+  }
+  const inner = indent + unit;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return `[\n${value.map((v) => inner + pretty(v, unit, inner)).join(',\n')}\n${indent}]`;
+  }
+  const obj = value as { [key: string]: JsonValue };
+  const keys = Object.keys(obj);
+  if (keys.length === 0) return '{}';
+  return `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${pretty(obj[k]!, unit, inner)}`).join(',\n')}\n${indent}}`;
 }
 
 /**
