@@ -78,6 +78,13 @@ describe('readCapture', () => {
     expect(() => readCapture(pcap, { byteOrder: 'middle' as 'le' })).toThrow(/options\.byteOrder must be 'le' or 'be'/);
     expect(() => readCapture('text', { format: 'pcap' })).toThrow(/a pcap capture must be given as bytes, not text/);
   });
+
+  it('reports text that is neither strace nor hex instead of reading it as raw', () => {
+    const result = readCapture('hello, world');
+    expect(result.packets).toEqual([]);
+    expect(result.errors.map((e) => [e.code, e.message])).toEqual([['bad-magic', 'text input is neither strace output nor hex text']]);
+    expect(readCapture('')).toEqual({ packets: [], errors: [], format: 'raw' });
+  });
 });
 
 const formats: (CaptureFormat | 'auto')[] = ['auto', 'pcap', 'pcapng', 'strace', 'hex', 'raw'];
@@ -115,6 +122,40 @@ describe('robustness (property tests)', () => {
         },
       ),
       { numRuns: 1500 },
+    );
+  });
+
+  it('never throws on strace-like text built from real fragments', () => {
+    const fragment = fc.constantFrom(
+      '[pid  12] ', '12  ', '1795637124.146174 ', '10:20:30 ', '10:20:30.5 ', '0.000123 ',
+      'sendto(', 'recvmsg(', 'sendmsg(', 'recvfrom(', 'read(', 'write(', 'socket(', 'close(', '<... recvmsg resumed>', '<... sendto resumed>',
+      '3', '3<NETLINK:[ROUTE:12]>', '4<NETLINK:[7465]>', '5<socket:[1]>', '6<UNIX:[1->2]>', '<NETLINK:[GENERIC:x]>', 'AF_NETLINK', '0x10', 'NETLINK_ROUTE',
+      ', ', ') = 20', ') = -1 EAGAIN', ') = ?', ' <unfinished ...>', 'MSG_PEEK', '0x22', '{', '}', '\n',
+      ' * 20 bytes in buffer 0\n', ' * 4 bytes in buffer 1\n',
+      ' | 00000  14 00 00 00 03 00 02 00  17 3f 07 6b 79 0f 00 00  ................ |\n',
+      ' | 00010  00 00 00 00                                       ....             |\n',
+      ' | 00020  zz 00\n', ' | 00000  \n', ' | 0000f  ff ff ff ff ff ff ff ff  ff ff ff ff ff ff ff ff ff ff |\n',
+    );
+    fc.assert(
+      fc.property(fc.array(fragment, { maxLength: 60 }), (parts) => {
+        const text = parts.join('');
+        expectWellFormed(readCapture(text, { format: 'strace' }));
+        expectWellFormed(readCapture(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('never throws on hex-like text', () => {
+    const fragment = fc.constantFrom('0x', '0X', '14', '0', 'f', 'g', ' ', ':', '-', ',', '\n', '\r\n', '\n\n', '# c', '#', '\t', 'x');
+    fc.assert(
+      fc.property(fc.array(fragment, { maxLength: 80 }), (parts) => {
+        const text = parts.join('');
+        const result = readCapture(text, { format: 'hex' });
+        expectWellFormed(result);
+        for (const e of result.errors) expect(e.line).toBeGreaterThan(0);
+      }),
+      { numRuns: 3000 },
     );
   });
 

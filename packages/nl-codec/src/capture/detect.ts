@@ -6,7 +6,7 @@ import { readPcap } from './pcap.js';
 import { readPcapng } from './pcapng.js';
 import { readStrace } from './strace.js';
 import { toText } from './text.js';
-import type { CaptureFormat, ReadOptions, ReadResult } from './types.js';
+import { CaptureError, type CaptureFormat, type ReadOptions, type ReadResult } from './types.js';
 
 /** How much of the input detection looks at to decide between text formats. */
 const SAMPLE = 65536;
@@ -84,8 +84,11 @@ const FORMATS: readonly string[] = ['pcap', 'pcapng', 'strace', 'hex', 'raw'];
  * content: problems come back in `errors` (each a `CaptureError` naming the
  * packet and the byte offset or line) next to every packet that could be read.
  *
- * @throws TypeError for an input that is neither bytes nor text (or text for
- *   a binary format); RangeError for an unknown format or byte order
+ * Text (a string) can only be strace output or hex text: auto-detected text
+ * that is neither gives one `bad-magic` error.
+ *
+ * @throws TypeError for an input that is neither bytes nor text, or text with
+ *   an explicit binary format; RangeError for an unknown format or byte order
  * @example
  * ```ts
  * const { format, packets, errors } = readCapture(bytes);
@@ -103,6 +106,14 @@ export function readCapture(input: Uint8Array | string, options: ReadCaptureOpti
     throw new RangeError(`options.byteOrder must be 'le' or 'be', got ${String(options.byteOrder)}`);
   }
   const format = requested === 'auto' ? detectFormat(input) : requested;
+  if (typeof input === 'string' && requested === 'auto' && format === 'raw') {
+    // Text is only ever strace output or hex; anything else is not a capture.
+    const errors =
+      input.length === 0
+        ? []
+        : [new CaptureError('text input is neither strace output nor hex text', { code: 'bad-magic', format: 'raw', offset: 0 })];
+    return { packets: [], errors, format };
+  }
   const readOptions: ReadOptions = options.byteOrder === undefined ? {} : { byteOrder: options.byteOrder };
   const binary = (): Uint8Array => {
     if (typeof input === 'string') throw new TypeError(`a ${format} capture must be given as bytes, not text`);
