@@ -2,7 +2,7 @@
 import { validateBool, validateIp, validateUint } from '../../validate.js';
 import type { LinkSpecCommon } from '../spec.js';
 import { camelLift } from './lift.js';
-import { bool, num, parseOnOff, parseUintArg, registerKind } from './registry.js';
+import { bool, num, parseUintArg, registerKind } from './registry.js';
 
 export interface VxlanSpec extends LinkSpecCommon {
   kind: 'vxlan';
@@ -144,7 +144,8 @@ export const vxlanKind = registerKind({
     if (ttl !== undefined) put('ttl', ttl);
     else if (d['ttl-inherit'] !== undefined) put('ttl', 'inherit');
     const df = d['df'];
-    if (df === 'set' || df === 1) put('df', 'set');
+    if (df === 'unset' || df === 0) put('df', 'unset');
+    else if (df === 'set' || df === 1) put('df', 'set');
     else if (df === 'inherit' || df === 2) put('df', 'inherit');
     const label = num(d['label']);
     if (label) put('label', `0x${label.toString(16)}`);
@@ -179,6 +180,5 @@ export const vxlanKind = registerKind({
     udpcsum: { key: 'udpCsum', value: true },
     noudpcsum: { key: 'udpCsum', value: false },
     external: { key: 'external', value: true },
-    learning_: { key: 'learning', parse: parseOnOff('learning') },
   },
 });

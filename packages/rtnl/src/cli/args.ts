@@ -1,0 +1,88 @@
+/**
+ * The CLI's shared pieces: `CliContext` (what every object module gets), `CliError` (a bad
+ * argument: exit status 1, one line), and `Args`, a cursor over the remaining arguments.
+ */
+import { Handle } from '../handle.js';
+
+/** A bad command line: printed as `rtnl: MESSAGE`, exit status 1. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** What an object module (`link`, `addr`, ...) gets from the framework. */
+export interface CliContext {
+  /** `-j`: print ip-compatible JSON. */
+  json: boolean;
+  /** `-d`: details. */
+  details: boolean;
+  /** `-n NETNS` as given (a name under /run/netns or a path), resolved to a path. */
+  netns: string | undefined;
+  /** `--record FILE`: where a capture of the session should go (wired by the capture feature). */
+  record: string | undefined;
+  /** The handle for this invocation, opened on first use in `netns`. */
+  handle(): Handle;
+  /** Write a line (or lines) to stdout. */
+  print(text: string): void;
+  /** Print a JSON value on one line, as `ip -j` does. */
+  printJson(value: unknown): void;
+}
+
+/** A cursor over arguments with ip-style helpers. */
+export class Args {
+  private i = 0;
+  constructor(private readonly argv: readonly string[]) {}
+
+  get done(): boolean {
+    return this.i >= this.argv.length;
+  }
+
+  peek(): string | undefined {
+    return this.argv[this.i];
+  }
+
+  /** The next argument; `what` names it in the error when missing. */
+  next(what: string): string {
+    const v = this.argv[this.i++];
+    if (v === undefined) throw new CliError(`missing ${what}`);
+    return v;
+  }
+
+  /** Consume the next argument if it equals one of `words`. */
+  accept(...words: string[]): string | undefined {
+    const v = this.argv[this.i];
+    if (v !== undefined && words.includes(v)) {
+      this.i++;
+      return v;
+    }
+    return undefined;
+  }
+
+  rest(): string[] {
+    const r = this.argv.slice(this.i);
+    this.i = this.argv.length;
+    return r;
+  }
+}
+
+/** Parse an unsigned decimal (or 0x hex) integer argument. */
+export function parseUint(s: string, what: string, max = 0xffffffff): number {
+  const n = /^0x[0-9a-f]+$/i.test(s) ? parseInt(s, 16) : /^\d+$/.test(s) ? parseInt(s, 10) : NaN;
+  if (!Number.isFinite(n) || n > max) throw new CliError(`invalid ${what} "${s}"`);
+  return n;
+}
+
+/** `ip` accepts command prefixes (`sh` for `show`): match `word` against `commands`. */
+export function matchCommand(word: string, commands: readonly string[]): string | undefined {
+  if (commands.includes(word)) return word;
+  return commands.find((c) => c.startsWith(word));
+}
+
+/** Resolve `-n NETNS`: a name under /run/netns, or a path. */
+export function netnsPath(arg: string): string {
+  if (arg.includes('/')) return arg;
+  if (arg === '' || arg === '.' || arg === '..') throw new CliError(`invalid netns name "${arg}"`);
+  return `/run/netns/${arg}`;
+}

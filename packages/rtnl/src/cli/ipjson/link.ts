@@ -1,0 +1,194 @@
+/**
+ * `ip -j [-d] link show` output for `Link`s: the one place that knows iproute2's key names,
+ * value formats and key order for links (matched against iproute2 6.1). Kind-specific
+ * `info_data` comes from each kind module's `ipJson`.
+ */
+import { readFileSync } from 'node:fs';
+import { bridgePortIpJson, kindModule, type IpJsonContext } from '../../link/kinds/index.js';
+import type { Link, LinkFlag } from '../../link/link.js';
+
+/** What the printer needs besides the link itself. */
+export interface LinkPrintContext {
+  details: boolean;
+  /** Other links of the namespace by index (names of master/link, M-DOWN). */
+  byIndex: ReadonlyMap<number, Link>;
+}
+
+/** ip's flag order (print_link_flags). */
+const FLAG_ORDER: readonly LinkFlag[] = [
+  'loopback', 'broadcast', 'pointopoint', 'multicast', 'noarp', 'allmulti', 'promisc', 'master', 'slave', 'debug',
+  'dynamic', 'automedia', 'portsel', 'notrailers', 'up', 'lower_up', 'dormant', 'echo',
+];
+
+/** ARPHRD_* names as ip prints `link_type` (lib/ll_types.c). */
+const ARPHRD: Record<number, string> = {
+  0: 'netrom', 1: 'ether', 2: 'eether', 3: 'ax25', 4: 'pronet', 5: 'chaos', 6: 'ieee802', 7: 'arcnet', 8: 'atalk',
+  15: 'dlci', 19: 'atm', 23: 'metricom', 24: 'ieee1394', 27: 'eui64', 32: 'infiniband', 256: 'slip', 257: 'cslip',
+  258: 'slip6', 259: 'cslip6', 260: 'rsrvd', 264: 'adapt', 270: 'rose', 271: 'x25', 272: 'hwx25', 280: 'can',
+  512: 'ppp', 513: 'cisco', 516: 'lapb', 517: 'ddcmp', 518: 'rawhdlc', 519: 'rawip', 768: 'ipip', 769: 'tunnel6',
+  770: 'frad', 771: 'skip', 772: 'loopback', 773: 'localtlk', 774: 'fddi', 775: 'bif', 776: 'sit', 777: 'ipddp',
+  778: 'gre', 779: 'pimreg', 780: 'hippi', 781: 'ash', 782: 'econet', 783: 'irda', 784: 'fcpp', 785: 'fcal',
+  786: 'fcpl', 787: 'fcfb', 800: 'tr', 801: 'tr+ieee802.11', 802: 'ieee802.11/prism', 803: 'ieee802.11/radiotap',
+  804: 'ieee802.15.4', 805: 'ieee802.15.4/monitor', 820: 'phonet', 821: 'phonet_pipe', 822: 'caif', 823: 'ip6gre',
+  824: 'netlink', 825: '6lowpan', 826: 'vsockmon', 65534: 'none', 65535: 'void',
+};
+
+const OPER = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
+const LINKMODE = ['DEFAULT', 'DORMANT', 'TESTING'];
+const ADDR_GEN = ['eui64', 'none', 'stable_secret', 'random'];
+
+function idNames(path: string): Map<number, string> {
+  const m = new Map<number, string>();
+  try {
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      const f = line.split(':');
+      if (f.length >= 3 && f[0] && /^\d+$/.test(f[2]!)) if (!m.has(Number(f[2]))) m.set(Number(f[2]), f[0]);
+    }
+  } catch {
+    /* no passwd/group file: numbers are printed */
+  }
+  return m;
+}
+
+let users: Map<number, string> | undefined;
+let groups: Map<number, string> | undefined;
+
+/** ip's flag list for a link (uppercase, its order, NO-CARRIER and M-DOWN as ip adds them). */
+export function ipFlags(link: Link, byIndex: ReadonlyMap<number, Link>): string[] {
+  const set = new Set(link.flags);
+  const out: string[] = [];
+  if (set.has('up') && !set.has('running')) out.push('NO-CARRIER');
+  for (const f of FLAG_ORDER) if (set.has(f)) out.push(f.toUpperCase());
+  if (link.parentIndex && link.parentNetnsId === undefined) {
+    const parent = byIndex.get(link.parentIndex);
+    if (parent !== undefined && !parent.flags.includes('up')) out.push('M-DOWN');
+  }
+  return out;
+}
+
+/**
+ * One link as `ip -j [-d] link show` prints it.
+ *
+ * @example
+ * ```ts
+ * const links = await h.linkList();
+ * const byIndex = new Map(links.map((l) => [l.index, l]));
+ * console.log(JSON.stringify(links.map((l) => linkIpJson(l, { details: true, byIndex }))));
+ * ```
+ */
+export function linkIpJson(link: Link, ctx: LinkPrintContext): Record<string, unknown> {
+  const a = link.attrs;
+  const o: Record<string, unknown> = { ifindex: link.index };
+  const nameOf = (i: number) => ctx.byIndex.get(i)?.name ?? `if${i}`;
+  if (link.parentIndex !== undefined) {
+    if (link.parentIndex === 0) o.link = null;
+    else if (link.parentNetnsId !== undefined) o.link_index = link.parentIndex;
+    else o.link = nameOf(link.parentIndex);
+  }
+  o.ifname = link.name;
+  o.flags = ipFlags(link, ctx.byIndex);
+  o.mtu = link.mtu;
+  if (typeof a.qdisc === 'string') o.qdisc = a.qdisc;
+  if (link.masterIndex) o.master = nameOf(link.masterIndex);
+  if (a.operstate !== undefined) o.operstate = OPER[OPER.indexOf(link.operState.toUpperCase())] ?? 'UNKNOWN';
+  if (typeof a.linkmode === 'number') o.linkmode = LINKMODE[a.linkmode] ?? String(a.linkmode);
+  if (a.group !== undefined) o.group = link.group === 0 ? 'default' : String(link.group);
+  if (a.txqlen !== undefined) o.txqlen = link.txQLen;
+  o.link_type = ARPHRD[link.hardwareType] ?? `[${link.hardwareType}]`;
+  if (link.hardwareAddr !== undefined) o.address = link.hardwareAddr;
+  if (link.broadcast !== undefined) {
+    if (link.flags.includes('pointopoint')) {
+      o.link_pointtopoint = true;
+    } else o.broadcast = link.broadcast;
+  }
+  if (link.parentNetnsId !== undefined) o.link_netnsid = link.parentNetnsId;
+  if (ctx.details) details(link, ctx, o);
+  if (link.alias !== undefined && link.alias !== '') o.ifalias = link.alias;
+  const props = a['prop-list'] as Record<string, unknown> | undefined;
+  if (props && props['alt-ifname'] !== undefined) {
+    const alt = props['alt-ifname'];
+    o.altnames = Array.isArray(alt) ? alt : [alt];
+  }
+  return o;
+}
+
+function details(link: Link, ctx: LinkPrintContext, o: Record<string, unknown>): void {
+  const a = link.attrs;
+  const n = (k: string) => (typeof a[k] === 'number' ? (a[k] as number) : typeof a[k] === 'bigint' ? Number(a[k]) : undefined);
+  const put = (k: string, v: unknown) => {
+    if (v !== undefined) o[k] = v;
+  };
+  put('promiscuity', n('promiscuity'));
+  put('allmulti', n('allmulti'));
+  put('min_mtu', n('min-mtu'));
+  put('max_mtu', n('max-mtu'));
+  const info = a.linkinfo as Record<string, unknown> | undefined;
+  if (info !== undefined) {
+    const li: Record<string, unknown> = {};
+    const ictx: IpJsonContext = {
+      linkName: (i) => ctx.byIndex.get(i)?.name,
+      userName: (uid) => (users ??= idNames('/etc/passwd')).get(uid),
+      groupName: (gid) => (groups ??= idNames('/etc/group')).get(gid),
+    };
+    if (typeof info.kind === 'string') {
+      li.info_kind = info.kind;
+      const k = kindModule(info.kind);
+      const data = info.data;
+      if (k?.ipJson && data !== undefined && data !== null && typeof data === 'object' && !(data instanceof Uint8Array)) {
+        const d = k.ipJson(data as Record<string, unknown>, ictx);
+        if (d !== undefined && Object.keys(d).length > 0) li.info_data = d;
+      }
+    }
+    if (typeof info['slave-kind'] === 'string') {
+      li.info_slave_kind = info['slave-kind'];
+      const sd = info['slave-data'];
+      if (info['slave-kind'] === 'bridge' && sd && typeof sd === 'object' && !(sd instanceof Uint8Array)) {
+        li.info_slave_data = bridgePortIpJson(sd as Record<string, unknown>);
+      }
+    }
+    o.linkinfo = li;
+  }
+  const af = a['af-spec'] as Record<string, unknown> | undefined;
+  const inet6 = af?.inet6 as Record<string, unknown> | undefined;
+  if (inet6 !== undefined && typeof inet6['addr-gen-mode'] === 'number') o.inet6_addr_gen_mode = ADDR_GEN[inet6['addr-gen-mode']] ?? String(inet6['addr-gen-mode']);
+  put('num_tx_queues', n('num-tx-queues'));
+  put('num_rx_queues', n('num-rx-queues'));
+  put('gso_max_size', n('gso-max-size'));
+  put('gso_max_segs', n('gso-max-segs'));
+  put('tso_max_size', n('tso-max-size'));
+  put('tso_max_segs', n('tso-max-segs'));
+  put('gro_max_size', n('gro-max-size'));
+  if (typeof a['parent-dev-bus-name'] === 'string') o.parentbus = a['parent-dev-bus-name'];
+  if (typeof a['parent-dev-name'] === 'string') o.parentdev = a['parent-dev-name'];
+}
+
+/** `ip link show` text form of one link (two lines, as ip prints them). */
+export function linkText(link: Link, ctx: LinkPrintContext): string {
+  const j = linkIpJson(link, ctx);
+  let s = `${link.index}: ${link.name}`;
+  if (j.link !== undefined) s += `@${j.link === null ? 'NONE' : (j.link as string)}`;
+  else if (j.link_index !== undefined) s += `@if${j.link_index as number}`;
+  s += `: <${(j.flags as string[]).join(',')}> mtu ${link.mtu}`;
+  if (j.qdisc) s += ` qdisc ${j.qdisc as string}`;
+  if (j.master) s += ` master ${j.master as string}`;
+  if (j.operstate) s += ` state ${j.operstate as string}`;
+  if (j.linkmode) s += ` mode ${j.linkmode as string}`;
+  if (j.group) s += ` group ${j.group as string}`;
+  if (j.txqlen !== undefined) s += ` qlen ${j.txqlen as number}`;
+  s += `\n    link/${j.link_type as string}`;
+  if (j.address) s += ` ${j.address as string}`;
+  if (j.broadcast) s += ` brd ${j.broadcast as string}`;
+  if (j.link_netnsid !== undefined) s += ` link-netnsid ${j.link_netnsid as number}`;
+  if (ctx.details) {
+    s += ` promiscuity ${j.promiscuity ?? 0} allmulti ${j.allmulti ?? 0} minmtu ${j.min_mtu ?? 0} maxmtu ${j.max_mtu ?? 0}`;
+    const li = j.linkinfo as Record<string, unknown> | undefined;
+    if (li?.info_kind) {
+      s += ` \n    ${li.info_kind as string}`;
+      const d = li.info_data as Record<string, unknown> | undefined;
+      if (d) for (const [k, v] of Object.entries(d)) s += ` ${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`;
+    }
+    if (li?.info_slave_kind) s += ` \n    ${li.info_slave_kind as string}_slave`;
+  }
+  if (j.ifalias) s += `\n    alias ${j.ifalias as string}`;
+  return s;
+}
