@@ -44,6 +44,8 @@ export const c = {
   setns: libc.func('int setns(int, int)') as (fd: number, nstype: number) => number,
   unshare: libc.func('int unshare(int)') as (flags: number) => number,
   getpid: libc.func('int getpid(void)') as () => number,
+  epollCreate1: libc.func('int epoll_create1(int)') as (flags: number) => number,
+  epollCtl: libc.func('int epoll_ctl(int, int, int, void *)') as (epfd: number, op: number, fd: number, ev: Uint8Array) => number,
   gettid: declareGettid(),
 };
 

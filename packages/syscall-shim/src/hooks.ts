@@ -46,14 +46,16 @@ export function check(kind: SyscallName): number {
   }
   if (armed.length === 0) return 0;
   let fire = 0;
+  let spent = false;
   for (const f of armed) {
     if (f.syscall !== undefined && f.syscall !== kind) continue;
     if (--f.remaining === 0) {
       if (fire === 0) fire = f.errno;
+      spent = true;
       f.onFire();
     }
   }
-  if (fire !== 0 || armed.some((f) => f.remaining <= 0)) {
+  if (spent) {
     armed = armed.filter((f) => f.remaining > 0);
     refresh();
   }

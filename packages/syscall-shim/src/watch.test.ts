@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AF_NETLINK, F_GETFL, MSG_DONTWAIT, NETLINK_ROUTE, O_NONBLOCK, SOCK_RAW, SyscallError, bind, fcntl,
-  recvmsg, sendto, socket, watchReadable, type OwnedFd,
+  AF_NETLINK, F_GETFL, MSG_DONTWAIT, NETLINK_ROUTE, O_NONBLOCK, O_RDONLY, SOCK_RAW, SyscallError, bind, fcntl,
+  open, recvmsg, sendto, socket, watchReadable, type OwnedFd,
 } from './index.js';
 import { createTestNetns, kernelTestsEnabled, type TestNetns } from './test-support/netns.js';
 
@@ -69,6 +69,22 @@ describe.skipIf(!kernelTestsEnabled)('readiness watcher', () => {
     await expect(p).rejects.toMatchObject({ code: 'ECANCELED', syscall: 'poll' });
     await expect(w.wait()).rejects.toBeInstanceOf(SyscallError);
     expect(w.closed).toBe(true);
+  });
+
+  it('refuses a descriptor epoll cannot poll with a SyscallError instead of aborting the process', () => {
+    using devnull = open('/dev/null', O_RDONLY);
+    expect(() => watchReadable(devnull)).toThrow(expect.objectContaining({ code: 'EPERM', syscall: 'epoll_ctl' }));
+    const n = devnull.fd;
+    devnull.close();
+    expect(() => watchReadable(n)).toThrow(expect.objectContaining({ code: 'EBADF' })); // the lowest free number
+    expect(() => watchReadable(65000)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    // A refused descriptor is not left registered: a pollable one with that number works.
+    const s = ns.run(() => socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
+    try {
+      watchReadable(s).close();
+    } finally {
+      s.close();
+    }
   });
 
   it('allows one watcher per descriptor, and closing the OwnedFd closes its watcher first', async () => {

@@ -1,9 +1,11 @@
 import koffi from 'koffi';
+import { c, errno } from './ffi.js';
 import { SyscallError } from './errors.js';
 import { OwnedFd, fdNum, type FdLike } from './fd.js';
 
 const ECANCELED = 125;
 const EEXIST = 17;
+const EBADF = 9;
 
 /**
  * Waits for a non-blocking descriptor to become readable on Node's own event loop (a libuv
@@ -46,6 +48,32 @@ type PollCallback = (...args: never[]) => void;
 // koffi's typings declare a one-argument callback; the native side calls (status, events).
 const poll = koffi.node.poll as unknown as (fd: number, opts: { readable: boolean }, cb: PollCallback) => PollHandle;
 type RawPollCallback = (status: number, events: { readable: boolean }) => void;
+
+const EPOLL_CLOEXEC = 0x80000;
+const EPOLL_CTL_ADD = 1;
+const EPOLLIN = 1;
+
+/**
+ * Check that epoll accepts `fd`, the way libuv will. koffi 3.3 aborts the whole process (a
+ * fatal N-API error, not an exception) when libuv refuses a descriptor, e.g. EPERM for a
+ * regular file or /dev/null, or EBADF; so ask the kernel first on a scratch epoll instance.
+ */
+function probeEpoll(fd: number): void {
+  const ep = c.epollCreate1(EPOLL_CLOEXEC);
+  if (ep < 0) throw new SyscallError(errno(), 'epoll_create1');
+  if (ep === fd) {
+    // The kernel handed out `fd` itself: it was not open.
+    c.close(ep);
+    throw new SyscallError(EBADF, 'epoll_ctl', `(fd ${fd} is not open)`);
+  }
+  // struct epoll_event is 12 bytes on x86-64 (packed) and 16 on arm64; 16 covers both.
+  const ev = new Uint8Array(16);
+  ev[0] = EPOLLIN;
+  const r = c.epollCtl(ep, EPOLL_CTL_ADD, fd, ev);
+  const e = r < 0 ? errno() : 0;
+  c.close(ep);
+  if (e !== 0) throw new SyscallError(e, 'epoll_ctl', `(fd ${fd} cannot be polled)`);
+}
 
 /** Numbers with a live watcher: libuv misbehaves with two poll handles on one fd. */
 const watched = new Set<number>();
@@ -122,6 +150,8 @@ class Watcher implements ReadableWatcher {
 /**
  * Watch a descriptor for readability without blocking the event loop or parking a thread.
  * libuv makes the descriptor non-blocking. One watcher per descriptor (a second is EEXIST).
+ * A descriptor epoll refuses (a regular file, /dev/null: EPERM; a closed number: EBADF) is a
+ * SyscallError from `epoll_ctl`, checked up front.
  * Closing an OwnedFd closes its watcher first; with a raw number, close the watcher before the fd.
  *
  * @example
@@ -137,6 +167,7 @@ export function watchReadable(fd: FdLike): ReadableWatcher {
   const n = fdNum(fd, 'poll');
   const owner = fd instanceof OwnedFd ? fd : undefined;
   if (watched.has(n)) throw new SyscallError(EEXIST, 'poll', `(fd ${n} already has a watcher)`);
+  probeEpoll(n);
   const w = new Watcher(n, owner);
   watched.add(n);
   owner?._attach(w);
