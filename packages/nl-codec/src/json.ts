@@ -63,7 +63,12 @@ function isHexBoundary(c: number): boolean {
   return Number.isNaN(c) || c === 32 || c === 9 || c === 10 || c === 13 || c === 58 || c === 45;
 }
 
-/** A JSON value as `toJSON` produces it. */
+/**
+ * A JSON value as `toJSON` produces it.
+ *
+ * @example
+ * const j: JsonValue = toJSON({ n: 1n }); // { n: { $bigint: '1' } }
+ */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /**

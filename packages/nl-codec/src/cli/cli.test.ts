@@ -106,6 +106,20 @@ describe('nl-codec decode', () => {
     expect(tree.stdout.toString()).toMatch(/^ {2}packet: #0 to-kernel 0\.000000000 protocol 0/m);
   });
 
+  it('filters decoded messages by type, direction and errors', () => {
+    const bytes = toHex(vectorBytes('link_err_gso_max_size_range'));
+    const types = (args: string[]): string[] =>
+      (JSON.parse(run(['decode', '--hex', '--json', ...args], bytes).stdout.toString()) as Array<{ header: { type: string } }>).map(
+        (m) => m.header.type,
+      );
+    expect(types([])).toEqual(['RTM_NEWLINK', 'NLMSG_ERROR', 'RTM_GETLINK', 'RTM_NEWLINK', 'RTM_NEWLINK', 'NLMSG_ERROR']);
+    expect(types(['--type', 'rtm_getlink,2'])).toEqual(['NLMSG_ERROR', 'RTM_GETLINK', 'NLMSG_ERROR']);
+    expect(types(['--direction', 'to-kernel'])).toEqual(['RTM_NEWLINK', 'RTM_GETLINK', 'RTM_NEWLINK']);
+    const errors = JSON.parse(run(['decode', '--hex', '--json', '--errors'], bytes).stdout.toString()) as Array<{ errno: string }>;
+    expect(errors.map((e) => e.errno)).toEqual(['ENODEV', 'ERANGE']);
+    expect(run(['decode', '--hex', '--type', 'RTM_BOGUS'], bytes).stderr).toMatch(/^nl-codec: --type: unknown message type 'RTM_BOGUS'\n$/);
+  });
+
   it('prints --help and exits 0', () => {
     const r = run(['--help']);
     expect(r.status).toBe(0);

@@ -7,6 +7,7 @@ import { parse, stringify } from '../json.js';
 import { decode } from '../message/decode.js';
 import { encode } from '../message/encode.js';
 import type { Message, MessageInput } from '../message/message.js';
+import { messageTypeNumber } from '../message/types.js';
 import { format } from '../print/format.js';
 import {
   detectInputFormat,
@@ -28,7 +29,7 @@ function help(): string {
     .map((f) => `--${f.option}${f.argument !== undefined ? ` ${f.argument}` : ''}`)
     .join(' | ');
   return `Usage:
-  nl-codec decode [FILE|-] [--format ${inputFormatNames().join('|')}] [--hex] [--json] [--verbose]
+  nl-codec decode [FILE|-] [--format ${inputFormatNames().join('|')}] [--hex] [--json] [--verbose] [filters]
   nl-codec encode [FILE|-] [${outs}]
   nl-codec --help
 
@@ -45,6 +46,11 @@ decode  reads netlink bytes (FILE, or stdin when FILE is '-' or absent) and prin
         nlmsg_len is below 16 ends a datagram (what follows up to the next plausible
         header is that datagram's trailing bytes).
         --verbose  show long byte strings in full and the whole request echoed in errors.
+        filters (all must match; filtered output no longer re-encodes to the input):
+          --type T[,T...]   message types by name (RTM_NEWLINK, nlmsg_error) or number
+          --seq N           sequence number
+          --direction D     to-kernel or to-user (from the capture, else the request flag)
+          --errors          only errors (NLMSG_ERROR/NLMSG_DONE with a negative error)
 encode  reads that JSON array (FILE or stdin) and writes the bytes: raw to stdout, with
         --hex as hex text, or with --pcap FILE as a pcap (one packet per datagram read,
         keeping time, direction and port id). 'nl-codec decode --json | nl-codec encode'
@@ -113,7 +119,12 @@ function parseArgs(args: readonly string[], valued: ReadonlySet<string>, switche
 }
 
 function runDecode(args: readonly string[], io: Io): void {
-  const { positional, options } = parseArgs(args, new Set(['format']), new Set(['hex', 'json', 'verbose', 'v']));
+  const { positional, options } = parseArgs(
+    args,
+    new Set(['format', 'type', 'seq', 'direction']),
+    new Set(['hex', 'json', 'verbose', 'v', 'errors']),
+  );
+  const keep = messageFilter(options);
   if (positional.length > 1) throw new UsageError(`decode takes one input, got ${positional.length}: ${positional.join(' ')}`);
   let formatName = options.get('format') as string | undefined;
   if (options.has('hex')) {
@@ -155,10 +166,50 @@ function runDecode(args: readonly string[], io: Io): void {
         decoded[i] = { header, packet: dgram.packet, ...body } as Message;
       }
     }
-    for (const m of decoded) messages.push(m);
+    for (const m of decoded) if (keep(m)) messages.push(m);
   }
   if (options.has('json')) io.stdout(stringify(messages, 2) + '\n');
   else io.stdout(format(messages, { verbose: options.has('verbose') || options.has('v') }));
+}
+
+// Filters of `decode`: every given filter must match for a message to be printed.
+function messageFilter(options: ReadonlyMap<string, string | true>): (m: Message) => boolean {
+  const tests: Array<(m: Message) => boolean> = [];
+  const types = options.get('type');
+  if (typeof types === 'string') {
+    const wanted = new Set<number>();
+    for (const t of types.split(',')) {
+      const name = t.trim();
+      if (name === '') continue;
+      let n: number;
+      try {
+        n = /^[0-9]+$/.test(name) ? messageTypeNumber(Number(name)) : messageTypeNumber(name.toUpperCase());
+      } catch {
+        throw new UsageError(`--type: unknown message type '${name}'`);
+      }
+      wanted.add(n);
+    }
+    tests.push((m) => wanted.has(messageTypeNumber(m.header.type)));
+  }
+  const seq = options.get('seq');
+  if (typeof seq === 'string') {
+    if (!/^[0-9]+$/.test(seq) || Number(seq) > 0xffffffff) throw new UsageError(`--seq must be a u32, got '${seq}'`);
+    tests.push((m) => m.header.seq === Number(seq));
+  }
+  const direction = options.get('direction');
+  if (typeof direction === 'string') {
+    if (direction !== 'to-kernel' && direction !== 'to-user') {
+      throw new UsageError(`--direction must be to-kernel or to-user, got '${direction}'`);
+    }
+    // Without capture metadata the request flag tells: only user space sets it.
+    tests.push((m) => {
+      const recorded = (m.packet as { direction?: unknown } | undefined)?.direction;
+      const dir = typeof recorded === 'string' ? recorded : m.header.flags.includes('request') ? 'to-kernel' : 'to-user';
+      return dir === direction;
+    });
+  }
+  if (options.has('errors')) tests.push((m) => typeof m.error === 'number' && m.error < 0);
+  return (m) => tests.every((t) => t(m));
 }
 
 function runEncode(args: readonly string[], io: Io): void {

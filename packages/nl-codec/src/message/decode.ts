@@ -8,7 +8,12 @@ import { NLMSG_HDRLEN, type Message, type MessageHeader } from './message.js';
 import { attributePathAt } from './path.js';
 import { messageTypeName, NLMSG_DONE, NLMSG_ERROR } from './types.js';
 
-/** Options of {@link decode}. */
+/**
+ * Options of {@link decode}.
+ *
+ * @example
+ * decode(fileBytes, { stream: true }); // datagrams written back to back
+ */
 export interface DecodeOptions {
   /**
    * Read `bytes` as several datagrams written one after another (a raw capture file), not as
@@ -110,7 +115,7 @@ function decodeHeader(view: DataView, start: number, type: number): MessageHeade
   };
 }
 
-/** Decodes the message in `bytes[start, end)`, `end - start` being its `nlmsg_len`. */
+// Decodes the message in bytes[start, end), end - start being its nlmsg_len (internal).
 export function decodeMessage(bytes: Uint8Array, view: DataView, start: number, end: number, depth: number): Message {
   const type = view.getUint16(start + 4, true);
   const msg: Message = { header: decodeHeader(view, start, type) };

@@ -2,7 +2,12 @@
 // plus the kernel-internal values of include/linux/errno.h (512-531) that netlink can report
 // (ENOTSUPP = 524 is the common one). The text is the header comment, used by the printer.
 
-/** Linux errno names by number (positive). */
+/**
+ * Linux errno names by number (positive).
+ *
+ * @example
+ * ERRNO_NAMES.get(17); // 'EEXIST'
+ */
 export const ERRNO_NAMES: ReadonlyMap<number, string> = new Map<number, string>([
   [1, 'EPERM'],
   [2, 'ENOENT'],
@@ -156,7 +161,12 @@ export const ERRNO_NAMES: ReadonlyMap<number, string> = new Map<number, string>(
   [531, 'ENOGRACE'],
 ]);
 
-/** Short descriptions by errno name (from the kernel headers' comments). */
+/**
+ * Short descriptions by errno name (from the kernel headers' comments).
+ *
+ * @example
+ * ERRNO_TEXT.get('ENODEV'); // 'No such device'
+ */
 export const ERRNO_TEXT: ReadonlyMap<string, string> = new Map<string, string>([
   ['EPERM', 'Operation not permitted'],
   ['ENOENT', 'No such file or directory'],

@@ -2,44 +2,139 @@
 // reused by each kind of request (<linux/netlink.h>), so their names depend on the type.
 import { messageKind, NLMSG_DONE, NLMSG_ERROR, type MessageKind } from './types.js';
 
-/** `NLM_F_REQUEST`: the message is a request. */
+/**
+ * `NLM_F_REQUEST`: the message is a request.
+ *
+ * @example
+ * (flags & NLM_F_REQUEST) !== 0;
+ */
 export const NLM_F_REQUEST = 0x01;
-/** `NLM_F_MULTI`: part of a multipart reply, terminated by `NLMSG_DONE`. */
+/**
+ * `NLM_F_MULTI`: part of a multipart reply, terminated by `NLMSG_DONE`.
+ *
+ * @example
+ * (flags & NLM_F_MULTI) !== 0;
+ */
 export const NLM_F_MULTI = 0x02;
-/** `NLM_F_ACK`: reply with an acknowledgement (an `NLMSG_ERROR` with error 0). */
+/**
+ * `NLM_F_ACK`: reply with an acknowledgement (an `NLMSG_ERROR` with error 0).
+ *
+ * @example
+ * (flags & NLM_F_ACK) !== 0;
+ */
 export const NLM_F_ACK = 0x04;
-/** `NLM_F_ECHO`: echo this request back (as a notification to the sender). */
+/**
+ * `NLM_F_ECHO`: echo this request back (as a notification to the sender).
+ *
+ * @example
+ * (flags & NLM_F_ECHO) !== 0;
+ */
 export const NLM_F_ECHO = 0x08;
-/** `NLM_F_DUMP_INTR`: the dump was inconsistent because the data changed during it. */
+/**
+ * `NLM_F_DUMP_INTR`: the dump was inconsistent because the data changed during it.
+ *
+ * @example
+ * (flags & NLM_F_DUMP_INTR) !== 0;
+ */
 export const NLM_F_DUMP_INTR = 0x10;
-/** `NLM_F_DUMP_FILTERED`: the dump was filtered as the request asked. */
+/**
+ * `NLM_F_DUMP_FILTERED`: the dump was filtered as the request asked.
+ *
+ * @example
+ * (flags & NLM_F_DUMP_FILTERED) !== 0;
+ */
 export const NLM_F_DUMP_FILTERED = 0x20;
-/** `NLM_F_ROOT` (GET requests): return the whole table. */
+/**
+ * `NLM_F_ROOT` (GET requests): return the whole table.
+ *
+ * @example
+ * (flags & NLM_F_ROOT) !== 0;
+ */
 export const NLM_F_ROOT = 0x100;
-/** `NLM_F_MATCH` (GET requests): return all matching entries. */
+/**
+ * `NLM_F_MATCH` (GET requests): return all matching entries.
+ *
+ * @example
+ * (flags & NLM_F_MATCH) !== 0;
+ */
 export const NLM_F_MATCH = 0x200;
-/** `NLM_F_ATOMIC` (GET requests): atomic snapshot (unused by rtnetlink). */
+/**
+ * `NLM_F_ATOMIC` (GET requests): atomic snapshot (unused by rtnetlink).
+ *
+ * @example
+ * (flags & NLM_F_ATOMIC) !== 0;
+ */
 export const NLM_F_ATOMIC = 0x400;
-/** `NLM_F_DUMP` (GET requests) = `NLM_F_ROOT | NLM_F_MATCH`. */
+/**
+ * `NLM_F_DUMP` (GET requests) = `NLM_F_ROOT | NLM_F_MATCH`.
+ *
+ * @example
+ * (flags & NLM_F_DUMP) !== 0;
+ */
 export const NLM_F_DUMP = 0x300;
-/** `NLM_F_REPLACE` (NEW requests): replace an existing object. */
+/**
+ * `NLM_F_REPLACE` (NEW requests): replace an existing object.
+ *
+ * @example
+ * (flags & NLM_F_REPLACE) !== 0;
+ */
 export const NLM_F_REPLACE = 0x100;
-/** `NLM_F_EXCL` (NEW requests): fail if the object exists. */
+/**
+ * `NLM_F_EXCL` (NEW requests): fail if the object exists.
+ *
+ * @example
+ * (flags & NLM_F_EXCL) !== 0;
+ */
 export const NLM_F_EXCL = 0x200;
-/** `NLM_F_CREATE` (NEW requests): create the object if it does not exist. */
+/**
+ * `NLM_F_CREATE` (NEW requests): create the object if it does not exist.
+ *
+ * @example
+ * (flags & NLM_F_CREATE) !== 0;
+ */
 export const NLM_F_CREATE = 0x400;
-/** `NLM_F_APPEND` (NEW requests): add to the end of a list. */
+/**
+ * `NLM_F_APPEND` (NEW requests): add to the end of a list.
+ *
+ * @example
+ * (flags & NLM_F_APPEND) !== 0;
+ */
 export const NLM_F_APPEND = 0x800;
-/** `NLM_F_NONREC` (DEL requests): do not delete recursively. */
+/**
+ * `NLM_F_NONREC` (DEL requests): do not delete recursively.
+ *
+ * @example
+ * (flags & NLM_F_NONREC) !== 0;
+ */
 export const NLM_F_NONREC = 0x100;
-/** `NLM_F_BULK` (DEL requests): delete several objects. */
+/**
+ * `NLM_F_BULK` (DEL requests): delete several objects.
+ *
+ * @example
+ * (flags & NLM_F_BULK) !== 0;
+ */
 export const NLM_F_BULK = 0x200;
-/** `NLM_F_CAPPED` (`NLMSG_ERROR`/`NLMSG_DONE`): only the request's header is echoed. */
+/**
+ * `NLM_F_CAPPED` (`NLMSG_ERROR`/`NLMSG_DONE`): only the request's header is echoed.
+ *
+ * @example
+ * (flags & NLM_F_CAPPED) !== 0;
+ */
 export const NLM_F_CAPPED = 0x100;
-/** `NLM_F_ACK_TLVS` (`NLMSG_ERROR`/`NLMSG_DONE`): extended-ack attributes follow. */
+/**
+ * `NLM_F_ACK_TLVS` (`NLMSG_ERROR`/`NLMSG_DONE`): extended-ack attributes follow.
+ *
+ * @example
+ * (flags & NLM_F_ACK_TLVS) !== 0;
+ */
 export const NLM_F_ACK_TLVS = 0x200;
 
-/** A flag name (`'request'`, `'dump'`, `'ack_tlvs'`, ...) or an unknown bit as a number. */
+/**
+ * A flag name (`'request'`, `'dump'`, `'ack_tlvs'`, ...) or an unknown bit as a number.
+ *
+ * @example
+ * const flags: MessageFlag[] = ['request', 'ack', 0x8000];
+ */
 export type MessageFlag = string | number;
 
 type FlagTable = ReadonlyArray<readonly [name: string, bits: number]>;

@@ -1,7 +1,12 @@
 // The message form shared by decode, encode, JSON and the printer (pinned in docs/internals.md).
 import type { MessageFlag } from './flags.js';
 
-/** Size of `struct nlmsghdr`. */
+/**
+ * Size of `struct nlmsghdr`: the offset of a message's body.
+ *
+ * @example
+ * const body = bytes.subarray(NLMSG_HDRLEN, nlmsgLen);
+ */
 export const NLMSG_HDRLEN = 16;
 
 /**
@@ -53,7 +58,12 @@ export interface Message {
   [field: string]: unknown;
 }
 
-/** The extended-ack attributes (`nlmsgerr-attrs`) of an `NLMSG_ERROR` or `NLMSG_DONE`. */
+/**
+ * The extended-ack attributes (`nlmsgerr-attrs`) of an `NLMSG_ERROR` or `NLMSG_DONE`.
+ *
+ * @example
+ * const ack: ExtAckAttrs = { msg: 'integer out of range', offs: 32 };
+ */
 export interface ExtAckAttrs {
   /** `NLMSGERR_ATTR_MSG`: the kernel's text. */
   msg?: string;

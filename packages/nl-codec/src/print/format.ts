@@ -5,7 +5,12 @@ import { toHex } from '../json.js';
 import { ERRNO_TEXT } from '../message/errno.js';
 import type { Message, MessageHeader } from '../message/message.js';
 
-/** Options of {@link format}. */
+/**
+ * Options of {@link format}.
+ *
+ * @example
+ * format(messages, { verbose: true, indent: '    ' });
+ */
 export interface FormatOptions {
   /**
    * Show everything: byte strings in full (otherwise cut after 32 bytes), the body of the
