@@ -38,3 +38,4 @@ export { NetlinkDecodeError } from './attrs/errors.js';
  * schema.attributeInfo('rt-link/link-attrs', 'mtu'); // { name: 'mtu', value: 4, type: 'u32' }
  */
 export * as schema from './schema/index.js';
+export * from './capture/index.js';
