@@ -71,6 +71,20 @@ export interface CStruct {
   readonly familyMember: string | undefined;
   /** Offset of that u8 member, or -1. */
   readonly familyOffset: number;
+  /**
+   * An object with every non-pad member (value undefined), in member order. Decoded
+   * structs are spread copies of it: objects built by adding many properties at a
+   * megamorphic site fall into V8's slow dictionary mode, copies of a template do not.
+   */
+  readonly template: Record<string, unknown>;
+}
+
+/** A fast-mode object with these keys (values undefined), in this order. */
+export function templateOf(keys: readonly string[]): Record<string, unknown> {
+  // JSON.parse builds fast-mode objects even with many properties.
+  const t = JSON.parse(`{${keys.map((k) => `${JSON.stringify(k)}:null`).join(',')}}`) as Record<string, unknown>;
+  for (const k of keys) t[k] = undefined;
+  return t;
 }
 
 export interface CFormat {
@@ -116,6 +130,18 @@ export interface CSet {
   readonly byName: Map<string, CAttr>;
   /** Selector attribute names used by sub-messages in this set. */
   readonly selectors: Set<string>;
+  /**
+   * Recently seen wire layouts (attribute type sequences) with a template object
+   * of their keys: a dump repeats the same layout, and filling a copy of a template
+   * keeps the result a fast-mode object (see CStruct.template).
+   */
+  readonly shapes: Shape[];
+  shapeMisses: number;
+}
+
+export interface Shape {
+  readonly types: Uint16Array;
+  readonly template: Record<string, unknown>;
 }
 
 const enumCache = new Map<string, CEnum>();
@@ -174,7 +200,8 @@ export function compileStruct(key: string): CStruct {
     hint: m.displayHint,
   }));
   const fam = spec.members.find((m) => m.type === 'u8' && /family$/.test(m.name));
-  s = { key, name: spec.name, size: spec.size, members, familyMember: fam?.name, familyOffset: fam ? fam.offset : -1 };
+  const template = templateOf(members.filter((m) => m.kind !== 0).map((m) => m.name));
+  s = { key, name: spec.name, size: spec.size, members, familyMember: fam?.name, familyOffset: fam ? fam.offset : -1, template };
   structCache.set(key, s);
   return s;
 }
@@ -281,7 +308,7 @@ export function compileSet(key: string): CSet {
   const byType: (CAttr | undefined)[] = [];
   const byName = new Map<string, CAttr>();
   const selectors = new Set<string>();
-  set = { key, name: spec.name, byType, byName, selectors };
+  set = { key, name: spec.name, byType, byName, selectors, shapes: [], shapeMisses: 0 };
   setCache.set(key, set);
   const attrs: CAttr[] = [];
   for (const s of spec.attributes) {

@@ -10,7 +10,7 @@ import { NetlinkDecodeError } from './errors.js';
 import {
   K_ARRAY, K_BINARY, K_BITFIELD32, K_FLAG, K_INDEXED, K_IP, K_MAC, K_NEST, K_NEST_LIST, K_S16, K_S32, K_S64, K_S8,
   K_SINT, K_STRING, K_STRUCT, K_STRUCT_ARRAY, K_SUBMSG, K_U16, K_U32, K_U64, K_U8, K_UINT,
-  type CAttr, type CEnum, type CSet, type CStruct,
+  templateOf, type CAttr, type CEnum, type CSet, type CStruct, type Shape,
 } from './compile.js';
 import { ipv4Text, ipv6Text, macText, utf8Text } from './text.js';
 
@@ -102,7 +102,7 @@ export function decodeStructInto(st: CStruct, b: Uint8Array, v: DataView, p: num
       case K_MAC: out[m.name] = macText(b, q); continue;
       case K_IP: out[m.name] = m.size === 4 ? ipv4Text(b, q) : ipv6Text(b, q); continue;
       case K_STRUCT: {
-        const o: Record<string, unknown> = {};
+        const o: Record<string, unknown> = { ...m.struct!.template };
         decodeStructInto(m.struct!, b, v, q, m.size, o, false);
         out[m.name] = o;
         continue;
@@ -120,7 +120,7 @@ export function decodeStructInto(st: CStruct, b: Uint8Array, v: DataView, p: num
 
 function decodeStruct(st: CStruct, b: Uint8Array, v: DataView, p: number, len: number): unknown {
   if (len < st.size) return raw(b, p, len);
-  const o: Record<string, unknown> = {};
+  const o: Record<string, unknown> = { ...st.template };
   decodeStructInto(st, b, v, p, len, o, true);
   return o;
 }
@@ -360,7 +360,7 @@ function decodeValue(a: CAttr, b: Uint8Array, v: DataView, p: number, len: numbe
       if (st.size === 0 || len % st.size !== 0) break;
       const out: unknown[] = [];
       for (let q = p; q < p + len; q += st.size) {
-        const o: Record<string, unknown> = {};
+        const o: Record<string, unknown> = { ...st.template };
         decodeStructInto(st, b, v, q, st.size, o, false);
         out.push(o);
       }
@@ -413,7 +413,10 @@ function recordFlags(obj: Record<string, unknown>, key: string, index: number, f
  * (keys in wire order). Throws NetlinkDecodeError for a malformed length.
  */
 export function decodeAttrs(set: CSet, b: Uint8Array, v: DataView, start: number, end: number, fam: number): Record<string, unknown> {
-  const obj: Record<string, unknown> = {};
+  const shape = findShape(set, v, start, end);
+  const obj: Record<string, unknown> = shape === null ? {} : { ...shape.template };
+  // Copy the layout now: nested decodes below reuse the scratch buffer.
+  const learn = shape === null && scratchCount >= SHAPE_MIN && (set.shapeMisses++ & 7) === 0 ? scratch.slice(0, scratchCount) : null;
   const byType = set.byType;
   let off = start;
   let lastKey = '';
@@ -496,7 +499,54 @@ export function decodeAttrs(set: CSet, b: Uint8Array, v: DataView, start: number
   }
   if (off < end) obj.$trailing = b.slice(off, end);
   if (needOrder) obj.$order = wireOrder(set, v, start, end);
+  if (learn !== null) learnShape(set, obj, learn);
   return obj;
+}
+
+// ---------------------------------------------------------------- shape cache
+
+/** Layouts shorter than this are cheap to build directly (V8 keeps small objects fast). */
+const SHAPE_MIN = 10;
+const SHAPE_MAX = 512;
+const SHAPES_PER_SET = 4;
+const scratch = new Uint16Array(SHAPE_MAX);
+let scratchCount = 0;
+
+/**
+ * Walk the attribute headers once (cheap: two u16 reads each) and return the cached
+ * template for this exact type sequence, or null. Leaves the sequence in `scratch`.
+ */
+function findShape(set: CSet, v: DataView, start: number, end: number): Shape | null {
+  let n = 0;
+  let off = start;
+  while (end - off >= 4) {
+    const len = v.getUint16(off, true);
+    if (len < 4 || n === SHAPE_MAX) {
+      scratchCount = 0;
+      return null;
+    }
+    scratch[n++] = v.getUint16(off + 2, true) & NLA_TYPE_MASK;
+    off += (len + 3) & ~3;
+  }
+  scratchCount = n;
+  if (n < SHAPE_MIN) return null;
+  const shapes = set.shapes;
+  outer: for (let i = 0; i < shapes.length; i++) {
+    const t = shapes[i]!.types;
+    if (t.length !== n) continue;
+    for (let j = 0; j < n; j++) if (t[j] !== scratch[j]) continue outer;
+    return shapes[i]!;
+  }
+  return null;
+}
+
+/** Remember the layout just decoded (sampled: one miss in 8 learns, so varied traffic does not pay for it). */
+function learnShape(set: CSet, obj: Record<string, unknown>, types: Uint16Array): void {
+  const keys = Object.keys(obj);
+  for (const k of keys) if (k.charCodeAt(0) === 36) return; // metadata: not a layout worth caching
+  const shapes = set.shapes;
+  if (shapes.length === SHAPES_PER_SET) shapes.pop();
+  shapes.unshift({ types, template: templateOf(keys) });
 }
 
 /** Keys in wire sequence (one per attribute), for `$order`. */
