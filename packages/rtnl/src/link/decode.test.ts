@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { decode } from '@nlkit/nl-codec';
+import { describe, expect, it } from 'vitest';
+import { decodeLinks } from './decode.js';
+import { linkFromMessage } from './link.js';
+
+const dump = new Uint8Array(readFileSync(new URL('../../../../../shared/peers/linkdump-2001.bin', import.meta.url)));
+
+describe('decodeLinks', () => {
+  const links = decodeLinks(dump);
+
+  it('finds the 2001 links of linkdump-2001.bin: lo and 1000 veth pairs', () => {
+    expect(links).toHaveLength(2001);
+    expect(links[0]!.name).toBe('lo');
+    expect(links[0]!.kind).toBeUndefined();
+    expect(links.filter((l) => l.kind === 'veth')).toHaveLength(2000);
+    const names = new Set(links.map((l) => l.name));
+    for (let i = 0; i < 1000; i += 97) expect(names.has(`va${i}`) && names.has(`vb${i}`)).toBe(true);
+  });
+
+  it('pairs every veth with its peer through parentIndex', () => {
+    const byIndex = new Map(links.map((l) => [l.index, l]));
+    for (const l of links.slice(1)) {
+      const peer = byIndex.get(l.parentIndex!)!;
+      expect(peer.parentIndex).toBe(l.index);
+      expect(peer.name.slice(2)).toBe(l.name.slice(2));
+    }
+  });
+
+  it('lifts the same values as linkFromMessage over the codec, lazy fields included', () => {
+    // Cut at a message boundary: the first ~200 kB of whole messages.
+    const view = new DataView(dump.buffer, dump.byteOffset, dump.byteLength);
+    let cut = 0;
+    while (cut < 200_000) cut += (view.getUint32(cut, true) + 3) & ~3;
+    const messages = decode(dump.subarray(0, cut)).filter((m) => m.header.type === 'RTM_NEWLINK');
+    expect(messages.length).toBeGreaterThan(100);
+    for (let i = 0; i < messages.length; i++) {
+      const eager = linkFromMessage(messages[i]!);
+      const lazy = links[i]!;
+      for (const k of ['index', 'name', 'kind', 'flags', 'operState', 'mtu', 'hardwareAddr', 'broadcast', 'masterIndex', 'parentIndex', 'parentNetnsId', 'txQLen', 'alias', 'group', 'hardwareType', 'slaveKind'] as const) {
+        expect(lazy[k], `${eager.name}.${k}`).toEqual(eager[k]);
+      }
+      expect(lazy.statistics).toEqual(eager.statistics);
+      expect(lazy.data).toEqual(eager.data);
+      expect(lazy.attrs).toEqual(eager.attrs);
+    }
+  });
+
+  it('reports the state of freshly created veths: down, MTU 1500, no master, lowercase flags', () => {
+    const v = links.find((l) => l.name === 'va0')!;
+    expect(v.operState).toBe('down');
+    expect(v.mtu).toBe(1500);
+    expect(v.masterIndex).toBeUndefined();
+    expect(v.flags).toEqual(['broadcast', 'multicast']);
+    expect(v.hardwareAddr).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+    expect(v.statistics?.rxPackets).toBe(0n);
+  });
+
+  it('stops at NLMSG_DONE and skips non-link messages', () => {
+    const done = Uint8Array.from([20, 0, 0, 0, 3, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const first = dump.subarray(0, new DataView(dump.buffer, dump.byteOffset).getUint32(0, true));
+    const joined = new Uint8Array([...first, ...done, ...first]);
+    expect(decodeLinks(joined)).toHaveLength(1);
+  });
+
+  it('rejects a message that claims more bytes than there are', () => {
+    const cut = dump.subarray(0, 1000);
+    expect(() => decodeLinks(cut)).toThrow(RangeError);
+  });
+
+  it('rejects input that is not a Uint8Array', () => {
+    expect(() => decodeLinks('x' as unknown as Uint8Array)).toThrow(TypeError);
+  });
+});
