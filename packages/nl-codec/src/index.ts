@@ -38,4 +38,6 @@ export { NetlinkDecodeError } from './attrs/errors.js';
  * schema.attributeInfo('rt-link/link-attrs', 'mtu'); // { name: 'mtu', value: 4, type: 'u32' }
  */
 export * as schema from './schema/index.js';
+// Capture files (pcap, pcapng, strace, hex, raw): readers and writers, see src/capture/README.md.
+export * from './capture/index.js';
 export * from './capture/index.js';
