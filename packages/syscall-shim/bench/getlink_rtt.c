@@ -1,9 +1,9 @@
 /*
  * Reference for bench/shim.mjs: the same RTM_GETLINK round trip for lo (ifindex 1) in C,
- * measured the same way (BATCHES batches of PER_BATCH round trips; the median batch gives ns
- * per round trip), with the same system calls the shim makes (sendto or a two-iovec sendmsg,
+ * measured the same way (BATCHES batches of PER_BATCH round trips, ns per call of each batch
+ * printed; bench/shim.mjs takes the medians), with the same system calls the shim makes (sendto or a two-iovec sendmsg,
  * then recvmsg with the sender address and MSG_TRUNC), plus the plainest send/recv pair.
- * Also times getpid(). Prints one JSON object.
+ * Also times getpid(). Prints one JSON object of per-batch series.
  *
  * Usage: getlink_rtt BATCHES PER_BATCH
  */
@@ -26,14 +26,11 @@ static uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n) {
-  qsort(v, n, sizeof *v, cmp);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+/* Prints `, "name": [v0, v1, ...]` (ns per call of each batch). */
+static void print_series(const char *name, const double *v, int n) {
+  printf(", \"%s\": [", name);
+  for (int i = 0; i < n; i++) printf(i ? ", %.1f" : "%.1f", v[i]);
+  printf("]");
 }
 
 int main(int argc, char **argv) {
@@ -102,9 +99,11 @@ int main(int argc, char **argv) {
     for (int i = 0; i < per * 10; i++) sink += syscall(SYS_getpid);
     pid[b] = (double)(now_ns() - t0) / (per * 10);
   }
-  printf("{\"netnsInode\": \"%llu\", \"sendRecvNs\": %.1f, \"sendtoRecvmsgNs\": %.1f, "
-         "\"sendmsgRecvmsgNs\": %.1f, \"getpidNs\": %.1f}\n",
-         (unsigned long long)st.st_ino, median(rtt, batches), median(rtt_msg, batches),
-         median(rtt_iov, batches), median(pid, batches));
+  printf("{\"netnsInode\": \"%llu\"", (unsigned long long)st.st_ino);
+  print_series("sendRecv", rtt, batches);
+  print_series("sendtoRecvmsg", rtt_msg, batches);
+  print_series("sendmsgRecvmsg", rtt_iov, batches);
+  print_series("getpid", pid, batches);
+  printf("}\n");
   return 0;
 }

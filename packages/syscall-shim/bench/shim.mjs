@@ -2,7 +2,10 @@
 // an RTM_GETLINK round trip for lo (ifindex 1) and getpid(). Runs against dist/ (build first).
 // Makes its own network namespace (unshare on the main thread) and refuses to run in the host's.
 //
-//   node bench/shim.mjs [batches] [perBatch]
+//   node bench/shim.mjs [batches] [perBatch] [rounds]
+//
+// The JavaScript and C measurements alternate over `rounds` rounds, so a change in machine load
+// during the run hits both sides alike; each figure is the median over all its batches.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +16,10 @@ import {
   recvmsg, sendmsg, sendto, socket, unshare,
 } from '../dist/index.js';
 
-const batches = Number(process.argv[2] ?? 50);
+const batches = Number(process.argv[2] ?? 60);
 const perBatch = Number(process.argv[3] ?? 2000);
+const rounds = Number(process.argv[4] ?? 6);
+const batchesPerRound = Math.max(1, Math.round(batches / rounds));
 const here = dirname(fileURLToPath(import.meta.url));
 
 if (process.getuid?.() !== 0) {
@@ -30,16 +35,14 @@ function median(v) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Median over batches of the mean ns per call of fn. */
-function measure(fn, per = perBatch) {
+/** Appends to `out` the mean ns per call of fn for each of `n` batches of `per` calls. */
+function measure(out, fn, n, per = perBatch) {
   for (let i = 0; i < per; i++) fn(); // warm-up (JIT, caches)
-  const out = [];
-  for (let b = 0; b < batches; b++) {
+  for (let b = 0; b < n; b++) {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < per; i++) fn();
     out.push(Number(process.hrtime.bigint() - t0) / per);
   }
-  return median(out);
 }
 
 // The same request the C program sends: nlmsghdr + ifinfomsg, RTM_GETLINK for ifindex 1.
@@ -55,54 +58,61 @@ const parts = [req.subarray(0, 16), req.subarray(16)];
 const sock = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
 let seq = 0;
 bind(sock);
-
 function check(r) {
   if (r === null || r.length <= 0) throw new Error('no reply');
 }
-const js = {
-  'sendto + recvmsg (blocking)': measure(() => {
+const jsOps = {
+  sendtoRecvmsg: () => {
     rv.setUint32(8, ++seq, true);
     sendto(sock, req);
     check(recvmsg(sock, buf));
-  }),
-  'sendto + recvmsg(MSG_DONTWAIT) (the engine path)': measure(() => {
+  },
+  sendtoRecvmsgDontwait: () => {
     rv.setUint32(8, ++seq, true);
     sendto(sock, req);
     check(recvmsg(sock, buf, MSG_DONTWAIT));
-  }),
-  'sendmsg (2 iovecs) + recvmsg': measure(() => {
+  },
+  sendmsgRecvmsg: () => {
     rv.setUint32(8, ++seq, true);
     sendmsg(sock, parts);
     check(recvmsg(sock, buf));
-  }),
-  'recvmsg on an empty socket (EAGAIN -> null)': measure(() => recvmsg(sock, buf, MSG_DONTWAIT), perBatch * 10),
-  getpid: measure(() => getpid(), perBatch * 10),
+  },
+  eagain: () => recvmsg(sock, buf, MSG_DONTWAIT),
+  getpid: () => getpid(),
 };
-sock.close();
+const js = Object.fromEntries(Object.keys(jsOps).map((k) => [k, []]));
+const c = { sendRecv: [], sendtoRecvmsg: [], sendmsgRecvmsg: [], getpid: [] };
 
 // The C reference, compiled now, run in this same namespace (children inherit it).
 const dir = mkdtempSync(join(tmpdir(), 'nlkit-bench-'));
-let c;
 try {
   const exe = join(dir, 'getlink_rtt');
   execFileSync('cc', ['-O2', '-o', exe, join(here, 'getlink_rtt.c')], { stdio: 'inherit' });
-  c = JSON.parse(execFileSync(exe, [String(batches), String(perBatch)], { encoding: 'utf8' }));
+  for (let r = 0; r < rounds; r++) {
+    for (const [k, fn] of Object.entries(jsOps)) {
+      const per = k === 'eagain' || k === 'getpid' ? perBatch * 10 : perBatch;
+      measure(js[k], fn, batchesPerRound, per);
+    }
+    const out = JSON.parse(execFileSync(exe, [String(batchesPerRound), String(perBatch)], { encoding: 'utf8' }));
+    if (BigInt(out.netnsInode) !== netnsInode()) throw new Error('the C reference ran in another namespace');
+    for (const k of Object.keys(c)) c[k].push(...out[k]);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  sock.close();
 }
-if (BigInt(c.netnsInode) !== netnsInode()) throw new Error('the C reference ran in another namespace');
 
-// Each nlkit figure is compared with the C loop making the same system calls.
+const m = (v) => median(v);
 const rows = [
-  ['RTM_GETLINK lo: sendto + recvmsg', js['sendto + recvmsg (blocking)'], c.sendtoRecvmsgNs],
-  ['RTM_GETLINK lo: sendto + recvmsg(MSG_DONTWAIT)', js['sendto + recvmsg(MSG_DONTWAIT) (the engine path)'], c.sendtoRecvmsgNs],
-  ['RTM_GETLINK lo: sendmsg (2 iovecs) + recvmsg', js['sendmsg (2 iovecs) + recvmsg'], c.sendmsgRecvmsgNs],
-  ['RTM_GETLINK lo: vs C send + recv (plainest C)', js['sendto + recvmsg (blocking)'], c.sendRecvNs],
-  ['getpid', js.getpid, c.getpidNs],
-  ['recvmsg on an empty socket (EAGAIN -> null)', js['recvmsg on an empty socket (EAGAIN -> null)'], NaN],
+  ['RTM_GETLINK lo: sendto + recvmsg', m(js.sendtoRecvmsg), m(c.sendtoRecvmsg)],
+  ['RTM_GETLINK lo: sendto + recvmsg(MSG_DONTWAIT)', m(js.sendtoRecvmsgDontwait), m(c.sendtoRecvmsg)],
+  ['RTM_GETLINK lo: sendmsg (2 iovecs) + recvmsg', m(js.sendmsgRecvmsg), m(c.sendmsgRecvmsg)],
+  ['RTM_GETLINK lo: vs C send + recv (plainest C)', m(js.sendtoRecvmsg), m(c.sendRecv)],
+  ['getpid', m(js.getpid), m(c.getpid)],
+  ['recvmsg on an empty socket (EAGAIN -> null)', m(js.eagain), NaN],
 ];
 const f = (n) => (Number.isNaN(n) ? '' : `${n.toFixed(0)} ns`).padStart(9);
-console.log(`node ${process.version}, ${batches} batches x ${perBatch} calls, medians`);
+console.log(`node ${process.version}, ${rounds} rounds x ${batchesPerRound} batches x ${perBatch} calls, medians`);
 console.log(`${'operation'.padEnd(48)} ${'nlkit'.padStart(9)} ${'C'.padStart(9)}  ratio`);
 for (const [name, ours, theirs] of rows) {
   const ratio = Number.isNaN(theirs) ? '' : `${(ours / theirs).toFixed(2)}x`;

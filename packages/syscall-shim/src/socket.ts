@@ -48,8 +48,10 @@ av.setBigUint64(S_HDR + LAYOUT.msghdr.msg_iov, address(new Uint8Array(sendIov)),
 const sendNameAddr = arenaBase + BigInt(S_NAME);
 
 // Receive buffer whose address is currently in the recv iovec (callers reuse one buffer, so
-// this saves a BigInt allocation per call). Holding it keeps the address valid.
-let recvBufCached: Uint8Array | null = null;
+// this saves a koffi.address call and a BigInt per call). Held weakly so a closed transport's
+// large buffer is not kept alive; once collected, deref() no longer matches and the address is
+// recomputed, so a new buffer at a recycled address is never confused with it.
+let recvBufCached: WeakRef<Uint8Array> | undefined;
 
 /** The result of {@link recvmsg}. */
 export interface RecvResult {
@@ -317,10 +319,10 @@ export function recvmsg(fd: FdLike, buf: Uint8Array, flags = 0): RecvResult | nu
     if (e !== 0) throw new SyscallError(e, 'recvmsg');
   }
   const len = buf.byteLength;
-  if (buf !== recvBufCached) {
+  if (len === 0 || recvBufCached?.deref() !== buf) {
     // A zero-length view has no stable address to cache (its buffer could grow later).
     av.setBigUint64(R_IOV, len === 0 ? 0n : address(buf), true);
-    recvBufCached = len === 0 ? null : buf;
+    recvBufCached = len === 0 ? undefined : new WeakRef(buf);
   }
   av.setUint32(R_IOV + 8, len, true);
   av.setUint32(R_HDR + LAYOUT.msghdr.msg_namelen, SOCKADDR_NL_SIZE, true);
