@@ -21,6 +21,12 @@ export interface HandleOptions {
   strict?: boolean;
   /** Socket receive buffer in bytes (`SO_RCVBUFFORCE`, falling back to `SO_RCVBUF`). */
   recvBufferSize?: number;
+  /**
+   * Record every datagram this handle's sockets send and receive to a pcap file (link type 253)
+   * that `nl-codec decode` and `tshark -r` read. All handles recording to one path share the
+   * file. Default: the `NLKIT_PCAP` environment variable, if set.
+   */
+  record?: string;
   /** @internal a transport to use instead of a real socket (tests replaying recorded bytes). */
   transport?: Transport;
 }
@@ -64,7 +70,7 @@ export class Handle implements Disposable {
     let owned: NetNs | undefined;
     if (typeof options.netns === 'string') {
       // Hold the namespace by fd so a later unmount of the path cannot switch it under us.
-      owned = new NetNs(shim.open(options.netns, shim.constants.O_RDONLY), options.netns);
+      owned = new NetNs(shim.open(options.netns, shim.O_RDONLY), options.netns);
     } else if (options.netns !== undefined) {
       nsTarget(options.netns); // validates
     }
@@ -76,6 +82,7 @@ export class Handle implements Disposable {
           extAck: options.extAck,
           strict: options.strict,
           recvBufferSize: options.recvBufferSize,
+          record: options.record,
         });
       return new Handle(options, transport, owned);
     } catch (e) {

@@ -4,6 +4,7 @@
 import * as shim from '@nlkit/syscall-shim';
 import type { NetnsRef } from '../netns.js';
 import { nsTarget } from '../netns.js';
+import { recorderFor, type PcapRecorder } from './recorder.js';
 import type { ReceivedDatagram, Transport } from './transport.js';
 
 export interface SocketOptions {
@@ -20,6 +21,8 @@ export interface SocketOptions {
   groups?: number[];
   /** Size of the user-space buffer one datagram is read into. */
   readBufferSize?: number;
+  /** Append every datagram sent and received to this pcap file (default: `$NLKIT_PCAP`). */
+  record?: string | undefined;
 }
 
 // Dump datagrams are at most ~32 KiB (the kernel caps its dump skb), but a single message for
@@ -33,6 +36,7 @@ export class SocketTransport implements Transport {
   private readonly buffer: Uint8Array;
   private readonly watcher: shim.ReadableWatcher;
   private isClosed = false;
+  private readonly recorder: PcapRecorder | undefined;
 
   constructor(options: SocketOptions = {}) {
     const C = shim;
@@ -58,6 +62,8 @@ export class SocketTransport implements Transport {
       this.receiveBufferSize = this.buffer.length;
       this.watcher = shim.watchReadable(fd);
       this.watcher.unref();
+      this.recorder = recorderFor(options.record);
+      this.recorder?.acquire();
     } catch (e) {
       fd.close();
       throw e;
@@ -75,11 +81,13 @@ export class SocketTransport implements Transport {
 
   send(datagram: Uint8Array): void {
     shim.sendto(this.fd, datagram, 0);
+    this.recorder?.record('to-kernel', this.portId, datagram);
   }
 
   receive(): ReceivedDatagram | null {
     const r = shim.recvmsg(this.fd, this.buffer, shim.MSG_DONTWAIT);
     if (r === null) return null;
+    this.recorder?.record('to-user', this.portId, this.buffer.subarray(0, r.length));
     return {
       bytes: this.buffer.subarray(0, r.length),
       senderPid: r.pid,
@@ -106,5 +114,6 @@ export class SocketTransport implements Transport {
     this.isClosed = true;
     this.watcher.close();
     this.fd.close();
+    this.recorder?.release();
   }
 }
