@@ -54,7 +54,7 @@ export type EventGroupName = keyof typeof RTNLGRP;
 export type EventGroup = EventGroupName | number;
 
 /** What `subscribe()` joins when no groups are given: the four object kinds this package lifts. */
-export const DEFAULT_GROUPS: readonly EventGroupName[] = [
+export const DEFAULT_EVENT_GROUPS: readonly EventGroupName[] = [
   'link',
   'ipv4-ifaddr',
   'ipv6-ifaddr',

@@ -70,6 +70,19 @@ const SLICE_MS = 2;
 const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
+ * Subscriptions not yet closed. Their readiness wait stays armed while idle (so notifications
+ * are read as they come); if the socket becomes readable after the loop's last turn, libuv
+ * still dispatches that event while Node tears the environment down, and koffi's poll callback
+ * then aborts the process ("napi_throw" FATAL ERROR). Closing them on 'exit', which runs
+ * before that teardown, lets a program that simply ends exit cleanly.
+ */
+const live = new Set<Subscription<unknown>>();
+let exitHookInstalled = false;
+function closeLiveAtExit(): void {
+  for (const s of [...live]) s.close();
+}
+
+/**
  * An rtnetlink subscription: an async iterable of events on its own socket. Returned by
  * `handle.subscribe()`; see there for the options and an example.
  *
@@ -112,6 +125,11 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
     if (this.#signal !== undefined) {
       this.#onAbort = () => this.#fail(abortReason(this.#signal!));
       this.#signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+    live.add(this as Subscription<unknown>);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.once('exit', closeLiveAtExit);
     }
     // Start reading at once: notifications that arrive before the first next() are kept
     // (up to the bound) instead of filling the kernel's smaller buffer.
@@ -319,6 +337,7 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
 
   #shutdown(): void {
     this.#closed = true;
+    live.delete(this as Subscription<unknown>);
     this.#paused = false;
     this.#queue = [];
     this.#head = 0;

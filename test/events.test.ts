@@ -1,0 +1,320 @@
+/**
+ * Real-kernel tests of `handle.subscribe()`: every change is made inside a namespace created
+ * by the fixture (never the host's), by a second handle or by `ip` run inside it.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Handle, type AddrEvent, type LinkEvent, type NeighEvent, type OtherEvent, type OverrunEvent, type RouteEvent, type RtnlEvent, type Subscription } from '@nlkit/rtnl';
+import { expect, it } from 'vitest';
+import { createTestNetns, describeKernel, openFdCount, useTestNetns } from './fixtures/netns.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const rtnlDist = resolve(here, '../packages/rtnl/dist/index.js');
+
+/**
+ * Read events until one matches; fail with what was seen if none does in time (a hang guard,
+ * not a speed assertion).
+ */
+async function waitFor<E extends RtnlEvent>(
+  sub: Subscription<RtnlEvent>,
+  match: (e: RtnlEvent) => e is E,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<E> {
+  const seen: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} event within ${timeoutMs} ms; saw: ${seen.join(', ') || 'nothing'}`)), timeoutMs);
+  });
+  try {
+    for (;;) {
+      const r = await Promise.race([sub.next(), timeout]);
+      if (r.done) throw new Error(`subscription ended before a ${what} event; saw: ${seen.join(', ')}`);
+      if (match(r.value)) return r.value;
+      seen.push(describeEvent(r.value));
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describeEvent(e: RtnlEvent): string {
+  switch (e.type) {
+    case 'newlink':
+    case 'dellink':
+      return `${e.type} ${e.link.name}`;
+    case 'newaddr':
+    case 'deladdr':
+      return `${e.type} ${e.addr.address}`;
+    case 'newroute':
+    case 'delroute':
+      return `${e.type} ${e.route.dst ?? 'default'}`;
+    case 'newneigh':
+    case 'delneigh':
+      return `${e.type} ${String(e.neigh.ip ?? e.neigh.hardwareAddr)}`;
+    case 'other':
+      return `other ${String(e.message.header.type)}`;
+    case 'overrun':
+      return `overrun ${e.reason}`;
+  }
+}
+
+const isLink = (type: 'newlink' | 'dellink', name: string) => (e: RtnlEvent): e is LinkEvent =>
+  e.type === type && e.link.name === name;
+const isAddr = (type: 'newaddr' | 'deladdr', address: string) => (e: RtnlEvent): e is AddrEvent =>
+  e.type === type && e.addr.address === address;
+const isRoute = (type: 'newroute' | 'delroute', dst: string) => (e: RtnlEvent): e is RouteEvent =>
+  e.type === type && e.route.dst === dst;
+const isNeigh = (type: 'newneigh' | 'delneigh', ip: string) => (e: RtnlEvent): e is NeighEvent =>
+  e.type === type && e.neigh.ip === ip;
+const isOverrun = (e: RtnlEvent): e is OverrunEvent => e.type === 'overrun';
+
+describeKernel('subscribe: events from the kernel', () => {
+  const t = useTestNetns();
+
+  it('reports a link created, changed and deleted by a second handle as newlink/newlink/dellink', async () => {
+    const { h, ns } = t();
+    const sub = h.subscribe({ groups: ['link'] });
+    const h2 = Handle.open({ netns: ns });
+    try {
+      const br = await h2.linkAdd({ kind: 'bridge', name: 'evbr0' });
+      const added = await waitFor(sub, isLink('newlink', 'evbr0'), 'newlink evbr0');
+      expect(added.link.index).toBe(br.index);
+      expect(added.link.kind).toBe('bridge');
+      expect(added.message.header.type).toBe('RTM_NEWLINK');
+
+      await h2.linkSetMTU(br, 1400);
+      const changed = await waitFor(sub, (e): e is LinkEvent => e.type === 'newlink' && e.link.mtu === 1400, 'newlink mtu 1400');
+      expect(changed.link.name).toBe('evbr0');
+
+      await h2.linkDel(br);
+      const deleted = await waitFor(sub, isLink('dellink', 'evbr0'), 'dellink evbr0');
+      expect(deleted.link.index).toBe(br.index);
+      expect(deleted.message.header.type).toBe('RTM_DELLINK');
+    } finally {
+      sub.close();
+      h2.close();
+    }
+  });
+
+  it('reports links, addresses, routes and neighbours changed by ip in the same namespace', async () => {
+    const { h, ip } = t();
+    const sub = h.subscribe(); // default groups: link, addresses, routes, neighbours
+    try {
+      ip('link', 'add', 'ipbr0', 'type', 'bridge');
+      const link = (await waitFor(sub, isLink('newlink', 'ipbr0'), 'newlink ipbr0')).link;
+      ip('link', 'set', 'ipbr0', 'up');
+      ip('addr', 'add', '192.0.2.1/24', 'dev', 'ipbr0');
+      const a4 = await waitFor(sub, isAddr('newaddr', '192.0.2.1/24'), 'newaddr 192.0.2.1/24');
+      expect(a4.addr.linkIndex).toBe(link.index);
+      expect(a4.addr.family).toBe('inet');
+      ip('-6', 'addr', 'add', '2001:db8::1/64', 'dev', 'ipbr0', 'nodad');
+      const a6 = await waitFor(sub, isAddr('newaddr', '2001:db8::1/64'), 'newaddr 2001:db8::1/64');
+      expect(a6.addr.family).toBe('inet6');
+
+      ip('route', 'add', '198.51.100.0/24', 'via', '192.0.2.2');
+      const r4 = await waitFor(sub, isRoute('newroute', '198.51.100.0/24'), 'newroute 198.51.100.0/24');
+      expect(r4.route.gw).toBe('192.0.2.2');
+      expect(r4.route.linkIndex).toBe(link.index);
+      ip('-6', 'route', 'add', '2001:db8:1::/64', 'via', '2001:db8::2');
+      const r6 = await waitFor(sub, isRoute('newroute', '2001:db8:1::/64'), 'newroute 2001:db8:1::/64');
+      expect(r6.route.gw).toBe('2001:db8::2');
+
+      ip('neigh', 'add', '192.0.2.5', 'lladdr', '02:00:00:00:00:05', 'dev', 'ipbr0', 'nud', 'permanent');
+      const n = await waitFor(sub, isNeigh('newneigh', '192.0.2.5'), 'newneigh 192.0.2.5');
+      expect(n.neigh.hardwareAddr).toBe('02:00:00:00:00:05');
+      expect(n.neigh.linkIndex).toBe(link.index);
+
+      ip('neigh', 'del', '192.0.2.5', 'dev', 'ipbr0');
+      await waitFor(sub, isNeigh('delneigh', '192.0.2.5'), 'delneigh 192.0.2.5');
+      ip('route', 'del', '198.51.100.0/24');
+      await waitFor(sub, isRoute('delroute', '198.51.100.0/24'), 'delroute 198.51.100.0/24');
+      ip('addr', 'del', '192.0.2.1/24', 'dev', 'ipbr0');
+      await waitFor(sub, isAddr('deladdr', '192.0.2.1/24'), 'deladdr 192.0.2.1/24');
+      ip('link', 'del', 'ipbr0');
+      await waitFor(sub, isLink('dellink', 'ipbr0'), 'dellink ipbr0');
+      expect(sub.stats.foreignDropped).toBe(0);
+      expect(sub.stats.overruns).toBe(0);
+    } finally {
+      sub.close();
+    }
+  });
+
+  it('reports addresses, routes and neighbours changed by a second handle', async () => {
+    const { h, ns } = t();
+    const h2 = Handle.open({ netns: ns });
+    const sub = h.subscribe({ groups: ['ipv4-ifaddr', 'ipv4-route', 'neigh'] });
+    try {
+      const br = await h2.linkAdd({ kind: 'bridge', name: 'hbr0' });
+      await h2.linkSetUp(br);
+      await h2.addrAdd(br, '203.0.113.1/24');
+      const a = await waitFor(sub, isAddr('newaddr', '203.0.113.1/24'), 'newaddr 203.0.113.1/24');
+      expect(a.addr.linkIndex).toBe(br.index);
+      await h2.routeAdd({ dst: '198.51.100.0/25', gw: '203.0.113.254' });
+      const r = await waitFor(sub, isRoute('newroute', '198.51.100.0/25'), 'newroute 198.51.100.0/25');
+      expect(r.route.gw).toBe('203.0.113.254');
+      await h2.neighAdd({ linkIndex: br.index, ip: '203.0.113.7', hardwareAddr: '02:00:00:00:00:07', state: ['permanent'] });
+      const n = await waitFor(sub, isNeigh('newneigh', '203.0.113.7'), 'newneigh 203.0.113.7');
+      expect(n.neigh.hardwareAddr).toBe('02:00:00:00:00:07');
+      await h2.routeDel({ dst: '198.51.100.0/25', gw: '203.0.113.254' });
+      await waitFor(sub, isRoute('delroute', '198.51.100.0/25'), 'delroute 198.51.100.0/25');
+      await h2.addrDel(br, '203.0.113.1/24');
+      await waitFor(sub, isAddr('deladdr', '203.0.113.1/24'), 'deladdr 203.0.113.1/24');
+    } finally {
+      sub.close();
+      h2.close();
+    }
+  });
+
+  it('listens in the namespace of its handle, not in the current one or another', async () => {
+    const { h, ip } = t();
+    const other = createTestNetns();
+    const sub = h.subscribe({ groups: ['link'] });
+    try {
+      other.ip('link', 'add', 'elsewhere0', 'type', 'bridge');
+      ip('link', 'add', 'here0', 'type', 'bridge');
+      const first = await waitFor(sub, (e): e is LinkEvent => e.type === 'newlink', 'newlink');
+      expect(first.link.name).toBe('here0');
+    } finally {
+      sub.close();
+      other.close();
+    }
+  });
+
+  it('accepts other groups by name and number and yields their notifications as other events', async () => {
+    const { h, ip } = t();
+    // Creating a link makes the kernel announce its IPv4 netconf (RTM_NEWNETCONF).
+    const sub = h.subscribe({ groups: ['ipv4-netconf', 28 /* nsid */, 'ipv4-rule'] });
+    try {
+      ip('link', 'add', 'ncbr0', 'type', 'bridge');
+      const ev = await waitFor(sub, (e): e is OtherEvent => e.type === 'other', 'other');
+      expect(ev.message.header).toBeDefined();
+    } finally {
+      sub.close();
+    }
+  });
+
+  it('delivers an overrun when the receive buffer overflows, then keeps delivering events', async () => {
+    const { h, exec, ip } = t();
+    // A tiny buffer (the kernel doubles it and applies its minimum) and a burst of ~200 links
+    // while this process is blocked in spawnSync, so nothing is read during the burst.
+    const sub = h.subscribe({ groups: ['link'], recvBufferSize: 4096 });
+    const dir = mkdtempSync(join(tmpdir(), 'nlkit-ev-'));
+    try {
+      const batch = join(dir, 'batch');
+      writeFileSync(batch, Array.from({ length: 200 }, (_, i) => `link add burst${i} type bridge\n`).join(''));
+      const r = exec('ip', ['-batch', batch]);
+      expect(r.status, r.stderr).toBe(0);
+      const over = await waitFor(sub, isOverrun, 'overrun');
+      expect(over.reason).toBe('enobufs');
+      expect(sub.stats.overruns).toBeGreaterThanOrEqual(1);
+      // Still alive: a change made now arrives.
+      ip('link', 'add', 'after0', 'type', 'bridge');
+      const after = await waitFor(sub, isLink('newlink', 'after0'), 'newlink after0');
+      expect(after.link.kind).toBe('bridge');
+      expect(sub.closed).toBe(false);
+    } finally {
+      sub.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('closes its socket when a for-await loop breaks, and the handle stays usable', async () => {
+    const { h, ip } = t();
+    const before = openFdCount();
+    const sub = h.subscribe({ groups: ['link'] });
+    expect(openFdCount()).toBe(before + 1);
+    ip('link', 'add', 'brk0', 'type', 'bridge');
+    let got: string | undefined;
+    for await (const ev of sub) {
+      if (ev.type === 'newlink') {
+        got = ev.link.name;
+        break;
+      }
+    }
+    expect(got).toBe('brk0');
+    expect(sub.closed).toBe(true);
+    expect(openFdCount()).toBe(before);
+    const links = await h.linkList();
+    expect(links.map((l) => l.name)).toContain('brk0');
+  });
+
+  it('ends its subscriptions when the handle is closed, and refuses new ones', async () => {
+    const { ns } = t();
+    const h2 = Handle.open({ netns: ns });
+    const before = openFdCount();
+    const sub = h2.subscribe({ groups: ['link'] });
+    const pending = sub.next();
+    h2.close();
+    expect(await pending).toEqual({ done: true, value: undefined });
+    expect(sub.closed).toBe(true);
+    expect(openFdCount()).toBe(before - 1); // the handle's own socket went too
+    expect(() => h2.subscribe()).toThrow(/closed/);
+  });
+
+  it('ends on abort: the waiting next() rejects with the reason and the socket is closed', async () => {
+    const { h } = t();
+    const before = openFdCount();
+    const ac = new AbortController();
+    const sub = h.subscribe({ groups: ['link'], signal: ac.signal });
+    const pending = sub.next();
+    ac.abort(new Error('enough'));
+    await expect(pending).rejects.toThrow('enough');
+    expect(openFdCount()).toBe(before);
+    const ac2 = new AbortController();
+    ac2.abort();
+    expect(() => h.subscribe({ signal: ac2.signal })).toThrow();
+    expect(openFdCount()).toBe(before);
+  });
+
+  it('rejects bad options with a TypeError or RangeError naming the field, before any system call', () => {
+    const { h } = t();
+    const before = openFdCount();
+    expect(() => h.subscribe({ groups: ['lnk' as never] })).toThrow(TypeError);
+    expect(() => h.subscribe({ groups: ['lnk' as never] })).toThrow(/groups\[0\].*"lnk"/);
+    expect(() => h.subscribe({ groups: [] })).toThrow(RangeError);
+    expect(() => h.subscribe({ groups: [0] })).toThrow(/groups\[0\]/);
+    expect(() => h.subscribe({ groups: [1.5] })).toThrow(RangeError);
+    expect(() => h.subscribe({ recvBufferSize: -1 })).toThrow(/recvBufferSize/);
+    expect(() => h.subscribe({ queueSize: 0 })).toThrow(/queueSize/);
+    expect(() => h.subscribe({ signal: {} as AbortSignal })).toThrow(/signal/);
+    expect(openFdCount()).toBe(before);
+  });
+
+  it('lets a child process that subscribes and then finishes exit at once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nlkit-ev-child-'));
+    try {
+      const script = join(dir, 'child.mjs');
+      // Runs under `unshare -n`: a namespace of its own, checked before anything is changed.
+      writeFileSync(
+        script,
+        `import { readlinkSync } from 'node:fs';
+import { Handle } from ${JSON.stringify(rtnlDist)};
+if (readlinkSync('/proc/self/ns/net') === process.env.PARENT_NETNS) throw new Error('not in a fresh namespace');
+const h = Handle.open();
+// 1: a subscription nobody reads.
+const idle = h.subscribe();
+// 2: one that was read from, then left idle without close().
+const used = h.subscribe({ groups: ['link'] });
+await h.linkAdd({ kind: 'bridge', name: 'child0' });
+const ev = await used.next();
+console.log('got', ev.value.type, ev.value.link.name);
+`,
+      );
+      const r = spawnSync('unshare', ['-n', process.execPath, script], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, PARENT_NETNS: readlinkSync('/proc/self/ns/net') },
+      });
+      expect(r.error, 'the child did not exit by itself').toBeUndefined();
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim()).toBe('got newlink child0');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
