@@ -1,11 +1,35 @@
 // Messages -> bytes: measure everything first, allocate one buffer, write in one pass.
 import { bodyCodecForType, extAckCodec, type BodyCodec } from '../body.js';
+import * as schema from '../schema/index.js';
 import { messageFlagsValue, NLM_F_CAPPED } from './flags.js';
 import { NLMSG_HDRLEN, type MessageInput } from './message.js';
 import { messageTypeName, messageTypeNumber, NLMSG_DONE, NLMSG_ERROR } from './types.js';
 
 // Fields of a message that are not part of its body.
 const NON_BODY = new Set(['header', 'trailing', 'padding', 'packet']);
+// Derived by decode, ignored by encode.
+const DERIVED = new Set(['errno', 'attributePath']);
+
+// The top-level fields a body codec reads: its fixed header's members and `attrs`. A key
+// outside them would be dropped silently (a typo such as 'ifi_index'), so encode names it.
+const bodyFields: Array<ReadonlySet<string> | undefined> = [];
+
+function checkBodyFields(type: number, msg: MessageInput, where: string): void {
+  let fields = bodyFields[type];
+  if (fields === undefined) {
+    const header = schema.MESSAGE_TYPES[type]?.fixedHeader;
+    const members = header === undefined ? [] : (schema.STRUCTS[header]?.members ?? []).map((m) => m.name);
+    fields = new Set([...members, 'attrs']);
+    bodyFields[type] = fields;
+  }
+  for (const key in msg) {
+    if (fields.has(key) || NON_BODY.has(key) || DERIVED.has(key) || key.charCodeAt(0) === 36 /* '$' */) continue;
+    if (msg[key] === undefined) continue;
+    throw new TypeError(
+      `${where}.${key}: not a field of a ${String(messageTypeName(type))} body (fields: ${[...fields].join(', ')})`,
+    );
+  }
+}
 
 /**
  * Encodes one message or a datagram of messages: each message gets its `nlmsg_len` computed and
@@ -159,7 +183,10 @@ function measureMessage(msg: MessageInput | undefined, where: string): number {
     checkI32(m.error, `${where}.error`);
     return measureExtAck(m, NLMSG_HDRLEN + 4, where);
   }
-  if (h.codec !== undefined) return NLMSG_HDRLEN + h.codec.measure(m);
+  if (h.codec !== undefined) {
+    checkBodyFields(h.type, m, where);
+    return NLMSG_HDRLEN + h.codec.measure(m);
+  }
   if (hasBody(m)) {
     throw new TypeError(
       `${where}: type ${String(messageTypeName(h.type))} has no body codec, so its body must be given as payload (Uint8Array)`,

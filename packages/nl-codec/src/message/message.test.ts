@@ -304,6 +304,11 @@ describe('encode', () => {
     expect(() => encode({ header: { type: 'NLMSG_ERROR' }, error: -22, attrs: { msg: 'x' } })).toThrow(/needs the echoed request/);
   });
 
+  it('names a top-level field the body codec would not read instead of dropping it', () => {
+    expect(() => encode({ header: { type: 'RTM_GETLINK' }, ifi_index: 3 })).toThrow(/message\.ifi_index: not a field of a RTM_GETLINK body \(fields: ifi-family, pad, ifi-type, ifi-index/);
+    expect(() => encode({ header: { type: 'RTM_GETLINK' }, 'ifi-index': 3, errno: 'x', attributePath: '.x', packet: {} })).not.toThrow();
+  });
+
   it('refuses a body for a type without a body codec instead of dropping it', () => {
     expect(() => encode({ header: { type: 999 }, attrs: { x: 1 } })).toThrow(/no body codec/);
   });
