@@ -87,22 +87,26 @@ export const normalHex = (bytes: Uint8Array): string => Buffer.from(withoutSeqPi
  * Requests of other types get a generic ACK.
  */
 export function replayHandle(v: Vector, type: string): { h: Handle; kernel: FakeKernel } {
-  // Reply datagrams following each send of `type`, in order.
-  const replies: Uint8Array[][] = [];
-  let current: Map<number, Uint8Array[]> | undefined;
+  // For each recorded send of `type`: the kernel's datagrams carrying its sequence number (other
+  // requests, such as iproute2's link lookups, may sit between them), and whether it asked for an ACK.
+  const replies: { datagrams: Uint8Array[]; acked: boolean }[] = [];
   for (const m of v.messages) {
-    if (m.dir === 'send') {
-      if (current) replies.push(joinDatagrams(current));
-      current = typeOf(m) === type ? new Map() : undefined;
-      continue;
+    if (m.dir !== 'send' || typeOf(m) !== type) continue;
+    const req = hex(m.hex);
+    const view = new DataView(req.buffer);
+    const seq = view.getUint32(8, true);
+    const parts = new Map<number, Uint8Array[]>();
+    for (const r of v.messages) {
+      if (r.dir !== 'recv') continue;
+      const b = hex(r.hex);
+      if (new DataView(b.buffer).getUint32(8, true) !== seq) continue;
+      const list = parts.get(r.dgram) ?? [];
+      list.push(padded(b));
+      if (r.trailing_hex) list.push(hex(r.trailing_hex));
+      parts.set(r.dgram, list);
     }
-    if (!current) continue;
-    const parts = current.get(m.dgram) ?? [];
-    parts.push(padded(hex(m.hex)));
-    if (m.trailing_hex) parts.push(hex(m.trailing_hex));
-    current.set(m.dgram, parts);
+    replies.push({ datagrams: joinDatagrams(parts), acked: (view.getUint16(6, true) & 4) !== 0 });
   }
-  if (current) replies.push(joinDatagrams(current));
   let next = 0;
   const kernel = new FakeKernel((req, k) => {
     const view = new DataView(req.buffer, req.byteOffset, req.byteLength);
@@ -112,8 +116,12 @@ export function replayHandle(v: Vector, type: string): { h: Handle; kernel: Fake
       k.push({ bytes: ackFor(req) });
       return;
     }
-    const datagrams = replies[next++] ?? [];
-    for (const d of datagrams) k.push({ bytes: withSeq(d, seq) });
+    const reply = replies[next++] ?? { datagrams: [], acked: true };
+    for (const d of reply.datagrams) k.push({ bytes: withSeq(d, seq) });
+    // iproute2 sent some requests (route get) without NLM_F_ACK; the engine always asks for one.
+    const wantsAck = (view.getUint16(6, true) & 4) !== 0;
+    const isDump = (view.getUint16(6, true) & 0x300) === 0x300;
+    if (wantsAck && !reply.acked && !isDump) k.push({ bytes: ackFor(req) });
   });
   return { h: Handle.open({ transport: kernel }), kernel };
 }

@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { isIPv6 } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { broadcastBytes, formatIP, networkBytes, parseCIDR, parseFamily, parseIP, parseMAC, parseScope, scopeName } from './ip.js';
+
+describe('IP text', () => {
+  it('round-trips any IPv4 or IPv6 address through text', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ minLength: 16, maxLength: 16 })), (bytes) => {
+        const text = formatIP(bytes);
+        const back = parseIP(text);
+        expect(Array.from(back.bytes)).toEqual(Array.from(bytes));
+        expect(back.text).toBe(text);
+        if (bytes.length === 16) expect(isIPv6(text)).toBe(true);
+      }),
+    );
+  });
+
+  it.each([
+    ['2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
+    ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
+    ['2001:0db8::0001', '2001:db8::1'],
+    ['::', '::'],
+    ['::ffff:192.0.2.1', '::ffff:192.0.2.1'],
+    ['2001:db8::192.0.2.1', '2001:db8::c000:201'],
+    ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'],
+  ])('writes %s as %s (RFC 5952)', (input, canonical) => {
+    expect(parseIP(input).text).toBe(canonical);
+  });
+
+  it.each(['1.2.3', '1.2.3.4.5', '01.2.3.4', '1.2.3.-4', '', ' 1.2.3.4', '1:2:3:4:5:6:7:8:9', '1::2::3', 'fe80::1%eth0', '::g'])(
+    'rejects %j with a TypeError',
+    (text) => {
+      expect(() => parseIP(text, 'gw')).toThrow(TypeError);
+      expect(() => parseIP(text, 'gw')).toThrow(/^gw: invalid IP address/);
+    },
+  );
+
+  it('rejects an IPv4 part above 255 with a RangeError naming the field', () => {
+    expect(() => parseCIDR('192.0.2.300/24', 'address')).toThrow(RangeError);
+    expect(() => parseCIDR('192.0.2.300/24', 'address')).toThrow(/^address: invalid IPv4 address "192.0.2.300"/);
+  });
+
+  it('parses CIDR, defaulting to a host prefix', () => {
+    expect(parseCIDR('192.0.2.2/24')).toMatchObject({ text: '192.0.2.2', prefixLen: 24, af: 2 });
+    expect(parseCIDR('2001:db8::2')).toMatchObject({ prefixLen: 128, af: 10 });
+    expect(() => parseCIDR('192.0.2.2/33')).toThrow(RangeError);
+    expect(() => parseCIDR('2001:db8::/129')).toThrow(/prefix length 129 is out of range 0-128/);
+    expect(() => parseCIDR('192.0.2.2/-1')).toThrow(TypeError);
+    expect(() => parseCIDR(42 as unknown as string)).toThrow(/must be a CIDR string/);
+  });
+
+  it('computes networks and IPv4 broadcasts for every prefix length', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.integer({ min: 0, max: 32 }), (bytes, len) => {
+        const n = networkBytes(bytes, len);
+        const b = broadcastBytes(bytes, len);
+        const u = (x: Uint8Array) => ((x[0]! << 24) | (x[1]! << 16) | (x[2]! << 8) | x[3]!) >>> 0;
+        const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+        expect(u(n)).toBe((u(bytes) & mask) >>> 0);
+        expect(u(b)).toBe((u(bytes) | ~mask) >>> 0);
+      }),
+    );
+    expect(formatIP(broadcastBytes(parseIP('192.0.2.2').bytes, 24))).toBe('192.0.2.255');
+  });
+});
+
+describe('MAC text', () => {
+  it('normalises case and separators', () => {
+    expect(parseMAC('02-00-00-AA-BB-CC')).toBe('02:00:00:aa:bb:cc');
+    expect(parseMAC('02:00:00:aa:bb:cc')).toBe('02:00:00:aa:bb:cc');
+  });
+  it.each(['zz', '02:00:00:aa:bb:c', '02:00:00:aa:bb:cc:', '02:00-00:aa:bb:cc', '0200.00aa.bbcc', ''])('rejects %j', (text) => {
+    expect(() => parseMAC(text)).toThrow(/^hardwareAddr: invalid MAC address/);
+  });
+});
+
+describe('names', () => {
+  it('maps families and scopes', () => {
+    expect(parseFamily('inet')).toBe(2);
+    expect(parseFamily(6)).toBe(10);
+    expect(() => parseFamily('ipx')).toThrow(/family must be 'inet', 'inet6', 4 or 6/);
+    expect(parseScope('universe')).toBe(0);
+    expect(parseScope('link')).toBe(253);
+    expect(parseScope(17)).toBe(17);
+    expect(parseScope('200')).toBe(200);
+    expect(() => parseScope(256)).toThrow(RangeError);
+    expect(scopeName(254)).toBe('host');
+    expect(scopeName(17)).toBe(17);
+  });
+});
