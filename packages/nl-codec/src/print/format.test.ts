@@ -61,6 +61,17 @@ describe('format', () => {
     );
   });
 
+  it('shows attributes kept raw by the body codec and hides its bookkeeping keys unless verbose', () => {
+    const msg = {
+      header: { type: 'RTM_NEWLINK', flags: [], seq: 0, pid: 0 },
+      attrs: { mtu: { $raw: Uint8Array.of(1, 2) }, linkinfo: { kind: 'veth', $unterminated: { kind: true } } },
+    } as Message;
+    expect(format(msg)).toBe(
+      ['RTM_NEWLINK flags=[] seq=0 pid=0', '  attrs:', '    mtu: (raw) 0102 (2 bytes)', '    linkinfo:', '      kind: "veth"', ''].join('\n'),
+    );
+    expect(format(msg, { verbose: true })).toContain('      $unterminated:\n        kind: true');
+  });
+
   it('prints nothing for no messages', () => {
     expect(format([])).toBe('');
   });

@@ -23,6 +23,8 @@ export interface FormatOptions {
 
 const SHORT_BYTES = 32;
 
+const BOOKKEEPING = new Set(['$flags', '$unterminated', '$repeated', '$order', '$unpadded']);
+
 /**
  * Formats decoded messages as an indented tree: one header line per message (type, flags, seq,
  * pid), then the family header's fields and every attribute by name, nested sets indented.
@@ -116,8 +118,9 @@ class Printer {
   }
 
   private field(depth: number, key: string, value: unknown): void {
-    // '$'-keys are the body codec's bookkeeping for exact re-encoding (SCHEMA.md), not data.
-    if (!this.verbose && key.charCodeAt(0) === 36) return;
+    // Some '$'-keys are the body codec's bookkeeping for exact re-encoding (SCHEMA.md), not
+    // data: hidden unless verbose. The others ($raw, $tail, ...) hold bytes and are shown.
+    if (!this.verbose && BOOKKEEPING.has(key)) return;
     if (value instanceof Uint8Array || value === null || typeof value !== 'object') {
       this.line(depth, `${key}: ${this.scalar(value)}`);
       return;
@@ -132,6 +135,11 @@ class Printer {
       return;
     }
     const obj = value as Record<string, unknown>;
+    if (obj.$raw instanceof Uint8Array && Object.keys(obj).length === 1) {
+      // A known attribute whose payload does not fit its type.
+      this.line(depth, `${key}: (raw) ${this.scalar(obj.$raw)}`);
+      return;
+    }
     if (isUnknownAttr(key, obj)) {
       this.line(depth, `${key}: ${this.scalar(obj.bytes)}${obj.flags ? ` (nla flags 0x${(obj.flags as number).toString(16)})` : ''}`);
       return;
