@@ -71,6 +71,23 @@ describe('iproute2 vectors', () => {
     },
   );
 
+  it('finds every message again in all datagrams written back to back (stream mode)', () => {
+    const all = new Uint8Array(dgrams.reduce((n, d) => n + d.bytes.length, 0));
+    let off = 0;
+    for (const d of dgrams) {
+      all.set(d.bytes, off);
+      off += d.bytes.length;
+    }
+    const messages = decode(all, { stream: true });
+    expect(messages.length).toBe(456);
+    const hexes = ops.flatMap((o) => o.messages.map((m) => m.hex));
+    expect(messages.map((m) => toHex(encode({ ...m, trailing: undefined })))).toEqual(hexes);
+    expect(messages.filter((m) => m.trailing !== undefined).length).toBe(
+      ops.flatMap((o) => o.messages).filter((m) => m.trailing_hex !== undefined).length,
+    );
+    expect(toHex(encode(messages))).toBe(toHex(all));
+  });
+
   it('decodes each message on its own as exactly one message', () => {
     for (const o of ops) {
       for (const m of o.messages) {
