@@ -61,7 +61,9 @@ Handle.prototype.linkMoveToNetns = async function (this: Handle, link: LinkRef, 
   rejectUnknownKeys(options, new Set(['name']), 'linkMoveToNetns options');
   if (options.name !== undefined) validateIfName(options.name, 'options.name', false);
   const index = await resolveLinkIndex(this, link);
-  const oldName = typeof link === 'string' ? link : typeof link === 'object' ? link.name : undefined;
+  // The name is needed to find the link in the target (its index may be taken there) and to
+  // carry IPv4 labels (`eth0:1`) over to a new name.
+  const oldName = typeof link === 'string' ? link : typeof link === 'object' ? link.name : (await this.linkByIndex(index)).name;
   // Global addresses of this link only: the kernel filters by ifa_index (strict checking).
   const addrs = await this.request<Message>(
     { header: { type: 'RTM_GETADDR', flags: [], seq: 0, pid: 0 }, 'ifa-family': 0, 'ifa-prefixlen': 0, 'ifa-flags': [], 'ifa-scope': 0, 'ifa-index': index, attrs: {} },
@@ -79,10 +81,10 @@ Handle.prototype.linkMoveToNetns = async function (this: Handle, link: LinkRef, 
   try {
     const name = options.name ?? oldName;
     // The ifindex survives the move unless it is taken in the target; the name is what we know for sure.
-    const moved = name !== undefined ? await target.linkByName(name) : await target.linkByIndex(index);
+    const moved = await target.linkByName(name);
     const notRestored: string[] = [];
     const errors: unknown[] = [];
-    const results = await Promise.allSettled(addrs.map((m) => target.request(readdMessage(m, moved.index))));
+    const results = await Promise.allSettled(addrs.map((m) => target.request(readdMessage(m, moved.index, oldName, name))));
     results.forEach((r, i) => {
       if (r.status === 'rejected') {
         notRestored.push(cidr(addrs[i]!));
@@ -97,8 +99,12 @@ Handle.prototype.linkMoveToNetns = async function (this: Handle, link: LinkRef, 
 };
 
 /** The kernel's RTM_NEWADDR turned into a request for the same address on `index`. */
-function readdMessage(m: Message, index: number): Message {
+function readdMessage(m: Message, index: number, oldName: string, newName: string): Message {
   const a = { ...((m as { attrs?: Record<string, unknown> }).attrs ?? {}) };
+  // An IPv4 label is the device name or `name:suffix`: it follows a rename.
+  if (typeof a.label === 'string' && oldName !== newName && (a.label === oldName || a.label.startsWith(`${oldName}:`))) {
+    a.label = newName + a.label.slice(oldName.length);
+  }
   // Keep lifetimes (IFA_CACHEINFO carries them on input too), drop what only the kernel sets.
   const ci = a.cacheinfo as { 'ifa-prefered': number; 'ifa-valid': number } | undefined;
   if (ci !== undefined) a.cacheinfo = { 'ifa-prefered': ci['ifa-prefered'], 'ifa-valid': ci['ifa-valid'], cstamp: 0, tstamp: 0 };
