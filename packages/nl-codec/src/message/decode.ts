@@ -173,7 +173,7 @@ function decodeError(bytes: Uint8Array, view: DataView, start: number, end: numb
       }
       reqStart = p;
       reqEnd = p + reqLen;
-      msg.request = decodeMessage(bytes, view, reqStart, reqEnd, depth + 1);
+      msg.request = decodeEcho(bytes, view, reqStart, reqEnd, depth + 1);
       p = reqEnd;
     }
   }
@@ -184,6 +184,19 @@ function decodeError(bytes: Uint8Array, view: DataView, start: number, end: numb
       const path = attributePathAt(bytes, view, reqStart, reqEnd, offs);
       if (path !== undefined) msg.attributePath = path;
     }
+  }
+}
+
+// The kernel echoes what it was sent, and it rejects malformed requests with exactly such an
+// echo (-EINVAL): a body that does not parse must not make the error itself undecodable, so
+// it is kept raw as the request's payload (which decodes the same way again).
+function decodeEcho(bytes: Uint8Array, view: DataView, start: number, end: number, depth: number): Message {
+  try {
+    return decodeMessage(bytes, view, start, end, depth);
+  } catch (err) {
+    if (!(err instanceof NetlinkDecodeError)) throw err;
+    const type = view.getUint16(start + 4, true);
+    return { header: decodeHeader(view, start, type), payload: bytes.slice(start + NLMSG_HDRLEN, end) };
   }
 }
 

@@ -251,6 +251,20 @@ describe('control messages', () => {
     expect(encode(done!)).toEqual(bytes);
   });
 
+  it('keeps an echoed request whose body does not parse as raw payload, so the error still decodes', () => {
+    // RTM_NEWLINK with a zeroed ifinfomsg and an attribute claiming 200 bytes.
+    const bad = raw(16, 5, 3, 0, [...new Array<number>(16).fill(0), 200, 0, 3, 0, 0x61, 0, 0, 0]);
+    const bytes = Uint8Array.from(raw(2, 0, 3, 9, [...i32(-22), ...bad]));
+    expect(() => decode(Uint8Array.from(bad))).toThrow(NetlinkDecodeError);
+    const [err] = decode(bytes);
+    expect(err!.errno).toBe('EINVAL');
+    expect(err!.request).toEqual({
+      header: { type: 'RTM_NEWLINK', flags: ['request', 'ack'], seq: 3, pid: 0 },
+      payload: Uint8Array.from(bad.slice(16)),
+    });
+    expect(encode(err!)).toEqual(bytes);
+  });
+
   it('rejects an NLMSG_ERROR too short for its error code', () => {
     expect(() => decode(Uint8Array.from(raw(2, 0, 0, 0, [0, 0])))).toThrow(NetlinkDecodeError);
   });
