@@ -30,6 +30,34 @@ describeKernel('links', () => {
     expect(ip.linkinfo.info_data).toMatchObject({ stp_state: 1, forward_delay: 400, hello_time: 300, priority: 4096, mcast_snooping: 0, ageing_time: 20000, group_fwd_mask: '0x8' });
   });
 
+  it('costs one request per linkAdd (the echo is the reply) and per set-op, whether given an index, a Link or a name', async () => {
+    const { h } = t();
+    let before = h.stats.requests;
+    const br = await h.linkAdd({ kind: 'bridge', name: 'br0', up: true });
+    expect(h.stats.requests - before).toBe(1);
+    expect(br.flags).toContain('up');
+    expect(br.index).toBe(t().ipJson('link', 'show', 'dev', 'br0')[0].ifindex);
+    for (const ref of [br.index, br, 'br0'] as const) {
+      before = h.stats.requests;
+      await h.linkSetMTU(ref, 1400);
+      await h.linkSetDown(ref);
+      await h.linkSetTxQLen(ref, 10);
+      expect(h.stats.requests - before, `ref ${typeof ref}`).toBe(3);
+    }
+  });
+
+  it('moves a link given by index without renaming it', async () => {
+    const other = createTestNetns();
+    try {
+      const v = await t().h.linkAdd({ kind: 'veth', name: 'mv0', peer: { name: 'mv1' } });
+      const moved = await t().h.linkMoveToNetns(v.index, other.nsPath);
+      expect(moved.name).toBe('mv0');
+      expect(other.ipJson('link', 'show', 'dev', 'mv0')[0].ifindex).toBe(moved.index);
+    } finally {
+      other.close();
+    }
+  });
+
   it('adds a veth pair whose peer is created straight into another namespace (GET fallback there)', async () => {
     const other = createTestNetns();
     try {
