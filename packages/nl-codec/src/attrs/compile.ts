@@ -77,6 +77,8 @@ export interface CStruct {
    * megamorphic site fall into V8's slow dictionary mode, copies of a template do not.
    */
   readonly template: Record<string, unknown>;
+  /** The generated straight-line decoder (looked up on first use; null = none). */
+  fast?: ((b: Uint8Array, v: DataView, p: number) => Record<string, unknown>) | null;
 }
 
 /** A fast-mode object with these keys (values undefined), in this order. */
@@ -141,6 +143,8 @@ export interface CSet {
 
 export interface Shape {
   readonly types: Uint16Array;
+  /** 1 where the attribute is the first of its type in the layout. */
+  readonly first: Uint8Array;
   readonly template: Record<string, unknown>;
 }
 

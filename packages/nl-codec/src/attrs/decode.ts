@@ -13,6 +13,10 @@ import {
   templateOf, type CAttr, type CEnum, type CSet, type CStruct, type Shape,
 } from './compile.js';
 import { ipv4Text, ipv6Text, macText, utf8Text } from './text.js';
+import { enumName, flagNames, readU64 } from './values.js';
+import { STRUCT_DECODERS } from '../schema/structs.generated.js';
+
+export { enumName, flagNames, readU64 } from './values.js';
 
 /** Address family whose "ipv4"-hinted attributes are not IP addresses (labels). */
 const AF_MPLS = 28;
@@ -38,31 +42,6 @@ function raw(b: Uint8Array, p: number, len: number): RawValue {
   return { $raw: b.slice(p, p + len) };
 }
 
-/** 64-bit read: `BigInt(lo)` when the high word is 0 is much cheaper than getBigUint64 (see SCHEMA.md). */
-export function readU64(v: DataView, p: number, le: boolean): bigint {
-  const hi = v.getUint32(le ? p + 4 : p, le);
-  if (hi === 0) return BigInt(v.getUint32(le ? p : p + 4, le));
-  return v.getBigUint64(p, le);
-}
-
-export function enumName(en: CEnum, v: number): string | number {
-  const n = v >= 0 && v < 4096 ? en.names[v] : en.sparse.get(v);
-  return n === undefined ? v : n;
-}
-
-/** Flag bits -> names in bit order; bits without a name stay numbers (one per bit). */
-export function flagNames(en: CEnum, v: number): Array<string | number> {
-  const out: Array<string | number> = [];
-  let rest = v | 0;
-  while (rest !== 0) {
-    const bit = rest & -rest;
-    const n = en.bitNames[31 - Math.clz32(bit)];
-    out.push(n === undefined ? bit >>> 0 : n);
-    rest ^= bit;
-  }
-  return out;
-}
-
 function scalarOut(a: CAttr, v: number): unknown {
   const en = a.en;
   if (en === null) return v;
@@ -74,10 +53,11 @@ function scalarOut(a: CAttr, v: number): unknown {
  * `out`. Nonzero pad members are kept in `$pad`; bytes past the struct in `$tail`
  * when `tail` is set.
  */
-export function decodeStructInto(st: CStruct, b: Uint8Array, v: DataView, p: number, len: number, out: Record<string, unknown>, tail: boolean): void {
+export function decodeStructInto(st: CStruct, b: Uint8Array, v: DataView, p: number, len: number, out: Record<string, unknown>, tail: boolean, skip = ''): void {
   const ms = st.members;
   for (let i = 0; i < ms.length; i++) {
     const m = ms[i]!;
+    if (m.name === skip) continue;
     const q = p + m.offset;
     let val: unknown;
     switch (m.kind) {
@@ -101,12 +81,9 @@ export function decodeStructInto(st: CStruct, b: Uint8Array, v: DataView, p: num
       case K_S64: out[m.name] = v.getBigInt64(q, m.le); continue;
       case K_MAC: out[m.name] = macText(b, q); continue;
       case K_IP: out[m.name] = m.size === 4 ? ipv4Text(b, q) : ipv6Text(b, q); continue;
-      case K_STRUCT: {
-        const o: Record<string, unknown> = { ...m.struct!.template };
-        decodeStructInto(m.struct!, b, v, q, m.size, o, false);
-        out[m.name] = o;
+      case K_STRUCT:
+        out[m.name] = structObject(m.struct!, b, v, q);
         continue;
-      }
       default:
         // binary / string members: fixed-size byte arrays
         out[m.name] = b.slice(q, q + m.size);
@@ -118,10 +95,23 @@ export function decodeStructInto(st: CStruct, b: Uint8Array, v: DataView, p: num
   if (tail && len > st.size) out.$tail = b.slice(p + st.size, p + len);
 }
 
+/** The members of `st` at `p` as a new object (the caller checked the length). */
+function structObject(st: CStruct, b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+  let f = st.fast;
+  if (f === undefined) {
+    f = STRUCT_DECODERS[st.key] ?? null;
+    st.fast = f;
+  }
+  if (f !== null) return f(b, v, p);
+  const o: Record<string, unknown> = { ...st.template };
+  decodeStructInto(st, b, v, p, st.size, o, false);
+  return o;
+}
+
 function decodeStruct(st: CStruct, b: Uint8Array, v: DataView, p: number, len: number): unknown {
   if (len < st.size) return raw(b, p, len);
-  const o: Record<string, unknown> = { ...st.template };
-  decodeStructInto(st, b, v, p, len, o, true);
+  const o = structObject(st, b, v, p);
+  if (len > st.size) o.$tail = b.slice(p + st.size, p + len);
   return o;
 }
 
@@ -224,8 +214,7 @@ function decodeNestList(a: CAttr, b: Uint8Array, v: DataView, p: number, len: nu
     const next = off + ((l + 3) & ~3);
     if (l < st.size || next > end || !zeroPad(b, off + l, next)) return raw(b, p, len);
     const item: Record<string, unknown> = {};
-    decodeStructInto(st, b, v, off, st.size, item, false);
-    delete item[a.lengthMember];
+    decodeStructInto(st, b, v, off, st.size, item, false, a.lengthMember);
     if (item.$pad !== undefined) return raw(b, p, len);
     const hs = (st.size + 3) & ~3;
     if (hs > l) {
@@ -359,11 +348,7 @@ function decodeValue(a: CAttr, b: Uint8Array, v: DataView, p: number, len: numbe
       const st = a.struct!;
       if (st.size === 0 || len % st.size !== 0) break;
       const out: unknown[] = [];
-      for (let q = p; q < p + len; q += st.size) {
-        const o: Record<string, unknown> = { ...st.template };
-        decodeStructInto(st, b, v, q, st.size, o, false);
-        out.push(o);
-      }
+      for (let q = p; q < p + len; q += st.size) out.push(structObject(st, b, v, q));
       return out;
     }
     case K_NEST_LIST:
@@ -441,7 +426,8 @@ export function decodeAttrs(set: CSet, b: Uint8Array, v: DataView, start: number
       key = a.name;
       value = decodeValue(a, b, v, p, pl, fam, obj);
     }
-    const prev = obj[key];
+    // With a known layout the first occurrence of each key is known: skip the lookup.
+    const prev = shape !== null && shape.first[ordinal] === 1 ? undefined : obj[key];
     if (prev === undefined) {
       obj[key] = a !== undefined && a.multi ? [value] : value;
       if (a !== undefined && fl !== a.defFlags) recordFlags(obj, key, a.multi ? 0 : -1, fl, a.defFlags);
@@ -546,7 +532,13 @@ function learnShape(set: CSet, obj: Record<string, unknown>, types: Uint16Array)
   for (const k of keys) if (k.charCodeAt(0) === 36) return; // metadata: not a layout worth caching
   const shapes = set.shapes;
   if (shapes.length === SHAPES_PER_SET) shapes.pop();
-  shapes.unshift({ types, template: templateOf(keys) });
+  const first = new Uint8Array(types.length);
+  const seen = new Set<number>();
+  for (let i = 0; i < types.length; i++) {
+    if (!seen.has(types[i]!)) first[i] = 1;
+    seen.add(types[i]!);
+  }
+  shapes.unshift({ types, first, template: templateOf(keys) });
 }
 
 /** Keys in wire sequence (one per attribute), for `$order`. */

@@ -115,7 +115,13 @@ function attrsArb(set: CSet, depth: number): fc.Arbitrary<Record<string, unknown
     const v = valueArb(a, depth);
     return (a.multi ? fc.array(v, { minLength: 1, maxLength: 3 }) : v).map((x) => [a.name, x] as [string, unknown]);
   };
-  const plain = attrs.length === 0 ? fc.constant([] as Array<[string, unknown]>) : fc.uniqueArray(fc.constantFrom(...attrs), { maxLength: 10, selector: (a) => a.name }).chain((as) => (as.length === 0 ? fc.constant([]) : fc.tuple(...as.map(entry))));
+  const none: fc.Arbitrary<Array<[string, unknown]>> = fc.constant([]);
+  const plain: fc.Arbitrary<Array<[string, unknown]>> =
+    attrs.length === 0
+      ? none
+      : fc
+          .uniqueArray(fc.constantFrom(...attrs), { maxLength: 10, selector: (a) => a.name })
+          .chain((as) => (as.length === 0 ? none : fc.tuple(...as.map(entry)).map((t) => [...t])));
   const unknown = fc.uniqueArray(
     fc.record({ type: fc.integer({ min: 1, max: 0x3fff }).filter((t) => set.byType[t] === undefined), flags: fc.constantFrom(...UNKNOWN_FLAGS), bytes: bytesArb(12) }),
     { maxLength: 2, selector: (u) => u.type },
@@ -237,6 +243,26 @@ describe('property: arbitrary and mutated bytes', () => {
         checkBytes(codec(t), b);
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('property: generated struct decoders', () => {
+  it('agree with the generic struct walker for every struct on arbitrary bytes', async () => {
+    const { STRUCT_DECODERS } = await import('../schema/structs.generated.js');
+    const { decodeStructInto } = await import('./decode.js');
+    const { STRUCTS } = await import('../schema/generated.js');
+    const keys = Object.keys(STRUCTS);
+    expect(Object.keys(STRUCT_DECODERS)).toEqual(keys);
+    fc.assert(
+      fc.property(fc.constantFrom(...keys), fc.uint8Array({ minLength: 300, maxLength: 300 }), fc.boolean(), (k, bytes, zeroPads) => {
+        const st = compileStruct(k);
+        if (zeroPads) for (const m of st.members) if (m.kind === 0) bytes.fill(0, m.offset, m.offset + m.size);
+        const generic: Record<string, unknown> = {};
+        decodeStructInto(st, bytes, viewOf(bytes), 0, st.size, generic, false);
+        expect(STRUCT_DECODERS[k]!(bytes, viewOf(bytes), 0)).toEqual(generic);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

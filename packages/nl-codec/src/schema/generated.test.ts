@@ -12,7 +12,10 @@ describe('generated tables', () => {
     const r = spawnSync(process.execPath, ['scripts/gen-tables.mjs', '--stdout'], { cwd: pkg, encoding: 'utf8', maxBuffer: 64 << 20 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe(readFileSync(`${pkg}src/schema/generated.ts`, 'utf8'));
+    const committed = ['generated.ts', 'structs.generated.ts'].map((f) => `//// ${f}\n${readFileSync(`${pkg}src/schema/${f}`, 'utf8')}`).join('');
+    expect(r.stdout).toBe(committed);
+    const check = spawnSync(process.execPath, ['scripts/gen-tables.mjs', '--check'], { cwd: pkg, encoding: 'utf8' });
+    expect(check.status).toBe(0);
   });
 
   it('generates the same text twice (no dates, stable order)', () => {

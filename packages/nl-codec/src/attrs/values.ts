@@ -1,0 +1,41 @@
+/**
+ * Value helpers shared by the walker and the generated struct decoders
+ * (`src/schema/structs.generated.ts`). A leaf module: it imports only types.
+ */
+import type { CEnum } from './compile.js';
+
+/** 64-bit read; small values (the common case for counters) come from a shared cache (see SCHEMA.md). */
+export function readU64(v: DataView, p: number, le: boolean): bigint {
+  if (v.getUint32(le ? p + 4 : p, le) === 0) {
+    const lo = v.getUint32(le ? p : p + 4, le);
+    if (lo < SMALL_BIGINTS.length) return SMALL_BIGINTS[lo]!;
+  }
+  return v.getBigUint64(p, le);
+}
+
+/**
+ * Shared bigint values for small counters (most of a link's 64-bit statistics are
+ * 0 or small): bigints are immutable, so handing out the same value is safe, and
+ * it avoids allocating tens of thousands of them per dump.
+ */
+const SMALL_BIGINTS: bigint[] = [];
+for (let i = 0; i < 1024; i++) SMALL_BIGINTS.push(BigInt(i));
+
+export function enumName(en: CEnum, v: number): string | number {
+  const n = v >= 0 && v < 4096 ? en.names[v] : en.sparse.get(v);
+  return n === undefined ? v : n;
+}
+
+/** Flag bits -> names in bit order; bits without a name stay numbers (one per bit). */
+export function flagNames(en: CEnum, v: number): Array<string | number> {
+  const out: Array<string | number> = [];
+  let rest = v | 0;
+  while (rest !== 0) {
+    const bit = rest & -rest;
+    const n = en.bitNames[31 - Math.clz32(bit)];
+    out.push(n === undefined ? bit >>> 0 : n);
+    rest ^= bit;
+  }
+  return out;
+}
+
