@@ -9,4 +9,4 @@ process.stdout.on('error', (err) => {
 });
 
 // exitCode rather than exit(): stdout may be a pipe still flushing a large output.
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

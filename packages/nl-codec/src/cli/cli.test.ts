@@ -120,6 +120,17 @@ describe('nl-codec decode', () => {
     expect(run(['decode', '--hex', '--type', 'RTM_BOGUS'], bytes).stderr).toMatch(/^nl-codec: --type: unknown message type 'RTM_BOGUS'\n$/);
   });
 
+  it('reads stdin from a slow writer (a pipe that is empty when decode starts)', () => {
+    const bytes = toHex(vectorBytes('link_add_bridge'));
+    // Node makes a piped stdin non-blocking once process.stdin exists, so a synchronous read
+    // of fd 0 would fail with EAGAIN here.
+    const piped = spawnSync('sh', ['-c', `(sleep 0.3; echo ${bytes}) | "${process.execPath}" "${bin}" decode --hex --json`], {
+      maxBuffer: 1 << 24,
+    });
+    expect(piped.stderr.toString()).toBe('');
+    expect((JSON.parse(piped.stdout.toString()) as unknown[]).length).toBe(4);
+  });
+
   it('prints --help and exits 0', () => {
     const r = run(['--help']);
     expect(r.status).toBe(0);

@@ -59,20 +59,28 @@ encode  reads that JSON array (FILE or stdin) and writes the bytes: raw to stdou
 }
 
 interface Io {
-  readInput(file: string | undefined): Uint8Array;
+  readInput(file: string | undefined): Promise<Uint8Array>;
   stdout(data: Uint8Array | string): void;
   stderr(text: string): void;
   stdinIsTTY: boolean;
 }
 
+// stdin is read as a stream: readFileSync(0) fails with EAGAIN when the pipe is non-blocking
+// and the writer has not written yet.
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 const nodeIo: Io = {
-  readInput(file) {
+  async readInput(file) {
+    const stdin = file === undefined || file === '-';
     try {
-      return file === undefined || file === '-' ? readFileSync(0) : readFileSync(file);
+      return stdin ? await readStdin() : readFileSync(file);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const what = file === undefined || file === '-' ? 'stdin' : file;
-      throw new UsageError(`cannot read ${what}: ${code ?? (err as Error).message}`);
+      throw new UsageError(`cannot read ${stdin ? 'stdin' : file}: ${code ?? (err as Error).message}`);
     }
   },
   stdout(data) {
@@ -118,7 +126,7 @@ function parseArgs(args: readonly string[], valued: ReadonlySet<string>, switche
   return { positional, options };
 }
 
-function runDecode(args: readonly string[], io: Io): void {
+async function runDecode(args: readonly string[], io: Io): Promise<void> {
   const { positional, options } = parseArgs(
     args,
     new Set(['format', 'type', 'seq', 'direction']),
@@ -142,7 +150,7 @@ function runDecode(args: readonly string[], io: Io): void {
   if ((file === undefined || file === '-') && io.stdinIsTTY) {
     throw new UsageError('no input: give a FILE or pipe bytes into stdin (see nl-codec --help)');
   }
-  const input = io.readInput(file);
+  const input = await io.readInput(file);
   reader ??= detectInputFormat(input);
   const read = reader.read(input);
   for (const w of read.warnings ?? []) io.stderr(`nl-codec: warning: ${w}\n`);
@@ -212,7 +220,7 @@ function messageFilter(options: ReadonlyMap<string, string | true>): (m: Message
   return (m) => tests.every((t) => t(m));
 }
 
-function runEncode(args: readonly string[], io: Io): void {
+async function runEncode(args: readonly string[], io: Io): Promise<void> {
   const outs = outputFormats();
   const valued = new Set(outs.filter((f) => f.argument !== undefined).map((f) => f.option));
   const switches = new Set(outs.filter((f) => f.argument === undefined).map((f) => f.option));
@@ -223,7 +231,7 @@ function runEncode(args: readonly string[], io: Io): void {
   if ((file === undefined || file === '-') && io.stdinIsTTY) {
     throw new UsageError('no input: give a JSON FILE or pipe it into stdin (see nl-codec --help)');
   }
-  const text = new TextDecoder().decode(io.readInput(file));
+  const text = new TextDecoder().decode(await io.readInput(file));
   let value: unknown;
   try {
     value = parse(text);
@@ -249,13 +257,13 @@ function runEncode(args: readonly string[], io: Io): void {
 }
 
 /**
- * Runs the `nl-codec` command with its arguments (without `node` and the script) and returns
- * the exit status: 0, or 1 after printing one line on stderr.
+ * Runs the `nl-codec` command with its arguments (without `node` and the script) and resolves
+ * to the exit status: 0, or 1 after printing one line on stderr.
  *
  * @example
- * process.exitCode = main(['decode', 'dump.bin', '--json']);
+ * process.exitCode = await main(['decode', 'dump.bin', '--json']);
  */
-export function main(argv: readonly string[], io: Io = nodeIo): number {
+export async function main(argv: readonly string[], io: Io = nodeIo): Promise<number> {
   try {
     const [command, ...rest] = argv;
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -267,8 +275,8 @@ export function main(argv: readonly string[], io: Io = nodeIo): number {
       io.stdout(help());
       return 0;
     }
-    if (command === 'decode') runDecode(rest, io);
-    else if (command === 'encode') runEncode(rest, io);
+    if (command === 'decode') await runDecode(rest, io);
+    else if (command === 'encode') await runEncode(rest, io);
     else throw new UsageError(`unknown command '${command}': use decode or encode (see nl-codec --help)`);
     return 0;
   } catch (err) {
