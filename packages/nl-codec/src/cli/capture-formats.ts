@@ -12,6 +12,9 @@ import { InputError, registerInputFormat, registerOutputFormat, type InputDatagr
  * What a message read from a capture carries as `packet` (API.md): where its datagram was in
  * the capture, when and which way it travelled. `packetType` is kept so `encode --pcap` writes
  * the same pseudo-header back.
+ *
+ * @example
+ * const packet: PacketInfo = { index: 3, time: { sec: 1700000000, nsec: 0 }, direction: 'to-user', protocol: 0, portId: 4242 };
  */
 export interface PacketInfo {
   index: number;
@@ -74,6 +77,9 @@ registerInputFormat({
 /**
  * Groups messages into pcap packets: consecutive messages with the same `packet.index` are one
  * datagram (as they were read); consecutive messages without `packet` form one datagram too.
+ *
+ * @example
+ * writePcap(packetsOf(parse(jsonText) as MessageInput[]));
  */
 export function packetsOf(messages: readonly MessageInput[]): PcapPacketInput[] {
   const out: PcapPacketInput[] = [];
