@@ -170,7 +170,7 @@ describe('addresses lifted from the kernel', () => {
     expect(addrs[4]).toMatchObject({ family: 'inet6', flags: ['nodad', 'permanent'], scope: 'global', linkIndex: 2 });
     expect(addrs[4]!.local).toBeUndefined();
     // Cross-check with what `ip -j -d addr show` printed in the same run.
-    const info = (v.ip_json as Array<{ ifindex: number; addr_info: Array<Record<string, unknown>> }>).flatMap((l) =>
+    const info = (v.ip_json as Array<{ ifindex: number; addr_info: Array<Record<string, unknown>> }>).flatMap((l): Array<Record<string, unknown>> =>
       l.addr_info.map((i) => ({ ...i, ifindex: l.ifindex })),
     );
     for (const a of addrs) {

@@ -369,7 +369,7 @@ function lft(v: number): number {
 }
 
 /** Bits of a flags value the codec gives as names (or numbers for unknown bits). */
-export function bitsOf(v: unknown, table: Readonly<Record<string, number>>): number {
+function bitsOf(v: unknown, table: Readonly<Record<string, number>>): number {
   if (typeof v === 'number') return v;
   if (!Array.isArray(v)) return 0;
   let bits = 0;
@@ -473,4 +473,4 @@ export const addrDel = (link: LinkRef, addr: AddrSpec): Promise<void> => getDefa
 /** {@link Handle.addrList} on the default handle. */
 export const addrList = (link?: LinkRef, options?: AddrListOptions): Promise<Addr[]> => getDefaultHandle().addrList(link, options);
 
-export { AF_INET, AF_INET6 };
+

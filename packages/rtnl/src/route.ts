@@ -691,6 +691,12 @@ export function routeFromMessage(m: Message): Route {
   if (mp) r.multipath = mp;
   if (typeof attrs.pref === 'number') r.pref = prefName(attrs.pref);
   if (typeof attrs.expires === 'number') r.expires = attrs.expires;
+  else {
+    // The kernel reports a route's remaining lifetime in RTA_CACHEINFO, in clock ticks (USER_HZ 100).
+    const ci = attrs.cacheinfo as Record<string, unknown> | undefined;
+    const ticks = ci?.['rta-expires'];
+    if (typeof ticks === 'number' && ticks !== 0) r.expires = Math.trunc((ticks | 0) / 100);
+  }
   if (typeof attrs.mark === 'number') r.mark = attrs.mark;
   if (typeof attrs.uid === 'number') r.uid = attrs.uid;
   if (typeof attrs['nh-id'] === 'number') r.nhId = attrs['nh-id'];

@@ -1,0 +1,159 @@
+/**
+ * `rtnl addr show [dev DEV] | add|replace|change IFADDR dev DEV [...] | del IFADDR dev DEV`,
+ * `ip addr` syntax over the public address API.
+ */
+import '../addr.js';
+import '../link/index.js';
+import type { AddrFlag, AddrSpec } from '../addr.js';
+import { parseCIDR, parseIP, type Family } from '../ip.js';
+import type { Link } from '../link/link.js';
+import { Args, CliError, matchCommand, parseUint, type CliContext } from './args.js';
+import { addrShowIpJson, addrShowText } from './ipjson/addr.js';
+
+const COMMANDS = ['show', 'list', 'lst', 'add', 'replace', 'change', 'delete', 'del', 'help'] as const;
+
+/** The `-4`/`-6` global option, once the framework passes it in `ctx.family`. */
+export function ctxFamily(ctx: CliContext): Family | undefined {
+  const f = (ctx as CliContext & { family?: unknown }).family;
+  if (f === 'inet' || f === 4) return 'inet';
+  if (f === 'inet6' || f === 6) return 'inet6';
+  return undefined;
+}
+
+export async function run(ctx: CliContext, argv: string[]): Promise<void> {
+  const a = new Args(argv);
+  const word = a.done ? 'show' : a.next('command');
+  const cmd = matchCommand(word, COMMANDS);
+  switch (cmd) {
+    case 'show':
+    case 'list':
+    case 'lst':
+      return show(ctx, a);
+    case 'add':
+      return modify(ctx, a, 'add');
+    case 'replace':
+    case 'change':
+      return modify(ctx, a, 'replace');
+    case 'delete':
+    case 'del':
+      return modify(ctx, a, 'del');
+    case 'help':
+      ctx.print(
+        'Usage: rtnl addr { show [dev DEV] | add|replace IFADDR dev DEV [broadcast ADDR|+] [label L] [scope S] [nodad] [noprefixroute] [valid_lft N] [preferred_lft N] | del IFADDR dev DEV }\nIFADDR := PREFIX | ADDR peer PREFIX',
+      );
+      return;
+    default:
+      throw new CliError(`unknown addr command "${word}"`);
+  }
+}
+
+async function show(ctx: CliContext, a: Args): Promise<void> {
+  let dev: string | undefined;
+  while (!a.done) {
+    const w = a.next('argument');
+    if (w === 'dev') dev = a.next('device name after "dev"');
+    else if (dev === undefined && !w.startsWith('-')) dev = w;
+    else throw new CliError(`unknown addr show argument "${w}"`);
+  }
+  const h = ctx.handle();
+  const family = ctxFamily(ctx);
+  let links: Link[];
+  let all: Link[];
+  if (dev !== undefined) {
+    const link = await h.linkByName(dev);
+    links = [link];
+    // Names of masters/parents for the link line.
+    all = link.masterIndex || link.parentIndex ? await h.linkList() : links;
+  } else {
+    links = await h.linkList();
+    all = links;
+  }
+  const addrs = await h.addrList(dev === undefined ? undefined : links[0]!, family === undefined ? {} : { family });
+  const pc = { details: ctx.details, byIndex: new Map(all.map((l) => [l.index, l])) };
+  // As ip: with a family filter, links without such addresses are not listed.
+  if (ctx.json) ctx.printJson(addrShowIpJson(links, addrs, pc, family !== undefined));
+  else for (const line of addrShowText(links, addrs, pc, family !== undefined)) ctx.print(line);
+}
+
+const FLAG_WORDS: Readonly<Record<string, AddrFlag>> = {
+  nodad: 'nodad',
+  noprefixroute: 'noprefixroute',
+  home: 'home',
+  mngtmpaddr: 'managetempaddr',
+  optimistic: 'optimistic',
+  autojoin: 'mcautojoin',
+};
+
+function lifetimeArg(s: string, what: string): number | 'forever' {
+  if (s === 'forever') return 'forever';
+  return parseUint(s, what);
+}
+
+/** Parse `ip addr add|del` arguments into (device, spec). Exported for tests. */
+export function parseAddrArgs(argv: readonly string[], forDelete: boolean): { dev: string; spec: Exclude<AddrSpec, string> } {
+  const a = new Args(argv);
+  let dev: string | undefined;
+  let local: string | undefined;
+  const spec: Partial<Exclude<AddrSpec, string>> & { flags: AddrFlag[] } = { flags: [] };
+  // `ip addr add` sends no broadcast unless asked (`brd ADDR` or `brd +`).
+  let brd: string | null | '+' = null;
+  while (!a.done) {
+    const w = a.next('argument');
+    switch (w) {
+      case 'dev':
+        dev = a.next('device name after "dev"');
+        break;
+      case 'local':
+        local = a.next('address after "local"');
+        break;
+      case 'peer':
+      case 'remote':
+        spec.peer = a.next(`address after "${w}"`);
+        break;
+      case 'broadcast':
+      case 'brd':
+        brd = a.next(`address after "${w}"`);
+        if (brd !== '+') parseIP(brd, 'broadcast');
+        break;
+      case 'label':
+        spec.label = a.next('label after "label"');
+        break;
+      case 'scope':
+        spec.scope = a.next('scope after "scope"') as never;
+        break;
+      case 'valid_lft':
+        spec.validLft = lifetimeArg(a.next('lifetime after "valid_lft"'), 'valid_lft');
+        break;
+      case 'preferred_lft':
+        spec.preferredLft = lifetimeArg(a.next('lifetime after "preferred_lft"'), 'preferred_lft');
+        break;
+      case 'metric':
+      case 'priority':
+        spec.priority = parseUint(a.next(`number after "${w}"`), w);
+        break;
+      default: {
+        const flag = FLAG_WORDS[w];
+        if (flag !== undefined) spec.flags.push(flag);
+        else if (local === undefined && !w.startsWith('-')) local = w;
+        else throw new CliError(`unknown addr argument "${w}"`);
+      }
+    }
+  }
+  if (local === undefined) throw new CliError('missing address (IFADDR)');
+  if (dev === undefined) throw new CliError('missing "dev DEV"');
+  // Validate here so the error names the argument as typed.
+  parseCIDR(local, 'address');
+  spec.address = local;
+  if (brd === '+') delete spec.broadcast;
+  else spec.broadcast = forDelete ? null : brd;
+  if (spec.flags.length === 0) delete (spec as { flags?: unknown }).flags;
+  return { dev, spec: spec as Exclude<AddrSpec, string> };
+}
+
+async function modify(ctx: CliContext, a: Args, op: 'add' | 'replace' | 'del'): Promise<void> {
+  const { dev, spec } = parseAddrArgs(a.rest(), op === 'del');
+  const h = ctx.handle();
+  if (op === 'add') await h.addrAdd(dev, spec);
+  else if (op === 'replace') await h.addrReplace(dev, spec);
+  else await h.addrDel(dev, spec);
+}

@@ -1,0 +1,115 @@
+/**
+ * `rtnl neigh show [dev D] | add|replace|change ADDR lladdr MAC dev D [nud STATE] [router] | del ADDR dev D`,
+ * `ip neigh` syntax over the public neighbour API.
+ */
+import '../neigh.js';
+import '../link/index.js';
+import type { NeighFlag, NeighSpec, NeighState } from '../neigh.js';
+import { parseIP, parseMAC } from '../ip.js';
+import { Args, CliError, matchCommand, type CliContext } from './args.js';
+import { ctxFamily } from './addr.js';
+import { neighIpJson, neighText, shownByDefault, type NeighPrintContext } from './ipjson/neigh.js';
+
+const COMMANDS = ['show', 'list', 'lst', 'add', 'replace', 'change', 'delete', 'del', 'help'] as const;
+const STATES: readonly string[] = ['permanent', 'noarp', 'reachable', 'stale', 'incomplete', 'delay', 'probe', 'failed'];
+
+export async function run(ctx: CliContext, argv: string[]): Promise<void> {
+  const a = new Args(argv);
+  const word = a.done ? 'show' : a.next('command');
+  const cmd = matchCommand(word, COMMANDS);
+  switch (cmd) {
+    case 'show':
+    case 'list':
+    case 'lst':
+      return show(ctx, a);
+    case 'add':
+      return modify(ctx, a, 'add');
+    case 'replace':
+    case 'change':
+      return modify(ctx, a, 'replace');
+    case 'delete':
+    case 'del':
+      return modify(ctx, a, 'del');
+    case 'help':
+      ctx.print('Usage: rtnl neigh { show [dev DEV] | add|replace ADDR lladdr MAC dev DEV [nud STATE] [router] | del ADDR dev DEV }');
+      return;
+    default:
+      throw new CliError(`unknown neigh command "${word}"`);
+  }
+}
+
+async function show(ctx: CliContext, a: Args): Promise<void> {
+  let dev: string | undefined;
+  let nud: string | undefined;
+  while (!a.done) {
+    const w = a.next('argument');
+    if (w === 'dev') dev = a.next('device after "dev"');
+    else if (w === 'nud') nud = a.next('state after "nud"');
+    else throw new CliError(`unknown neigh show argument "${w}"`);
+  }
+  if (nud !== undefined && nud !== 'all' && !STATES.includes(nud)) throw new CliError(`invalid nud state "${nud}"`);
+  const h = ctx.handle();
+  const family = ctxFamily(ctx);
+  let list = await h.neighList({ ...(dev !== undefined ? { link: dev } : {}), ...(family !== undefined ? { family } : {}) });
+  if (nud === undefined) list = list.filter(shownByDefault);
+  else if (nud !== 'all') list = list.filter((n) => n.state.includes(nud as NeighState));
+  const links = await h.linkList();
+  const names = new Map(links.map((l) => [l.index, l.name]));
+  const pc: NeighPrintContext = { linkName: (i) => names.get(i), omitDev: dev !== undefined };
+  if (ctx.json) ctx.printJson(list.map((n) => neighIpJson(n, pc)));
+  else for (const n of list) ctx.print(neighText(n, pc));
+}
+
+/** Parse `ip neigh add|del` arguments. Exported for tests. */
+export function parseNeighArgs(argv: readonly string[]): NeighSpec & { link: string } {
+  const a = new Args(argv);
+  let dev: string | undefined;
+  let ip: string | undefined;
+  const spec: NeighSpec = {};
+  const flags: NeighFlag[] = [];
+  while (!a.done) {
+    const w = a.next('argument');
+    switch (w) {
+      case 'dev':
+        dev = a.next('device after "dev"');
+        break;
+      case 'lladdr':
+        spec.hardwareAddr = parseMAC(a.next('address after "lladdr"'), 'lladdr');
+        break;
+      case 'nud': {
+        const s = a.next('state after "nud"');
+        if (!STATES.includes(s)) throw new CliError(`invalid nud state "${s}"`);
+        spec.state = s as NeighState;
+        break;
+      }
+      case 'router':
+        flags.push('router');
+        break;
+      case 'extern_learn':
+        flags.push('extern_learn');
+        break;
+      case 'proxy':
+        flags.push('proxy');
+        break;
+      case 'to':
+        ip = a.next('address after "to"');
+        break;
+      default:
+        if (ip === undefined && !w.startsWith('-')) ip = w;
+        else throw new CliError(`unknown neigh argument "${w}"`);
+    }
+  }
+  if (ip === undefined) throw new CliError('missing neighbour address');
+  if (dev === undefined) throw new CliError('missing "dev DEV"');
+  parseIP(ip, 'address');
+  if (flags.length) spec.flags = flags;
+  return { ...spec, ip, link: dev };
+}
+
+async function modify(ctx: CliContext, a: Args, op: 'add' | 'replace' | 'del'): Promise<void> {
+  const spec = parseNeighArgs(a.rest());
+  const h = ctx.handle();
+  if (op === 'add') await h.neighAdd(spec);
+  else if (op === 'replace') await h.neighSet(spec);
+  else await h.neighDel(spec);
+}

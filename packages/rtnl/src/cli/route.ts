@@ -1,0 +1,274 @@
+/**
+ * `rtnl route show [table T] [dev D] [proto P] [type T] | add|replace|append|del ROUTE | get ADDR`,
+ * `ip route` syntax over the public route API.
+ */
+import '../route.js';
+import '../link/index.js';
+import { parseIP, type Family } from '../ip.js';
+import { ROUTE_TYPES, type NextHopSpec, type RouteFlag, type RouteMetrics, type RouteSpec } from '../route.js';
+import { Args, CliError, matchCommand, parseUint, type CliContext } from './args.js';
+import { ctxFamily } from './addr.js';
+import { routeGetIpJson, routeIpJson, routeText, type RoutePrintContext } from './ipjson/route.js';
+
+const COMMANDS = ['show', 'list', 'lst', 'add', 'replace', 'change', 'append', 'prepend', 'delete', 'del', 'get', 'help'] as const;
+
+export async function run(ctx: CliContext, argv: string[]): Promise<void> {
+  const a = new Args(argv);
+  const word = a.done ? 'show' : a.next('command');
+  const cmd = matchCommand(word, COMMANDS);
+  switch (cmd) {
+    case 'show':
+    case 'list':
+    case 'lst':
+      return show(ctx, a);
+    case 'add':
+    case 'prepend':
+      return modify(ctx, a, 'add');
+    case 'replace':
+    case 'change':
+      return modify(ctx, a, 'replace');
+    case 'append':
+      return modify(ctx, a, 'append');
+    case 'delete':
+    case 'del':
+      return modify(ctx, a, 'del');
+    case 'get':
+      return get(ctx, a);
+    case 'help':
+      ctx.print(
+        'Usage: rtnl route { show [table T] [dev D] [proto P] | add|replace|append|del [TYPE] PREFIX|default [via GW] [dev D] [src S] [metric N] [table T] [proto P] [scope S] [mtu N] [advmss N] [onlink] [nexthop via GW dev D weight W]... | get ADDR [from S] [iif D] [oif D] [mark M] }',
+      );
+      return;
+    default:
+      throw new CliError(`unknown route command "${word}"`);
+  }
+}
+
+async function linkNames(ctx: CliContext): Promise<(i: number) => string | undefined> {
+  const links = await ctx.handle().linkList();
+  const names = new Map(links.map((l) => [l.index, l.name]));
+  return (i) => names.get(i);
+}
+
+async function show(ctx: CliContext, a: Args): Promise<void> {
+  let table: string | undefined;
+  let dev: string | undefined;
+  let proto: string | undefined;
+  let type: string | undefined;
+  while (!a.done) {
+    const w = a.next('argument');
+    if (w === 'table') table = a.next('table after "table"');
+    else if (w === 'dev' || w === 'oif') dev = a.next(`device after "${w}"`);
+    else if (w === 'proto' || w === 'protocol') proto = a.next('protocol after "proto"');
+    else if (w === 'type') type = a.next('type after "type"');
+    else throw new CliError(`unknown route show argument "${w}"`);
+  }
+  const h = ctx.handle();
+  // As `ip route show`: IPv4 unless -6 says otherwise, both families for `table all`.
+  const all = table === 'all' || table === '0';
+  const family: Family | undefined = ctxFamily(ctx) ?? (all ? undefined : 'inet');
+  const routes = await h.routeList({
+    ...(family !== undefined ? { family } : {}),
+    ...(table !== undefined ? { table: table === 'all' ? 'all' : /^\d+$/.test(table) ? Number(table) : table } : {}),
+    ...(dev !== undefined ? { link: dev } : {}),
+    ...(proto !== undefined ? { protocol: /^\d+$/.test(proto) ? Number(proto) : proto } : {}),
+    ...(type !== undefined ? { type: type as never } : {}),
+  });
+  const pc: RoutePrintContext = {
+    details: ctx.details,
+    linkName: await linkNames(ctx),
+    omitDev: dev !== undefined,
+    // ip prints the table only when listing every table.
+    omitTable: !all,
+  };
+  if (ctx.json) ctx.printJson(routes.map((r) => routeIpJson(r, pc)));
+  else for (const r of routes) ctx.print(routeText(r, pc));
+}
+
+const METRIC_WORDS: Readonly<Record<string, keyof RouteMetrics>> = {
+  mtu: 'mtu',
+  advmss: 'advmss',
+  window: 'window',
+  rtt: 'rtt',
+  rttvar: 'rttvar',
+  ssthresh: 'ssthresh',
+  cwnd: 'cwnd',
+  initcwnd: 'initcwnd',
+  initrwnd: 'initrwnd',
+  reordering: 'reordering',
+  hoplimit: 'hoplimit',
+  features: 'features',
+  rto_min: 'rtoMin',
+  quickack: 'quickack',
+  fastopen_no_cookie: 'fastopenNoCookie',
+};
+
+/** `via [inet|inet6] ADDR`: a gateway of the route's family, or RTA_VIA for another family. */
+function viaArg(a: Args): string {
+  const w = a.next('gateway after "via"');
+  if (w === 'inet' || w === 'inet6') return a.next('gateway address after "via inet"');
+  return w;
+}
+
+/** Parse `ip route add|del` arguments into a `RouteSpec`. Exported for tests. */
+export function parseRouteArgs(argv: readonly string[], family?: Family): RouteSpec {
+  const a = new Args(argv);
+  const spec: RouteSpec & { metrics?: RouteMetrics } = {};
+  const flags: RouteFlag[] = [];
+  let dstSeen = false;
+  let gwText: string | undefined;
+  const nexthops: NextHopSpec[] = [];
+  const setMetric = (k: keyof RouteMetrics, word: string) => {
+    let v = a.next(`value after "${word}"`);
+    spec.metrics ??= {};
+    if (v === 'lock') {
+      spec.metrics.lock = (spec.metrics.lock ?? 0) | (1 << (Object.keys(METRIC_WORDS).indexOf(word) + 2));
+      v = a.next(`value after "${word} lock"`);
+    }
+    (spec.metrics as Record<string, number>)[k] = parseUint(v, word);
+  };
+  while (!a.done) {
+    const w = a.next('argument');
+    if (w === 'nexthop') {
+      const nh: NextHopSpec = {};
+      const nflags: RouteFlag[] = [];
+      while (!a.done && a.peek() !== 'nexthop') {
+        const x = a.next('nexthop argument');
+        if (x === 'via') {
+          const g = viaArg(a);
+          if (family !== undefined && parseIP(g, 'via').af !== (family === 'inet' ? 2 : 10)) nh.via = g;
+          else nh.gw = g;
+        } else if (x === 'dev') nh.link = a.next('device after "dev"');
+        else if (x === 'weight') nh.weight = parseUint(a.next('weight after "weight"'), 'weight', 256);
+        else if (x === 'onlink') nflags.push('onlink');
+        else throw new CliError(`unknown nexthop argument "${x}"`);
+      }
+      if (nflags.length) nh.flags = nflags;
+      nexthops.push(nh);
+      continue;
+    }
+    const metric = METRIC_WORDS[w];
+    if (metric !== undefined) {
+      setMetric(metric, w);
+      continue;
+    }
+    switch (w) {
+      case 'via':
+        gwText = viaArg(a);
+        break;
+      case 'dev':
+      case 'oif':
+        spec.link = a.next(`device after "${w}"`);
+        break;
+      case 'src':
+        spec.src = a.next('address after "src"');
+        break;
+      case 'from':
+        spec.srcPrefix = a.next('prefix after "from"');
+        break;
+      case 'metric':
+      case 'priority':
+      case 'preference':
+        spec.priority = parseUint(a.next(`number after "${w}"`), w);
+        break;
+      case 'table':
+        spec.table = numOrName(a.next('table after "table"'));
+        break;
+      case 'proto':
+      case 'protocol':
+        spec.protocol = numOrName(a.next('protocol after "proto"'));
+        break;
+      case 'scope':
+        spec.scope = numOrName(a.next('scope after "scope"')) as never;
+        break;
+      case 'onlink':
+        flags.push('onlink');
+        break;
+      case 'pervasive':
+        flags.push('pervasive');
+        break;
+      case 'tos':
+      case 'dsfield':
+        spec.tos = parseUint(a.next(`value after "${w}"`), w, 255);
+        break;
+      case 'mark':
+        spec.mark = parseUint(a.next('mark after "mark"'), 'mark');
+        break;
+      case 'pref': {
+        const p = a.next('preference after "pref"');
+        if (p !== 'low' && p !== 'medium' && p !== 'high') throw new CliError(`invalid pref "${p}"`);
+        spec.pref = p;
+        break;
+      }
+      case 'congctl':
+        spec.metrics = { ...spec.metrics, congctl: a.next('algorithm after "congctl"') };
+        break;
+      case 'type':
+        spec.type = typeWord(a.next('type after "type"'));
+        break;
+      case 'to':
+        spec.dst = a.next('prefix after "to"');
+        dstSeen = true;
+        break;
+      default:
+        if (!dstSeen && ROUTE_TYPES[w] !== undefined && w !== 'unspec') {
+          spec.type = typeWord(w);
+        } else if (!dstSeen) {
+          spec.dst = w;
+          dstSeen = true;
+        } else throw new CliError(`unknown route argument "${w}"`);
+    }
+  }
+  if (!dstSeen) throw new CliError('missing route destination (PREFIX or default)');
+  if (flags.length) spec.flags = flags;
+  if (nexthops.length) spec.multipath = nexthops;
+  if (gwText !== undefined) {
+    // A gateway of the other family travels as RTA_VIA.
+    const routeFamily =
+      family ?? (spec.dst !== undefined && spec.dst !== 'default' ? (spec.dst.includes(':') ? 'inet6' : 'inet') : undefined);
+    const gwFamily = parseIP(gwText, 'via').af === 2 ? 'inet' : 'inet6';
+    if (routeFamily !== undefined && routeFamily !== gwFamily) spec.via = gwText;
+    else spec.gw = gwText;
+  }
+  if (family !== undefined) spec.family = family;
+  return spec;
+}
+
+function numOrName(s: string): string | number {
+  return /^\d+$/.test(s) ? Number(s) : s;
+}
+
+function typeWord(s: string): RouteSpec['type'] {
+  if (ROUTE_TYPES[s] === undefined) throw new CliError(`invalid route type "${s}"`);
+  return s as RouteSpec['type'];
+}
+
+async function modify(ctx: CliContext, a: Args, op: 'add' | 'replace' | 'append' | 'del'): Promise<void> {
+  const spec = parseRouteArgs(a.rest(), ctxFamily(ctx));
+  const h = ctx.handle();
+  if (op === 'add') await h.routeAdd(spec);
+  else if (op === 'replace') await h.routeReplace(spec);
+  else if (op === 'append') await h.routeAppend(spec);
+  else await h.routeDel(spec);
+}
+
+async function get(ctx: CliContext, a: Args): Promise<void> {
+  let dst: string | undefined;
+  const opts: { src?: string; iif?: string; oif?: string; mark?: number } = {};
+  while (!a.done) {
+    const w = a.next('argument');
+    if (w === 'from') opts.src = a.next('address after "from"');
+    else if (w === 'iif') opts.iif = a.next('device after "iif"');
+    else if (w === 'oif' || w === 'dev') opts.oif = a.next(`device after "${w}"`);
+    else if (w === 'mark') opts.mark = parseUint(a.next('mark after "mark"'), 'mark');
+    else if (w === 'to') dst = a.next('address after "to"');
+    else if (dst === undefined) dst = w;
+    else throw new CliError(`unknown route get argument "${w}"`);
+  }
+  if (dst === undefined) throw new CliError('missing address for "route get"');
+  const h = ctx.handle();
+  const r = await h.routeGet(dst, opts);
+  const pc: RoutePrintContext = { details: ctx.details, linkName: await linkNames(ctx) };
+  if (ctx.json) ctx.printJson([routeGetIpJson(r, pc)]);
+  else ctx.print(routeText(r, pc));
+}
