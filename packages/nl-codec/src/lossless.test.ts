@@ -2,7 +2,7 @@
 // even after random damage deep inside attributes and structs.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decode, encode, NetlinkDecodeError, toHex, type Message } from './index.js';
+import { decode, encode, format, NetlinkDecodeError, parse, stringify, toHex, type Message } from './index.js';
 import { datagrams } from './test-support/vectors.js';
 
 const vectorDatagrams = datagrams();
@@ -43,6 +43,23 @@ describe('lossless decode', () => {
         expect(toHex(encode(msgs))).toBe(toHex(bytes));
       }),
       { numRuns: 5000 },
+    );
+  });
+
+  it('prints and round-trips through JSON whatever decodes from damaged vectors', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: vectorDatagrams.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 4 }), (d, writes) => {
+        const bytes = vectorDatagrams[d]!.bytes.slice();
+        for (const [at, value] of writes) bytes[at % bytes.length] = value;
+        const msgs = decodeOrUndefined(bytes);
+        if (msgs === undefined) return;
+        expect(typeof format(msgs)).toBe('string');
+        expect(typeof format(msgs, { verbose: true })).toBe('string');
+        const back = parse(stringify(msgs, 2)) as Message[];
+        expect(back).toEqual(msgs);
+        expect(toHex(encode(back))).toBe(toHex(bytes));
+      }),
+      { numRuns: 2000 },
     );
   });
 });
