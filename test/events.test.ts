@@ -2,7 +2,7 @@
  * Real-kernel tests of `handle.subscribe()`: every change is made inside a namespace created
  * by the fixture (never the host's), by a second handle or by `ip` run inside it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -200,12 +200,13 @@ describeKernel('subscribe: events from the kernel', () => {
   it('delivers an overrun when the receive buffer overflows, then keeps delivering events', async () => {
     const { h, exec, ip } = t();
     // A tiny buffer (the kernel doubles it and applies its minimum) and a burst of ~200 links
-    // while this process is blocked in spawnSync, so nothing is read during the burst.
+    // while this process is blocked in spawnSync, so nothing is read during the burst. ifb
+    // links, because a namespace full of bridges takes seconds to tear down.
     const sub = h.subscribe({ groups: ['link'], recvBufferSize: 4096 });
     const dir = mkdtempSync(join(tmpdir(), 'nlkit-ev-'));
     try {
       const batch = join(dir, 'batch');
-      writeFileSync(batch, Array.from({ length: 200 }, (_, i) => `link add burst${i} type bridge\n`).join(''));
+      writeFileSync(batch, Array.from({ length: 200 }, (_, i) => `link add burst${i} type ifb\n`).join(''));
       const r = exec('ip', ['-batch', batch]);
       expect(r.status, r.stderr).toBe(0);
       const over = await waitFor(sub, isOverrun, 'overrun');
@@ -313,6 +314,46 @@ console.log('got', ev.value.type, ev.value.link.name);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout.trim()).toBe('got newlink child0');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a child process alive while a next() is pending, and lets it exit after the event', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nlkit-ev-child-'));
+    try {
+      const script = join(dir, 'waiter.mjs');
+      writeFileSync(
+        script,
+        `import { readlinkSync } from 'node:fs';
+import { Handle } from ${JSON.stringify(rtnlDist)};
+if (readlinkSync('/proc/self/ns/net') === process.env.PARENT_NETNS) throw new Error('not in a fresh namespace');
+const sub = Handle.open().subscribe({ groups: ['link'] });
+// Nothing but this pending next() holds the process: no timer, no request.
+sub.next().then((r) => console.log('got', r.value.type, r.value.link.name));
+console.log('ready');
+`,
+      );
+      const ours = readlinkSync('/proc/self/ns/net');
+      const child = spawn('unshare', ['-n', process.execPath, script], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, PARENT_NETNS: ours },
+      });
+      let out = '';
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      await new Promise<void>((r) => child.stdout.on('data', (d: Buffer) => ((out += d.toString()), out.includes('ready') && r())));
+      // Give it time to exit if the pending next() did not hold it (it must not).
+      await new Promise((r) => setTimeout(r, 500));
+      expect(child.exitCode, err).toBeNull();
+      const target = `/proc/${child.pid}/ns/net`;
+      expect(readlinkSync(target)).not.toBe(ours); // unshare exec'd node: its namespace, not ours
+      const r = spawnSync('nsenter', [`--net=${target}`, 'ip', 'link', 'add', 'late0', 'type', 'bridge'], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(await exited).toBe(0);
+      expect(out).toContain('got newlink late0');
+      expect(err).toBe('');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
