@@ -766,8 +766,9 @@ export function routeGetMessage(dst: { af: number; text: string; bytes: Uint8Arr
     'rtm-protocol': 0,
     'rtm-scope': 0,
     'rtm-type': 'unspec',
-    // As iproute2: report the table the route was found in, not always main.
-    'rtm-flags': RTM_F_LOOKUP_TABLE,
+    // As iproute2: report the table the route was found in, not always main. IPv6 reports
+    // it anyway and refuses the flag under strict checking.
+    'rtm-flags': dst.af === AF_INET ? RTM_F_LOOKUP_TABLE : 0,
     attrs,
   };
 }
