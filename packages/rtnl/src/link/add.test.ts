@@ -98,6 +98,13 @@ describe('linkAdd request bytes', () => {
     );
   });
 
+  it('encodes the bridge VLAN protocol big-endian, as the kernel reads it (nla_get_be16)', () => {
+    const data = [...nla(8, be16(0x88a8))]; // IFLA_BR_VLAN_PROTOCOL
+    expect(hex(bytesOf({ kind: 'bridge', name: 'br0', vlanProtocol: '802.1ad' }))).toBe(
+      hex(newlink([...nla(IFLA_IFNAME, str('br0')), ...linkinfo('bridge', data)])),
+    );
+  });
+
   it('encodes vxlan id, group, IFLA_VXLAN_LINK (not IFLA_LINK), learning off and a big-endian dstport', () => {
     const data = [...nla(1, u32(42)), ...nla(2, [239, 1, 1, 1]), ...nla(3, u32(2)), ...nla(7, u8(0)), ...nla(15, be16(4789))];
     expect(hex(bytesOf({ kind: 'vxlan', name: 'vx0', id: 42, group: '239.1.1.1', parentIndex: 2, learning: false, dstport: 4789 }))).toBe(

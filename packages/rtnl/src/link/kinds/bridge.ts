@@ -58,6 +58,8 @@ declare module '../spec.js' {
   }
 }
 
+const swap16 = (x: number): number => ((x & 0xff) << 8) | (x >> 8);
+
 type Field = [specKey: string, attr: string, check: (v: unknown, f: string) => unknown];
 const u = (max: number) => (v: unknown, f: string) => validateUint(v, f, 0, max);
 const b01 = (v: unknown, f: string) => (validateBool(v, f) ? 1 : 0);
@@ -69,7 +71,8 @@ const FIELDS: Field[] = [
   ['stpState', 'stp-state', u(2)],
   ['priority', 'priority', u(0xffff)],
   ['vlanFiltering', 'vlan-filtering', b01],
-  ['vlanProtocol', 'vlan-protocol', (v, f) => (validateEnum(v, f, ['802.1Q', '802.1ad'] as const) === '802.1Q' ? 0x8100 : 0x88a8)],
+  // IFLA_BR_VLAN_PROTOCOL is a __be16 that the spec types as a host u16: byte-swap it.
+  ['vlanProtocol', 'vlan-protocol', (v, f) => swap16(validateEnum(v, f, ['802.1Q', '802.1ad'] as const) === '802.1Q' ? 0x8100 : 0x88a8)],
   ['groupFwdMask', 'group-fwd-mask', u(0xffff)],
   ['groupAddress', 'group-addr', (v, f) => validateMac(v, f)],
   ['mcastRouter', 'mcast-router', u(3)],
@@ -171,7 +174,8 @@ export const bridgeKind = registerKind({
     put('priority', num(d['priority']));
     put('vlan_filtering', num(d['vlan-filtering']));
     const vp = num(d['vlan-protocol']);
-    if (vp !== undefined) put('vlan_protocol', vp === 0x8100 ? '802.1Q' : vp === 0x88a8 ? '802.1ad' : String(vp));
+    // Decoded as a host u16 from big-endian bytes (see vlanProtocol above); accept either order.
+    if (vp !== undefined) put('vlan_protocol', vp === 0x8100 || vp === 0x0081 ? '802.1Q' : vp === 0x88a8 || vp === 0xa888 ? '802.1ad' : String(swap16(vp)));
     put('bridge_id', fmtBridgeId(d['bridge-id']));
     put('root_id', fmtBridgeId(d['root-id']));
     put('root_port', num(d['root-port']));
