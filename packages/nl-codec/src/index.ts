@@ -40,4 +40,3 @@ export { NetlinkDecodeError } from './attrs/errors.js';
 export * as schema from './schema/index.js';
 // Capture files (pcap, pcapng, strace, hex, raw): readers and writers, see src/capture/README.md.
 export * from './capture/index.js';
-export * from './capture/index.js';
