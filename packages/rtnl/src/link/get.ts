@@ -66,13 +66,25 @@ Handle.prototype.linkByIndex = async function (this: Handle, index: number): Pro
 
 Handle.prototype.linkList = async function (this: Handle, filter?: LinkListFilter): Promise<Link[]> {
   const attrs: Record<string, unknown> = {};
+  let kind: string | undefined;
+  let master: number | undefined;
   if (filter !== undefined) {
     validateObject(filter, 'filter');
     rejectUnknownKeys(filter, FILTER_KEYS, 'linkList filter');
-    if (filter.kind !== undefined) attrs.linkinfo = { kind: validateString(filter.kind, 'filter.kind', 63) };
-    if (filter.master !== undefined) attrs.master = await resolveLinkIndex(this, filter.master, 'filter.master');
+    if (filter.kind !== undefined) attrs.linkinfo = { kind: (kind = validateString(filter.kind, 'filter.kind', 63)) };
+    if (filter.master !== undefined) attrs.master = master = await resolveLinkIndex(this, filter.master, 'filter.master');
   }
-  return this.request<Link>(ifinfoRequest('RTM_GETLINK', 0, attrs), { dump: true, map: asLink });
+  if (kind === undefined && master === undefined) return this.request<Link>(ifinfoRequest('RTM_GETLINK', 0, attrs), { dump: true, map: asLink });
+  // The kernel filters and says so with NLM_F_DUMP_FILTERED. It silently drops a kind it has
+  // no driver for (every link would come back), so an unflagged reply is checked here.
+  return this.request<Link>(ifinfoRequest('RTM_GETLINK', 0, attrs), {
+    dump: true,
+    map: (m) => {
+      const l = asLink(m);
+      if (l === undefined || m.header.flags.includes('dump_filtered')) return l;
+      return (kind === undefined || l.kind === kind) && (master === undefined || l.masterIndex === master) ? l : undefined;
+    },
+  });
 };
 
 /** {@link Handle.linkByName} on the default handle. */
