@@ -223,6 +223,58 @@ describeKernel('subscribe: events from the kernel', () => {
     }
   });
 
+  it('stops reading at queueSize, so a slow consumer gets an overrun from the kernel instead of unbounded memory', async () => {
+    const { h, ns } = t();
+    const h2 = Handle.open({ netns: ns });
+    const br = await h2.linkAdd({ kind: 'bridge', name: 'slow0' });
+    const sub = h.subscribe({ groups: ['link'], recvBufferSize: 4096, queueSize: 4 });
+    try {
+      // The event loop turns between these changes (unlike a spawnSync burst), so only the
+      // queue bound keeps the subscription from reading everything into memory.
+      for (let i = 0; i < 150; i++) {
+        await h2.linkSetMTU(br, 1000 + i);
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      expect(sub.pending).toBe(4);
+      expect(sub.stats.datagrams).toBe(4);
+      const types: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const r = await sub.next();
+        types.push(r.done ? 'done' : r.value.type);
+      }
+      expect(types).toEqual(['newlink', 'newlink', 'newlink', 'newlink', 'overrun']);
+      // And it goes on: the newest state arrives after the overrun.
+      await h2.linkSetMTU(br, 1400);
+      const last = await waitFor(sub, (e): e is LinkEvent => e.type === 'newlink' && e.link.mtu === 1400, 'newlink mtu 1400');
+      expect(last.link.index).toBe(br.index);
+    } finally {
+      sub.close();
+      h2.close();
+    }
+  });
+
+  it('reports an overflow that happens while it waits for readiness as an overrun, not a socket error', async () => {
+    const { h, ns } = t();
+    const h2 = Handle.open({ netns: ns });
+    const br = await h2.linkAdd({ kind: 'bridge', name: 'poll0' });
+    const sub = h.subscribe({ groups: ['link'], recvBufferSize: 4096 });
+    try {
+      // Each request completes without a turn of the event loop, so the burst overflows the
+      // socket while its readiness wait is armed: epoll then reports an error (EPOLLERR),
+      // which libuv passes on as a failed poll.
+      for (let i = 0; i < 150; i++) await h2.linkSetMTU(br, 1000 + i);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(sub.closed).toBe(false);
+      const over = await waitFor(sub, isOverrun, 'overrun');
+      expect(over.reason).toBe('enobufs');
+      await h2.linkSetMTU(br, 1400);
+      await waitFor(sub, (e): e is LinkEvent => e.type === 'newlink' && e.link.mtu === 1400, 'newlink mtu 1400');
+    } finally {
+      sub.close();
+      h2.close();
+    }
+  });
+
   it('closes its socket when a for-await loop breaks, and the handle stays usable', async () => {
     const { h, ip } = t();
     const before = openFdCount();

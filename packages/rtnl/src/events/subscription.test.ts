@@ -238,4 +238,26 @@ describe('Subscription', () => {
     expect([indexOf(await a), indexOf(await b)]).toEqual([1, 2]);
     sub.close();
   });
+
+  it('reads after a failed poll (libuv reports a pending socket error as EBADF) and finds the overrun', async () => {
+    const k = new FakeKernel(() => {});
+    let polls = 0;
+    k.waitReadable = () => (++polls === 1 ? Promise.reject(sysError('EBADF', -9)) : new Promise<void>(() => {}));
+    k.push(sysError('ENOBUFS', -105));
+    const sub = new Subscription<Ev>({ transport: k, map: mapper, queueSize: 8 });
+    await tick();
+    expect(sub.closed).toBe(false);
+    expect(indexOf(await sub.next())).toBe('overrun:enobufs');
+    sub.close();
+  });
+
+  it('gives up with the poll error when polls keep failing and nothing can be read', async () => {
+    const k = new FakeKernel(() => {});
+    k.waitReadable = () => Promise.reject(sysError('EBADF', -9));
+    const sub = new Subscription<Ev>({ transport: k, map: mapper, queueSize: 8 });
+    for (let i = 0; i < 10; i++) await tick();
+    expect(sub.closed).toBe(true);
+    expect(k.closed).toBe(true);
+    await expect(sub.next()).rejects.toMatchObject({ code: 'EBADF' });
+  });
 });

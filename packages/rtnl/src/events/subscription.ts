@@ -67,6 +67,9 @@ interface Waiter<T> {
 /** How long one synchronous read burst may run before it yields to the event loop. */
 const SLICE_MS = 2;
 
+/** Poll failures in a row, with nothing readable, before the subscription gives up. */
+const MAX_POLL_FAILURES = 3;
+
 const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
@@ -112,6 +115,8 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
   #paused = false;
   #scheduled = false;
   #closed = false;
+  /** Poll failures in a row with nothing read in between (see `#arm`). */
+  #pollFailures = 0;
   /** A fatal error (abort reason, broken socket) not yet delivered to a `next()`. */
   #error: { value: unknown } | undefined;
 
@@ -248,6 +253,7 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
       } catch (e) {
         if ((e as { code?: unknown }).code === 'ENOBUFS') {
           // The kernel dropped notifications and cleared the error; the socket reads on.
+          this.#pollFailures = 0;
           this.stats.overruns++;
           this.#overrun('enobufs', e as Error);
           continue;
@@ -259,6 +265,7 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
         this.#arm();
         return;
       }
+      this.#pollFailures = 0;
       this.#dispatch(d);
       if ((++count & 3) === 0 && performance.now() - started > SLICE_MS) {
         this.#schedule();
@@ -321,7 +328,13 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
       },
       (e: unknown) => {
         this.#armed = false;
-        if (!this.#closed) this.#fail(e);
+        if (this.#closed) return;
+        // libuv reports a socket with a pending error (EPOLLERR: here the ENOBUFS of an
+        // overflow) as a poll failure, UV_EBADF. Reading tells the real story: recvmsg returns
+        // that pending error (and clears it), or data. Only a poll that keeps failing while
+        // nothing can be read is taken as fatal.
+        if (++this.#pollFailures <= MAX_POLL_FAILURES) this.#pump();
+        else this.#fail(e);
       },
     );
   }
