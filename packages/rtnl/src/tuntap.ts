@@ -221,7 +221,19 @@ Handle.prototype.tuntapRemoveQueues = async function (this: Handle, tap: LinkRef
   if (typeof tap === 'object' && tap.fds) tap.fds = tap.fds.filter((f) => !fds.includes(f));
 };
 
-/** {@link Handle.tuntapAddQueues} on the default handle. */
+/**
+ * {@link Handle.tuntapAddQueues} on the default handle.
+ * @example
+ * ```ts
+ * const fds = await tuntapAddQueues('tap0', 2);
+ * ```
+ */
 export const tuntapAddQueues = (tap: LinkRef, count: number): Promise<shim.OwnedFd[]> => getDefaultHandle().tuntapAddQueues(tap, count);
-/** {@link Handle.tuntapRemoveQueues} on the default handle. */
+/**
+ * {@link Handle.tuntapRemoveQueues} on the default handle.
+ * @example
+ * ```ts
+ * await tuntapRemoveQueues(tap, ...fds);
+ * ```
+ */
 export const tuntapRemoveQueues = (tap: LinkRef, ...fds: shim.OwnedFd[]): Promise<void> => getDefaultHandle().tuntapRemoveQueues(tap, ...fds);

@@ -31,6 +31,10 @@ function keysFor(k: KindModule): Set<string> {
 /**
  * Check a netlink-created spec completely (common attributes, then the kind's own), with no
  * system call. Returns its kind module.
+ * @example
+ * ```ts
+ * validateLinkSpec({ kind: 'bridge', name: 'br0', mtu: 10 }); // RangeError: mtu must be in 68..65535, got 10
+ * ```
  */
 export function validateLinkSpec(spec: unknown): KindModule {
   const s = validateObject(spec, 'spec');
@@ -131,5 +135,11 @@ Handle.prototype.linkAdd = async function (this: Handle, spec: LinkSpec): Promis
   }
 };
 
-/** {@link Handle.linkAdd} on the default handle. */
+/**
+ * {@link Handle.linkAdd} on the default handle.
+ * @example
+ * ```ts
+ * const br = await linkAdd({ kind: 'bridge', name: 'br0' });
+ * ```
+ */
 export const linkAdd = (spec: LinkSpec): Promise<Link> => getDefaultHandle().linkAdd(spec);

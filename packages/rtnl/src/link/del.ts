@@ -6,7 +6,13 @@ import type { Link } from './link.js';
 import { ifinfoRequest } from './message.js';
 import { selectLink, validateLinkRef, type LinkRef } from './ref.js';
 
-/** Some links could not be moved into the deletion group; nothing was deleted. */
+/**
+ * Some links could not be moved into the deletion group; nothing was deleted.
+ * @example
+ * ```ts
+ * try { await h.linkDelAll(links); } catch (e) { if (e instanceof LinkDelAllError) console.log(e.failures, e.notRestored); }
+ * ```
+ */
 export class LinkDelAllError extends Error {
   constructor(
     message: string,
@@ -102,7 +108,19 @@ Handle.prototype.linkDelAll = async function (this: Handle, links: readonly Link
   await this.request(ifinfoRequest('RTM_DELLINK', 0, { group }));
 };
 
-/** {@link Handle.linkDel} on the default handle. */
+/**
+ * {@link Handle.linkDel} on the default handle.
+ * @example
+ * ```ts
+ * await linkDel('br0');
+ * ```
+ */
 export const linkDel = (link: LinkRef): Promise<void> => getDefaultHandle().linkDel(link);
-/** {@link Handle.linkDelAll} on the default handle. */
+/**
+ * {@link Handle.linkDelAll} on the default handle.
+ * @example
+ * ```ts
+ * await linkDelAll(await linkList({ kind: 'veth' }));
+ * ```
+ */
 export const linkDelAll = (links: readonly LinkRef[]): Promise<void> => getDefaultHandle().linkDelAll(links);

@@ -87,9 +87,27 @@ Handle.prototype.linkList = async function (this: Handle, filter?: LinkListFilte
   });
 };
 
-/** {@link Handle.linkByName} on the default handle. */
+/**
+ * {@link Handle.linkByName} on the default handle.
+ * @example
+ * ```ts
+ * const lo = await linkByName('lo');
+ * ```
+ */
 export const linkByName = (name: string): Promise<Link> => getDefaultHandle().linkByName(name);
-/** {@link Handle.linkByIndex} on the default handle. */
+/**
+ * {@link Handle.linkByIndex} on the default handle.
+ * @example
+ * ```ts
+ * const lo = await linkByIndex(1);
+ * ```
+ */
 export const linkByIndex = (index: number): Promise<Link> => getDefaultHandle().linkByIndex(index);
-/** {@link Handle.linkList} on the default handle. */
+/**
+ * {@link Handle.linkList} on the default handle.
+ * @example
+ * ```ts
+ * const bridges = await linkList({ kind: 'bridge' });
+ * ```
+ */
 export const linkList = (filter?: LinkListFilter): Promise<Link[]> => getDefaultHandle().linkList(filter);

@@ -17,7 +17,13 @@ export interface MoveOptions {
   name?: string;
 }
 
-/** The link moved, but some addresses could not be re-added in the target namespace. */
+/**
+ * The link moved, but some addresses could not be re-added in the target namespace.
+ * @example
+ * ```ts
+ * try { await h.linkMoveToNetns('veth1', ns); } catch (e) { if (e instanceof AddressRestoreError) console.log(e.notRestored); }
+ * ```
+ */
 export class AddressRestoreError extends Error {
   constructor(
     /** The moved link, as the target namespace reports it. */
@@ -113,5 +119,11 @@ function readdMessage(m: Message, index: number, oldName: string, newName: strin
   return { ...body, header: { type: 'RTM_NEWADDR', flags: ['create', 'excl'], seq: 0, pid: 0 }, 'ifa-index': index, attrs: a } as Message;
 }
 
-/** {@link Handle.linkMoveToNetns} on the default handle. */
+/**
+ * {@link Handle.linkMoveToNetns} on the default handle.
+ * @example
+ * ```ts
+ * await linkMoveToNetns('veth1', '/run/netns/blue', { name: 'eth0' });
+ * ```
+ */
 export const linkMoveToNetns = (link: LinkRef, ns: NetnsRef, options?: MoveOptions): Promise<Link> => getDefaultHandle().linkMoveToNetns(link, ns, options);

@@ -128,29 +128,107 @@ Handle.prototype.linkSetNsPid = async function (this: Handle, link: LinkRef, pid
 };
 
 const d = getDefaultHandle;
-/** {@link Handle.linkSetUp} on the default handle. */
+/**
+ * {@link Handle.linkSetUp} on the default handle.
+ * @example
+ * ```ts
+ * await linkSetUp('eth0');
+ * ```
+ */
 export const linkSetUp = (link: LinkRef): Promise<void> => d().linkSetUp(link);
-/** {@link Handle.linkSetDown} on the default handle. */
+/**
+ * {@link Handle.linkSetDown} on the default handle.
+ * @example
+ * ```ts
+ * await linkSetDown('eth0');
+ * ```
+ */
 export const linkSetDown = (link: LinkRef): Promise<void> => d().linkSetDown(link);
-/** {@link Handle.linkSetMTU} on the default handle. */
+/**
+ * {@link Handle.linkSetMTU} on the default handle.
+ * @example
+ * ```ts
+ * await linkSetMTU('eth0', 9000);
+ * ```
+ */
 export const linkSetMTU = (link: LinkRef, mtu: number): Promise<void> => d().linkSetMTU(link, mtu);
-/** {@link Handle.linkSetName} on the default handle. */
+/**
+ * {@link Handle.linkSetName} on the default handle.
+ * @example
+ * ```ts
+ * await linkSetName('eth0', 'lan0');
+ * ```
+ */
 export const linkSetName = (link: LinkRef, name: string): Promise<void> => d().linkSetName(link, name);
-/** {@link Handle.linkSetAlias} on the default handle. */
+/**
+ * {@link Handle.linkSetAlias} on the default handle.
+ * @example
+ * ```ts
+ * await linkSetAlias('eth0', 'uplink');
+ * ```
+ */
 export const linkSetAlias = (link: LinkRef, alias: string): Promise<void> => d().linkSetAlias(link, alias);
-/** {@link Handle.linkSetHardwareAddr} on the default handle. */
+/**
+ * {@link Handle.linkSetHardwareAddr} on the default handle.
+ * @example
+ * ```ts
+ * await linkSetHardwareAddr('eth0', '02:00:00:00:00:01');
+ * ```
+ */
 export const linkSetHardwareAddr = (link: LinkRef, mac: string): Promise<void> => d().linkSetHardwareAddr(link, mac);
-/** {@link Handle.linkSetMaster} on the default handle. */
+/**
+ * {@link Handle.linkSetMaster} on the default handle.
+ * @example
+ * ```ts
+ * await linkSetMaster('veth0', 'br0');
+ * ```
+ */
 export const linkSetMaster = (link: LinkRef, master: LinkRef): Promise<void> => d().linkSetMaster(link, master);
-/** {@link Handle.linkSetMasterByIndex} on the default handle. */
+/**
+ * {@link Handle.linkSetMasterByIndex} on the default handle.
+ * @example
+ * ```ts
+ * await linkSetMasterByIndex('veth0', br.index);
+ * ```
+ */
 export const linkSetMasterByIndex = (link: LinkRef, masterIndex: number): Promise<void> => d().linkSetMasterByIndex(link, masterIndex);
-/** {@link Handle.linkSetNoMaster} on the default handle. */
+/**
+ * {@link Handle.linkSetNoMaster} on the default handle.
+ * @example
+ * ```ts
+ * await linkSetNoMaster('veth0');
+ * ```
+ */
 export const linkSetNoMaster = (link: LinkRef): Promise<void> => d().linkSetNoMaster(link);
-/** {@link Handle.linkSetTxQLen} on the default handle. */
+/**
+ * {@link Handle.linkSetTxQLen} on the default handle.
+ * @example
+ * ```ts
+ * await linkSetTxQLen('eth0', 500);
+ * ```
+ */
 export const linkSetTxQLen = (link: LinkRef, txQLen: number): Promise<void> => d().linkSetTxQLen(link, txQLen);
-/** {@link Handle.linkSetGroup} on the default handle. */
+/**
+ * {@link Handle.linkSetGroup} on the default handle.
+ * @example
+ * ```ts
+ * await linkSetGroup('eth0', 7);
+ * ```
+ */
 export const linkSetGroup = (link: LinkRef, group: number): Promise<void> => d().linkSetGroup(link, group);
-/** {@link Handle.linkSetNsFd} on the default handle. */
+/**
+ * {@link Handle.linkSetNsFd} on the default handle.
+ * @example
+ * ```ts
+ * await linkSetNsFd('veth1', ns.fd);
+ * ```
+ */
 export const linkSetNsFd = (link: LinkRef, fd: number | NetnsRef): Promise<void> => d().linkSetNsFd(link, fd);
-/** {@link Handle.linkSetNsPid} on the default handle. */
+/**
+ * {@link Handle.linkSetNsPid} on the default handle.
+ * @example
+ * ```ts
+ * await linkSetNsPid('veth1', child.pid);
+ * ```
+ */
 export const linkSetNsPid = (link: LinkRef, pid: number): Promise<void> => d().linkSetNsPid(link, pid);

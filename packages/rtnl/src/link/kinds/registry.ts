@@ -70,7 +70,13 @@ export interface KindModule {
 
 const kinds = new Map<string, KindModule>();
 
-/** Register a kind (called once by each kind module). */
+/**
+ * Register a kind (called once by each kind module).
+ * @example
+ * ```ts
+ * export const dummyKind = registerKind({ kind: 'dummy', creatable: true, options: [], lift: () => ({}) });
+ * ```
+ */
 export function registerKind(k: KindModule): KindModule {
   kinds.set(k.kind, k);
   return k;
