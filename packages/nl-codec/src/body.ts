@@ -6,7 +6,7 @@
  */
 import { compileSet, compileStruct, type CSet, type CStruct } from './attrs/compile.js';
 import { decodeAttrs, decodeHeaded } from './attrs/decode.js';
-import { measureAttrs, measureHeaded, writeAttrs, writeHeaded } from './attrs/encode.js';
+import { finishPath, measureAttrs, measureHeaded, writeAttrs, writeHeaded } from './attrs/encode.js';
 import { NetlinkDecodeError } from './attrs/errors.js';
 import { attrsPathAt } from './attrs/path.js';
 import { MESSAGE_TYPES } from './schema/generated.js';
@@ -62,22 +62,30 @@ class TableBodyCodec implements BodyCodec {
   }
 
   measure(body: Record<string, unknown>): number {
-    if (this.header === null) {
-      const attrs = body.attrs;
-      if (attrs === undefined) return 0;
-      if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs)) throw new TypeError(`.attrs: expected an object`);
-      return measureAttrs(this.set, attrs as Record<string, unknown>, '');
+    try {
+      if (this.header === null) {
+        const attrs = body.attrs;
+        if (attrs === undefined) return 0;
+        if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs)) throw new TypeError('.attrs: expected an object');
+        return measureAttrs(this.set, attrs as Record<string, unknown>);
+      }
+      return measureHeaded(this.header, this.set, body);
+    } catch (e) {
+      throw finishPath(e);
     }
-    return measureHeaded(this.header, this.set, body, '');
   }
 
   write(body: Record<string, unknown>, bytes: Uint8Array, view: DataView, offset: number): number {
-    if (this.header === null) {
-      const attrs = body.attrs;
-      if (attrs === undefined) return offset;
-      return writeAttrs(this.set, attrs as Record<string, unknown>, bytes, view, offset, '');
+    try {
+      if (this.header === null) {
+        const attrs = body.attrs;
+        if (attrs === undefined) return offset;
+        return writeAttrs(this.set, attrs as Record<string, unknown>, bytes, view, offset);
+      }
+      return writeHeaded(this.header, this.set, body, bytes, view, offset);
+    } catch (e) {
+      throw finishPath(e);
     }
-    return writeHeaded(this.header, this.set, body, bytes, view, offset, '');
   }
 
   pathAt(bytes: Uint8Array, start: number, end: number, offset: number): string | undefined {

@@ -2,13 +2,16 @@
  * The attribute walker (encode side). `measure*` computes the exact size once;
  * `write*` then fills one buffer front to back, writing each payload first and
  * its 4-byte header afterwards (so nested sizes are never computed twice).
+ *
  * Errors are TypeError/RangeError whose message starts with the attribute path
- * (`.linkinfo.data.id: ...`).
+ * (`.linkinfo.data.id: ...`). No path string is built on the hot path: each
+ * level that catches an error prepends its own segment (`withPath`), and
+ * `finishPath` puts the path in front of the message at the API boundary.
  */
 import {
-  K_ARRAY, K_BITFIELD32, K_FLAG, K_INDEXED, K_IP, K_MAC, K_NEST, K_NEST_LIST, K_S16, K_S32, K_S64, K_S8,
-  K_SINT, K_STRING, K_STRUCT, K_STRUCT_ARRAY, K_SUBMSG, K_U16, K_U32, K_U64, K_U8, K_UINT, KIND_WIDTH,
-  type CAttr, type CEnum, type CMember, type CSet, type CStruct,
+  K_ARRAY, K_BITFIELD32, K_FLAG, K_INDEXED, K_IP, K_MAC, K_NEST, K_NEST_LIST, K_S16, K_S64, K_S8,
+  K_SINT, K_STRING, K_STRUCT, K_STRUCT_ARRAY, K_SUBMSG, K_U16, K_U64, K_U8, K_UINT, KIND_WIDTH,
+  type CAttr, type CEnum, type CFormat, type CMember, type CSet, type CStruct,
 } from './compile.js';
 import { NLA_TYPE_MASK } from './decode.js';
 import { parseIp, parseMac, utf8Length, writeUtf8 } from './text.js';
@@ -16,6 +19,40 @@ import { parseIp, parseMac, utf8Length, writeUtf8 } from './text.js';
 type Obj = Record<string, unknown>;
 
 const MAX_ATTR = 0xffff;
+const K_BINARY_SUB = 12; // K_BINARY, as an indexed-array element kind
+
+// ---------------------------------------------------------------- errors and paths
+
+const PATH = Symbol('nl-codec path');
+type PathError = Error & { [PATH]?: string };
+
+/** Prepend `segment` (`.name` or `[i]`) to the path of an encoding error. */
+function withPath(e: unknown, segment: string): unknown {
+  if (e instanceof TypeError || e instanceof RangeError) {
+    const pe = e as PathError;
+    pe[PATH] = segment + (pe[PATH] ?? '');
+  }
+  return e;
+}
+
+function seg(key: string, idx: number): string {
+  return idx < 0 ? `.${key}` : `.${key}[${idx}]`;
+}
+
+/** At the API boundary: `message` becomes `<path>: message` (also in `stack`). */
+export function finishPath(e: unknown, prefix = ''): unknown {
+  if (e instanceof TypeError || e instanceof RangeError) {
+    const pe = e as PathError;
+    const path = prefix + (pe[PATH] ?? '');
+    if (pe[PATH] !== undefined || prefix !== '') {
+      const old = e.message;
+      e.message = `${path || '.'}: ${old}`;
+      if (typeof e.stack === 'string') e.stack = e.stack.replace(old, e.message);
+      delete pe[PATH];
+    }
+  }
+  return e;
+}
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -27,8 +64,8 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
-function typeError(path: string, what: string, v: unknown): TypeError {
-  return new TypeError(`${path || '.'}: expected ${what}, got ${describe(v)}`);
+function typeError(what: string, v: unknown): TypeError {
+  return new TypeError(`expected ${what}, got ${describe(v)}`);
 }
 
 function rawOf(v: unknown): Uint8Array | undefined {
@@ -37,6 +74,10 @@ function rawOf(v: unknown): Uint8Array | undefined {
     if (r instanceof Uint8Array) return r;
   }
   return undefined;
+}
+
+function bytesOf(val: unknown): Uint8Array | undefined {
+  return val instanceof Uint8Array ? val : rawOf(val);
 }
 
 function isObj(v: unknown): v is Obj {
@@ -49,13 +90,17 @@ const RANGE: ReadonlyArray<readonly [number, number]> = [
   [0, 0], [0, 0xff], [0, 0xffff], [0, 0xffffffff], [0, 0], [-0x80, 0x7f], [-0x8000, 0x7fff], [-0x80000000, 0x7fffffff],
 ];
 
+function kindName(kind: number): string {
+  return ['', 'u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64'][kind] ?? 'this type';
+}
+
 /** A number for a <= 32-bit scalar, from a number, an enum name or an array of flag names. */
-function scalarNumber(kind: number, en: CEnum | null, asFlags: boolean, val: unknown, path: string): number {
+function scalarNumber(kind: number, en: CEnum | null, asFlags: boolean, val: unknown): number {
   let n: number;
   if (typeof val === 'number') n = val;
   else if (en !== null && typeof val === 'string') {
     const e = en.byName.get(val);
-    if (e === undefined) throw new RangeError(`${path}: unknown ${en.key.split('/')[1]} name ${JSON.stringify(val)} (known: ${[...en.byName.keys()].join(', ')})`);
+    if (e === undefined) throw new RangeError(`unknown ${en.key.split('/')[1]} name ${JSON.stringify(val)} (known: ${[...en.byName.keys()].join(', ')})`);
     n = e;
   } else if (en !== null && asFlags && Array.isArray(val)) {
     n = 0;
@@ -63,43 +108,39 @@ function scalarNumber(kind: number, en: CEnum | null, asFlags: boolean, val: unk
       if (typeof f === 'number' && Number.isInteger(f) && f >= 0 && f <= 0xffffffff) n = (n | f) >>> 0;
       else if (typeof f === 'string') {
         const e = en.byName.get(f);
-        if (e === undefined) throw new RangeError(`${path}: unknown flag ${JSON.stringify(f)} (known: ${[...en.byName.keys()].join(', ')})`);
+        if (e === undefined) throw new RangeError(`unknown flag ${JSON.stringify(f)} (known: ${[...en.byName.keys()].join(', ')})`);
         n = (n | e) >>> 0;
-      } else throw typeError(path, 'flag names or numbers', f);
+      } else throw typeError('flag names or numbers', f);
     }
-  } else throw typeError(path, en === null ? 'a number' : asFlags ? 'an array of flag names' : 'a number or enum name', val);
+  } else throw typeError(en === null ? 'a number' : asFlags ? 'an array of flag names' : 'a number or enum name', val);
   const r = RANGE[kind]!;
   if (!Number.isInteger(n) || n < r[0] || n > r[1]) {
     // flag sets of signed members are bit masks: accept the unsigned form too
-    if (!(kind >= K_S8 && Number.isInteger(n) && n >= 0 && n <= -r[0] * 2 - 1)) throw new RangeError(`${path}: ${n} does not fit ${kindName(kind)}`);
+    if (!(kind >= K_S8 && Number.isInteger(n) && n >= 0 && n <= -r[0] * 2 - 1)) throw new RangeError(`${n} does not fit ${kindName(kind)}`);
   }
   return n;
 }
 
-function kindName(kind: number): string {
-  return ['', 'u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64'][kind] ?? 'this type';
-}
-
-function bigValue(kind: number, val: unknown, path: string): bigint {
+function bigValue(kind: number, val: unknown): bigint {
   let n: bigint;
   if (typeof val === 'bigint') n = val;
   else if (typeof val === 'number' && Number.isSafeInteger(val)) n = BigInt(val);
-  else throw typeError(path, 'a bigint', val);
+  else throw typeError('a bigint', val);
   if (kind === K_U64 ? n < 0n || n > 0xffffffffffffffffn : n < -0x8000000000000000n || n > 0x7fffffffffffffffn)
-    throw new RangeError(`${path}: ${n} does not fit ${kindName(kind)}`);
+    throw new RangeError(`${n} does not fit ${kindName(kind)}`);
   return n;
 }
 
-function writeScalar(kind: number, le: boolean, en: CEnum | null, asFlags: boolean, val: unknown, b: Uint8Array, v: DataView, p: number, path: string): void {
+function writeScalar(kind: number, le: boolean, en: CEnum | null, asFlags: boolean, val: unknown, b: Uint8Array, v: DataView, p: number): void {
   switch (kind) {
     case K_U64:
-      v.setBigUint64(p, bigValue(kind, val, path), le);
+      v.setBigUint64(p, bigValue(kind, val), le);
       return;
     case K_S64:
-      v.setBigInt64(p, bigValue(kind, val, path), le);
+      v.setBigInt64(p, bigValue(kind, val), le);
       return;
   }
-  const n = scalarNumber(kind, en, asFlags, val, path);
+  const n = scalarNumber(kind, en, asFlags, val);
   switch (kind) {
     case K_U8: case K_S8: b[p] = n & 0xff; return;
     case K_U16: case K_S16: v.setUint16(p, n & 0xffff, le); return;
@@ -109,29 +150,34 @@ function writeScalar(kind: number, le: boolean, en: CEnum | null, asFlags: boole
 
 // ---------------------------------------------------------------- structs
 
-function structSize(st: CStruct, val: unknown, path: string): number {
-  if (val instanceof Uint8Array) return val.length;
-  const r = rawOf(val);
-  if (r !== undefined) return r.length;
-  if (!isObj(val)) throw typeError(path, `a ${st.name} object`, val);
+function structSize(st: CStruct, val: unknown): number {
+  if (!isObj(val)) throw typeError(`a ${st.name} object`, val);
   const tail = val.$tail;
   return st.size + (tail instanceof Uint8Array ? tail.length : 0);
 }
 
 /** Write struct members of `val` at `p` (zeros for missing members); returns the end offset. */
-export function writeStruct(st: CStruct, val: Obj, b: Uint8Array, v: DataView, p: number, path: string, withTail: boolean): number {
+export function writeStruct(st: CStruct, val: Obj, b: Uint8Array, v: DataView, p: number, withTail: boolean, skip = ''): number {
   b.fill(0, p, p + st.size);
   const pads = val.$pad as Record<string, Uint8Array> | undefined;
-  for (const m of st.members) {
-    const q = p + m.offset;
-    if (m.kind === 0) {
-      const pb = pads?.[m.name];
-      if (pb instanceof Uint8Array) b.set(pb.subarray(0, m.size), q);
-      continue;
+  const ms = st.members;
+  let i = 0;
+  try {
+    for (; i < ms.length; i++) {
+      const m = ms[i]!;
+      const q = p + m.offset;
+      if (m.kind === 0) {
+        const pb = pads?.[m.name];
+        if (pb instanceof Uint8Array) b.set(pb.subarray(0, m.size), q);
+        continue;
+      }
+      if (m.name === skip) continue;
+      const mv = val[m.name];
+      if (mv === undefined) continue;
+      writeMember(m, mv, b, v, q);
     }
-    const mv = val[m.name];
-    if (mv === undefined) continue;
-    writeMember(m, mv, b, v, q, `${path}.${m.name}`);
+  } catch (e) {
+    throw withPath(e, `.${ms[i]!.name}`);
   }
   let end = p + st.size;
   if (withTail) {
@@ -144,25 +190,25 @@ export function writeStruct(st: CStruct, val: Obj, b: Uint8Array, v: DataView, p
   return end;
 }
 
-function writeMember(m: CMember, mv: unknown, b: Uint8Array, v: DataView, q: number, path: string): void {
+function writeMember(m: CMember, mv: unknown, b: Uint8Array, v: DataView, q: number): void {
   switch (m.kind) {
-    case K_U8: case K_U16: case K_U32: case K_U64: case K_S8: case K_S16: case K_S32: case K_S64:
-      writeScalar(m.kind, m.le, m.en, m.asFlags, mv, b, v, q, path);
+    case K_U8: case K_U16: case 3: case K_U64: case K_S8: case K_S16: case 7: case K_S64:
+      writeScalar(m.kind, m.le, m.en, m.asFlags, mv, b, v, q);
       return;
     case K_STRUCT:
-      if (!isObj(mv)) throw typeError(path, `a ${m.struct!.name} object`, mv);
-      writeStruct(m.struct!, mv, b, v, q, path, false);
+      if (!isObj(mv)) throw typeError(`a ${m.struct!.name} object`, mv);
+      writeStruct(m.struct!, mv, b, v, q, false);
       return;
     case K_MAC:
     case K_IP: {
       const bytes = typeof mv === 'string' ? (m.kind === K_MAC ? parseMac(mv) : parseIp(mv)) : mv;
-      if (!(bytes instanceof Uint8Array) || bytes.length !== m.size) throw typeError(path, m.kind === K_MAC ? 'a MAC address' : `an IPv${m.size === 4 ? 4 : 6} address`, mv);
+      if (!(bytes instanceof Uint8Array) || bytes.length !== m.size) throw typeError(m.kind === K_MAC ? 'a MAC address' : `an IPv${m.size === 4 ? 4 : 6} address`, mv);
       b.set(bytes, q);
       return;
     }
     default: {
-      if (!(mv instanceof Uint8Array)) throw typeError(path, 'a Uint8Array', mv);
-      if (mv.length > m.size) throw new RangeError(`${path}: ${mv.length} bytes do not fit ${m.size}`);
+      if (!(mv instanceof Uint8Array)) throw typeError('a Uint8Array', mv);
+      if (mv.length > m.size) throw new RangeError(`${mv.length} bytes do not fit ${m.size}`);
       b.set(mv, q);
     }
   }
@@ -171,25 +217,25 @@ function writeMember(m: CMember, mv: unknown, b: Uint8Array, v: DataView, q: num
 // ---------------------------------------------------------------- headed (fixed header + attrs)
 
 /** Size of `{ ...headerMembers, attrs }` (or `$raw`). */
-export function measureHeaded(st: CStruct, set: CSet, val: unknown, path: string): number {
-  if (!isObj(val)) throw typeError(path, `an object with ${st.name} members and attrs`, val);
+export function measureHeaded(st: CStruct, set: CSet, val: unknown): number {
+  if (!isObj(val)) throw typeError(`an object with ${st.name} members and attrs`, val);
   const r = val.$raw;
   if (r instanceof Uint8Array) return r.length;
   const hp = val.$headerPad;
   const hs = hp instanceof Uint8Array ? st.size + hp.length : (st.size + 3) & ~3;
   const attrs = val.attrs;
   if (attrs === undefined) return hs;
-  if (!isObj(attrs)) throw typeError(`${path}.attrs`, 'an object', attrs);
-  return hs + measureAttrs(set, attrs, path);
+  if (!isObj(attrs)) throw withPath(typeError('an object', attrs), '.attrs');
+  return hs + measureAttrs(set, attrs);
 }
 
-export function writeHeaded(st: CStruct, set: CSet, val: Obj, b: Uint8Array, v: DataView, p: number, path: string): number {
+export function writeHeaded(st: CStruct, set: CSet, val: Obj, b: Uint8Array, v: DataView, p: number): number {
   const r = val.$raw;
   if (r instanceof Uint8Array) {
     b.set(r, p);
     return p + r.length;
   }
-  let off = writeStruct(st, val, b, v, p, path, false);
+  let off = writeStruct(st, val, b, v, p, false);
   const hp = val.$headerPad;
   if (hp instanceof Uint8Array) {
     b.set(hp, off);
@@ -201,109 +247,32 @@ export function writeHeaded(st: CStruct, set: CSet, val: Obj, b: Uint8Array, v: 
   }
   const attrs = val.attrs;
   if (attrs === undefined) return off;
-  return writeAttrs(set, attrs as Obj, b, v, off, path);
+  return writeAttrs(set, attrs as Obj, b, v, off);
 }
 
 // ---------------------------------------------------------------- attribute values
 
-function bytesOf(val: unknown): Uint8Array | undefined {
-  return val instanceof Uint8Array ? val : rawOf(val);
-}
-
-function uintWidth(val: unknown, signed: boolean, path: string): number {
+function uintWidth(val: unknown, signed: boolean): number {
   if (typeof val === 'bigint') return 8;
-  if (typeof val !== 'number' || !Number.isSafeInteger(val)) throw typeError(path, 'an integer or bigint', val);
+  if (typeof val !== 'number' || !Number.isSafeInteger(val)) throw typeError('an integer or bigint', val);
   if (signed) return val >= -0x80000000 && val <= 0x7fffffff ? 4 : 8;
-  if (val < 0) throw new RangeError(`${path}: ${val} is negative`);
+  if (val < 0) throw new RangeError(`${val} is negative`);
   return val <= 0xffffffff ? 4 : 8;
 }
 
-function selectFormat(a: CAttr, obj: Obj, path: string) {
+function selectFormat(a: CAttr, obj: Obj): CFormat {
   const sel = obj[a.selector];
   const f = typeof sel === 'string' ? a.subMsg!.formats.get(sel) : undefined;
   if (f === undefined || (f.set === null && f.header === null))
-    throw new TypeError(`${path}: no ${a.name} format for ${a.selector} ${typeof sel === 'string' ? JSON.stringify(sel) : describe(sel)}; give the payload as a Uint8Array`);
+    throw new TypeError(`no ${a.name} format for ${a.selector} ${typeof sel === 'string' ? JSON.stringify(sel) : describe(sel)}; give the payload as a Uint8Array`);
   return f;
 }
 
-/** Payload size of one attribute value. */
-function payloadSize(a: CAttr, val: unknown, path: string, obj: Obj): number {
-  const raw = bytesOf(val);
-  if (raw !== undefined) return raw.length;
-  const kind = a.kind;
-  if (kind <= K_S64) return KIND_WIDTH[kind]!;
-  switch (kind) {
-    case K_UINT: return uintWidth(val, false, path);
-    case K_SINT: return uintWidth(val, true, path);
-    case K_STRING: {
-      if (typeof val !== 'string') throw typeError(path, 'a string', val);
-      const n = utf8Length(val);
-      if (n < 0) throw new TypeError(`${path}: string contains a NUL or a lone surrogate`);
-      return n + 1;
-    }
-    case K_FLAG:
-      if (val !== true) throw typeError(path, 'true', val);
-      return 0;
-    case K_NEST:
-      if (a.header !== null) return measureHeaded(a.header, a.set!, val, path);
-      if (!isObj(val)) throw typeError(path, 'an object of attributes', val);
-      return measureAttrs(a.set!, val, path);
-    case K_MAC:
-      if (typeof val === 'string') {
-        if (parseMac(val) === undefined) throw typeError(path, 'a MAC address like aa:bb:cc:dd:ee:ff', val);
-        return 6;
-      }
-      break;
-    case K_IP:
-      if (typeof val === 'string') {
-        const ip = parseIp(val);
-        if (ip === undefined) throw typeError(path, 'an IPv4 or IPv6 address', val);
-        return ip.length;
-      }
-      break;
-    case K_STRUCT:
-      return structSize(a.struct!, val, path);
-    case K_ARRAY:
-      if (Array.isArray(val)) return val.length * a.subWidth;
-      break;
-    case K_SUBMSG: {
-      if (val instanceof Uint8Array) return val.length;
-      const f = selectFormat(a, obj, path);
-      if (f.header !== null) return measureHeaded(f.header, f.set!, val, path);
-      if (!isObj(val)) throw typeError(path, 'an object of attributes', val);
-      return measureAttrs(f.set!, val, path);
-    }
-    case K_INDEXED: {
-      if (!Array.isArray(val)) break;
-      let n = 0;
-      for (let i = 0; i < val.length; i++) n += (4 + indexedItemSize(a, val[i], `${path}[${i}]`) + 3) & ~3;
-      return n;
-    }
-    case K_BITFIELD32:
-      return 8;
-    case K_STRUCT_ARRAY:
-      if (Array.isArray(val)) return val.length * a.struct!.size;
-      break;
-    case K_NEST_LIST: {
-      if (!Array.isArray(val)) break;
-      const hs = (a.struct!.size + 3) & ~3;
-      let n = 0;
-      for (let i = 0; i < val.length; i++) {
-        const it = val[i];
-        const ip = `${path}[${i}]`;
-        if (!isObj(it)) throw typeError(ip, `a ${a.struct!.name} object`, it);
-        const attrs = it.attrs;
-        if (attrs !== undefined && !isObj(attrs)) throw typeError(`${ip}.attrs`, 'an object', attrs);
-        n += (hs + (attrs === undefined ? 0 : measureAttrs(a.set!, attrs, ip)) + 3) & ~3;
-      }
-      return n;
-    }
-    default:
-      break;
-  }
-  const bytes = bytesOf(val);
-  if (bytes === undefined) throw typeError(path, expected(a), val);
-  return bytes.length;
+function stringSize(val: unknown): number {
+  if (typeof val !== 'string') throw typeError('a string', val);
+  const n = utf8Length(val);
+  if (n < 0) throw new TypeError('string contains a NUL or a lone surrogate');
+  return n + 1;
 }
 
 function expected(a: CAttr): string {
@@ -311,29 +280,105 @@ function expected(a: CAttr): string {
     case K_MAC: return 'a MAC address or a Uint8Array';
     case K_IP: return 'an IP address or a Uint8Array';
     case K_ARRAY: return `an array of ${kindName(a.subKind)}`;
-    case K_INDEXED: case K_STRUCT_ARRAY: case K_NEST_LIST: return 'an array';
+    case K_INDEXED: return 'an array';
+    case K_STRUCT_ARRAY: return `an array of ${a.struct!.name} objects`;
+    case K_NEST_LIST: return `an array of ${a.struct!.name} objects`;
     default: return 'a Uint8Array';
   }
 }
 
-function indexedItemSize(a: CAttr, it: unknown, path: string): number {
+/** Payload size of one attribute value. */
+function payloadSize(a: CAttr, val: unknown, obj: Obj): number {
+  const raw = bytesOf(val);
+  if (raw !== undefined) return raw.length;
+  const kind = a.kind;
+  if (kind <= K_S64) return KIND_WIDTH[kind]!;
+  switch (kind) {
+    case K_UINT: return uintWidth(val, false);
+    case K_SINT: return uintWidth(val, true);
+    case K_STRING: return stringSize(val);
+    case K_FLAG:
+      if (val !== true) throw typeError('true', val);
+      return 0;
+    case K_NEST:
+      if (a.header !== null) return measureHeaded(a.header, a.set!, val);
+      if (!isObj(val)) throw typeError('an object of attributes', val);
+      return measureAttrs(a.set!, val);
+    case K_MAC:
+      if (typeof val !== 'string') break;
+      if (parseMac(val) === undefined) throw typeError('a MAC address like aa:bb:cc:dd:ee:ff', val);
+      return 6;
+    case K_IP: {
+      if (typeof val !== 'string') break;
+      const ip = parseIp(val);
+      if (ip === undefined) throw typeError('an IPv4 or IPv6 address', val);
+      return ip.length;
+    }
+    case K_STRUCT:
+      return structSize(a.struct!, val);
+    case K_ARRAY:
+      if (!Array.isArray(val)) break;
+      return val.length * a.subWidth;
+    case K_SUBMSG: {
+      const f = selectFormat(a, obj);
+      if (f.header !== null) return measureHeaded(f.header, f.set!, val);
+      if (!isObj(val)) throw typeError('an object of attributes', val);
+      return measureAttrs(f.set!, val);
+    }
+    case K_INDEXED: {
+      if (!Array.isArray(val)) break;
+      let n = 0;
+      for (let i = 0; i < val.length; i++) {
+        try {
+          n += (4 + indexedItemSize(a, val[i]) + 3) & ~3;
+        } catch (e) {
+          throw withPath(e, `[${i}]`);
+        }
+      }
+      return n;
+    }
+    case K_BITFIELD32:
+      return 8;
+    case K_STRUCT_ARRAY:
+      if (!Array.isArray(val)) break;
+      return val.length * a.struct!.size;
+    case K_NEST_LIST: {
+      if (!Array.isArray(val)) break;
+      const hs = (a.struct!.size + 3) & ~3;
+      let n = 0;
+      for (let i = 0; i < val.length; i++) {
+        const it = val[i];
+        try {
+          if (!isObj(it)) throw typeError(`a ${a.struct!.name} object`, it);
+          const attrs = it.attrs;
+          if (attrs !== undefined && !isObj(attrs)) throw withPath(typeError('an object', attrs), '.attrs');
+          n += (hs + (attrs === undefined ? 0 : measureAttrs(a.set!, attrs)) + 3) & ~3;
+        } catch (e) {
+          throw withPath(e, `[${i}]`);
+        }
+      }
+      return n;
+    }
+    default:
+      break;
+  }
+  throw typeError(expected(a), val);
+}
+
+function indexedItemSize(a: CAttr, it: unknown): number {
   switch (a.subKind) {
     case K_NEST:
-      if (!isObj(it)) throw typeError(path, 'an object of attributes', it);
-      return measureAttrs(a.set!, it, path);
-    case K_STRING: {
-      if (typeof it !== 'string') throw typeError(path, 'a string', it);
-      const n = utf8Length(it);
-      if (n < 0) throw new TypeError(`${path}: string contains a NUL or a lone surrogate`);
-      return n + 1;
-    }
-    case 12: /* K_BINARY */ {
+      if (!isObj(it)) throw typeError('an object of attributes', it);
+      return measureAttrs(a.set!, it);
+    case K_STRING:
+      return stringSize(it);
+    case K_BINARY_SUB: {
       if (typeof it === 'string') {
         const bytes = a.subHint === 'mac' ? parseMac(it) : parseIp(it);
-        if (bytes === undefined) throw typeError(path, a.subHint === 'mac' ? 'a MAC address' : 'an IP address', it);
+        if (bytes === undefined) throw typeError(a.subHint === 'mac' ? 'a MAC address' : 'an IP address', it);
         return bytes.length;
       }
-      if (!(it instanceof Uint8Array)) throw typeError(path, 'a Uint8Array', it);
+      if (!(it instanceof Uint8Array)) throw typeError('a Uint8Array', it);
       return it.length;
     }
     default:
@@ -341,16 +386,16 @@ function indexedItemSize(a: CAttr, it: unknown, path: string): number {
   }
 }
 
-function writeIndexedItem(a: CAttr, it: unknown, b: Uint8Array, v: DataView, p: number, path: string): number {
+function writeIndexedItem(a: CAttr, it: unknown, b: Uint8Array, v: DataView, p: number): number {
   switch (a.subKind) {
     case K_NEST:
-      return writeAttrs(a.set!, it as Obj, b, v, p, path);
+      return writeAttrs(a.set!, it as Obj, b, v, p);
     case K_STRING: {
       const n = writeUtf8(it as string, b, p);
       b[p + n] = 0;
       return p + n + 1;
     }
-    case 12: {
+    case K_BINARY_SUB: {
       const bytes = typeof it === 'string' ? (a.subHint === 'mac' ? parseMac(it)! : parseIp(it)!) : (it as Uint8Array);
       b.set(bytes, p);
       return p + bytes.length;
@@ -358,15 +403,15 @@ function writeIndexedItem(a: CAttr, it: unknown, b: Uint8Array, v: DataView, p: 
     default:
       if (a.subHint === 'ipv4' && typeof it === 'string') {
         const ip = parseIp(it);
-        if (ip === undefined || ip.length !== 4) throw typeError(path, 'an IPv4 address', it);
+        if (ip === undefined || ip.length !== 4) throw typeError('an IPv4 address', it);
         b.set(ip, p);
-      } else writeScalar(a.subKind, a.le, null, false, it, b, v, p, path);
+      } else writeScalar(a.subKind, a.le, null, false, it, b, v, p);
       return p + a.subWidth;
   }
 }
 
-/** Write one payload at `p`; returns the end offset (unpadded). */
-function writePayload(a: CAttr, val: unknown, b: Uint8Array, v: DataView, p: number, path: string, obj: Obj): number {
+/** Write one payload at `p`; returns the end offset (unpadded). `payloadSize` validated the shape. */
+function writePayload(a: CAttr, val: unknown, b: Uint8Array, v: DataView, p: number, obj: Obj): number {
   const raw = bytesOf(val);
   if (raw !== undefined) {
     b.set(raw, p);
@@ -374,14 +419,15 @@ function writePayload(a: CAttr, val: unknown, b: Uint8Array, v: DataView, p: num
   }
   const kind = a.kind;
   if (kind <= K_S64) {
-    writeScalar(kind, a.le, a.en, a.asFlags, val, b, v, p, path);
+    writeScalar(kind, a.le, a.en, a.asFlags, val, b, v, p);
     return p + KIND_WIDTH[kind]!;
   }
   switch (kind) {
-    case K_UINT: case K_SINT: {
-      const w = uintWidth(val, kind === K_SINT, path);
-      if (w === 4) writeScalar(kind === K_SINT ? K_S32 : K_U32, a.le, null, false, val, b, v, p, path);
-      else writeScalar(kind === K_SINT ? K_S64 : K_U64, a.le, null, false, val, b, v, p, path);
+    case K_UINT:
+    case K_SINT: {
+      const w = uintWidth(val, kind === K_SINT);
+      if (w === 4) writeScalar(kind === K_SINT ? 7 : 3, a.le, null, false, val, b, v, p);
+      else writeScalar(kind === K_SINT ? K_S64 : K_U64, a.le, null, false, val, b, v, p);
       return p + w;
     }
     case K_STRING: {
@@ -392,96 +438,152 @@ function writePayload(a: CAttr, val: unknown, b: Uint8Array, v: DataView, p: num
     case K_FLAG:
       return p;
     case K_NEST:
-      if (a.header !== null) return writeHeaded(a.header, a.set!, val as Obj, b, v, p, path);
-      return writeAttrs(a.set!, val as Obj, b, v, p, path);
+      if (a.header !== null) return writeHeaded(a.header, a.set!, val as Obj, b, v, p);
+      return writeAttrs(a.set!, val as Obj, b, v, p);
     case K_MAC:
-    case K_IP:
-      if (typeof val === 'string') {
-        const bytes = kind === K_MAC ? parseMac(val)! : parseIp(val)!;
-        b.set(bytes, p);
-        return p + bytes.length;
-      }
-      break;
+    case K_IP: {
+      const bytes = kind === K_MAC ? parseMac(val as string)! : parseIp(val as string)!;
+      b.set(bytes, p);
+      return p + bytes.length;
+    }
     case K_STRUCT:
-      if (isObj(val)) return writeStruct(a.struct!, val, b, v, p, path, true);
-      break;
-    case K_ARRAY:
-      if (Array.isArray(val)) {
-        const w = a.subWidth;
-        for (let i = 0; i < val.length; i++) writeScalar(a.subKind, a.le, null, false, val[i], b, v, p + i * w, `${path}[${i}]`);
-        return p + val.length * w;
+      return writeStruct(a.struct!, val as Obj, b, v, p, true);
+    case K_ARRAY: {
+      const arr = val as unknown[];
+      const w = a.subWidth;
+      const sk = a.subKind;
+      const le = a.le;
+      let i = 0;
+      try {
+        if (sk === 3 /* u32 */) {
+          for (; i < arr.length; i++) {
+            const x = arr[i];
+            if (typeof x === 'number' && x >= 0 && x <= 0xffffffff && Number.isInteger(x)) v.setUint32(p + 4 * i, x, le);
+            else writeScalar(sk, le, null, false, x, b, v, p + 4 * i);
+          }
+        } else for (; i < arr.length; i++) writeScalar(sk, le, null, false, arr[i], b, v, p + i * w);
+      } catch (e) {
+        throw withPath(e, `[${i}]`);
       }
-      break;
+      return p + arr.length * w;
+    }
     case K_SUBMSG: {
-      if (val instanceof Uint8Array) break;
-      const f = selectFormat(a, obj, path);
-      if (f.header !== null) return writeHeaded(f.header, f.set!, val as Obj, b, v, p, path);
-      return writeAttrs(f.set!, val as Obj, b, v, p, path);
+      const f = selectFormat(a, obj);
+      if (f.header !== null) return writeHeaded(f.header, f.set!, val as Obj, b, v, p);
+      return writeAttrs(f.set!, val as Obj, b, v, p);
     }
     case K_INDEXED: {
       const arr = val as unknown[];
       let off = p;
-      for (let i = 0; i < arr.length; i++) {
-        const end = writeIndexedItem(a, arr[i], b, v, off + 4, `${path}[${i}]`);
-        const len = end - off;
-        v.setUint16(off, len, true);
-        v.setUint16(off + 2, i, true);
-        const next = off + ((len + 3) & ~3);
-        b.fill(0, end, next);
-        off = next;
+      let i = 0;
+      try {
+        for (; i < arr.length; i++) {
+          const end = writeIndexedItem(a, arr[i], b, v, off + 4);
+          const len = end - off;
+          v.setUint16(off, len, true);
+          v.setUint16(off + 2, i, true);
+          const next = off + ((len + 3) & ~3);
+          b.fill(0, end, next);
+          off = next;
+        }
+      } catch (e) {
+        throw withPath(e, `[${i}]`);
       }
       return off;
     }
     case K_BITFIELD32: {
-      if (!isObj(val)) throw typeError(path, 'an object { value, selector }', val);
-      writeScalar(K_U32, true, null, false, val.value, b, v, p, `${path}.value`);
-      writeScalar(K_U32, true, null, false, val.selector, b, v, p + 4, `${path}.selector`);
+      if (!isObj(val)) throw typeError('an object { value, selector }', val);
+      try {
+        writeScalar(3, true, null, false, val.value, b, v, p);
+      } catch (e) {
+        throw withPath(e, '.value');
+      }
+      try {
+        writeScalar(3, true, null, false, val.selector, b, v, p + 4);
+      } catch (e) {
+        throw withPath(e, '.selector');
+      }
       return p + 8;
     }
     case K_STRUCT_ARRAY: {
-      if (!Array.isArray(val)) break;
+      const arr = val as unknown[];
       const st = a.struct!;
-      for (let i = 0; i < val.length; i++) {
-        const it = val[i];
-        if (!isObj(it)) throw typeError(`${path}[${i}]`, `a ${st.name} object`, it);
-        writeStruct(st, it, b, v, p + i * st.size, `${path}[${i}]`, false);
+      let i = 0;
+      try {
+        for (; i < arr.length; i++) {
+          const it = arr[i];
+          if (!isObj(it)) throw typeError(`a ${st.name} object`, it);
+          writeStruct(st, it, b, v, p + i * st.size, false);
+        }
+      } catch (e) {
+        throw withPath(e, `[${i}]`);
       }
-      return p + val.length * st.size;
+      return p + arr.length * st.size;
     }
     case K_NEST_LIST: {
-      if (!Array.isArray(val)) break;
+      const arr = val as Obj[];
       const st = a.struct!;
       const lm = st.members.find((m) => m.name === a.lengthMember)!;
       const hs = (st.size + 3) & ~3;
       let off = p;
-      for (let i = 0; i < val.length; i++) {
-        const it = val[i] as Obj;
-        const ip = `${path}[${i}]`;
-        writeStruct(st, it, b, v, off, ip, false);
-        b.fill(0, off + st.size, off + hs);
-        const end = it.attrs === undefined ? off + hs : writeAttrs(a.set!, it.attrs as Obj, b, v, off + hs, ip);
-        const len = end - off;
-        if (lm.size === 2) v.setUint16(off + lm.offset, len, true);
-        else b[off + lm.offset] = len;
-        const next = off + ((len + 3) & ~3);
-        b.fill(0, end, next);
-        off = next;
+      let i = 0;
+      try {
+        for (; i < arr.length; i++) {
+          const it = arr[i]!;
+          writeStruct(st, it, b, v, off, false, a.lengthMember);
+          b.fill(0, off + st.size, off + hs);
+          const end = it.attrs === undefined ? off + hs : writeAttrs(a.set!, it.attrs as Obj, b, v, off + hs);
+          const len = end - off;
+          if (lm.size === 2) v.setUint16(off + lm.offset, len, true);
+          else b[off + lm.offset] = len;
+          const next = off + ((len + 3) & ~3);
+          b.fill(0, end, next);
+          off = next;
+        }
+      } catch (e) {
+        throw withPath(e, `[${i}]`);
       }
       return off;
     }
     default:
       break;
   }
-  const bytes = bytesOf(val);
-  if (bytes === undefined) throw typeError(path, expected(a), val);
-  b.set(bytes, p);
-  return p + bytes.length;
+  throw typeError(expected(a), val);
 }
 
 // ---------------------------------------------------------------- attribute lists
 
-function flagsFor(obj: Obj, key: string, index: number, def: number): number {
-  const f = obj.$flags as Record<string, unknown> | undefined;
+function unknownAttr(val: unknown): { type: number; flags: number; bytes: Uint8Array } {
+  if (isObj(val) && typeof val.type === 'number' && val.bytes instanceof Uint8Array) {
+    const flags = val.flags === undefined ? 0 : val.flags;
+    if (typeof flags !== 'number') throw withPath(typeError('a number', flags), '.flags');
+    if (!Number.isInteger(val.type) || val.type < 0 || val.type > NLA_TYPE_MASK) throw withPath(new RangeError(`${val.type} is not an attribute type`), '.type');
+    return { type: val.type, flags: flags & ~NLA_TYPE_MASK, bytes: val.bytes };
+  }
+  throw typeError('an unknown attribute { type, flags, bytes }', val);
+}
+
+/** Metadata of one attribute object, read once per object (absent in the common case). */
+interface Meta {
+  flags: Record<string, unknown> | undefined;
+  unterminated: Record<string, unknown> | undefined;
+  repeated: unknown[] | undefined;
+}
+
+function metaOf(obj: Obj): Meta | null {
+  const flags = obj.$flags;
+  const unterminated = obj.$unterminated;
+  const repeated = obj.$repeated;
+  if (flags === undefined && unterminated === undefined && repeated === undefined) return null;
+  return {
+    flags: isObj(flags) ? flags : undefined,
+    unterminated: isObj(unterminated) ? unterminated : undefined,
+    repeated: Array.isArray(repeated) ? repeated : undefined,
+  };
+}
+
+function flagsFor(meta: Meta | null, key: string, index: number, def: number): number {
+  const f = meta?.flags;
   if (f === undefined) return def;
   const x = f[key];
   if (typeof x === 'number') return x;
@@ -492,19 +594,9 @@ function flagsFor(obj: Obj, key: string, index: number, def: number): number {
   return def;
 }
 
-function unknownAttr(val: unknown, path: string): { type: number; flags: number; bytes: Uint8Array } {
-  if (isObj(val) && typeof val.type === 'number' && val.bytes instanceof Uint8Array) {
-    const flags = val.flags === undefined ? 0 : val.flags;
-    if (typeof flags !== 'number') throw typeError(`${path}.flags`, 'a number', flags);
-    if (!Number.isInteger(val.type) || val.type < 0 || val.type > NLA_TYPE_MASK) throw new RangeError(`${path}.type: ${val.type} is not an attribute type`);
-    return { type: val.type, flags: flags & ~NLA_TYPE_MASK, bytes: val.bytes };
-  }
-  throw typeError(path, 'an unknown attribute { type, flags, bytes }', val);
-}
-
 /** Was this string occurrence sent without its NUL (`$unterminated`)? */
-function isUnterminated(obj: Obj, key: string, index: number): boolean {
-  const u = obj.$unterminated as Record<string, unknown> | undefined;
+function isUnterminated(meta: Meta | null, key: string, index: number): boolean {
+  const u = meta?.unterminated;
   if (u === undefined) return false;
   const x = u[key];
   if (x === true) return true;
@@ -512,59 +604,75 @@ function isUnterminated(obj: Obj, key: string, index: number): boolean {
 }
 
 /** Is the value of `key` an array of occurrences (multi-attr or repeated)? */
-function isMulti(a: CAttr | undefined, obj: Obj, key: string, val: unknown): boolean {
+function isMulti(a: CAttr | undefined, meta: Meta | null, key: string, val: unknown): boolean {
   if (a !== undefined && a.multi) return Array.isArray(val);
-  const rep = obj.$repeated;
-  return Array.isArray(rep) && rep.includes(key);
+  const rep = meta?.repeated;
+  return rep !== undefined && rep.includes(key);
 }
 
-/**
- * Calls `visit` for each attribute in emission order. Shared by measure and write
- * so their iteration can never disagree.
- */
-function eachAttr(set: CSet, obj: Obj, path: string, visit: (a: CAttr | undefined, key: string, val: unknown, index: number, ap: string) => void): void {
-  const order = obj.$order;
-  if (Array.isArray(order)) {
-    const seen = new Map<string, number>();
-    for (const key of order as string[]) {
-      const all = obj[key];
-      const a = set.byName.get(key);
-      if (all === undefined) throw new TypeError(`${path}.$order: ${key} is not in the object`);
-      if (isMulti(a, obj, key, all)) {
-        const i = seen.get(key) ?? 0;
-        seen.set(key, i + 1);
-        if (i >= (all as unknown[]).length) throw new TypeError(`${path}.$order: more ${key} entries than values`);
-        visit(a, key, (all as unknown[])[i], i, `${path}.${key}[${i}]`);
-      } else visit(a, key, all, -1, `${path}.${key}`);
-    }
-    return;
+/** `$order` as [key, occurrence index (-1 = single)] pairs. */
+function orderEntries(set: CSet, obj: Obj, meta: Meta | null, order: unknown[]): Array<[string, number]> {
+  const seen = new Map<string, number>();
+  const out: Array<[string, number]> = [];
+  for (const key of order) {
+    if (typeof key !== 'string' || obj[key] === undefined) throw withPath(new TypeError(`${String(key)} is not in the object`), '.$order');
+    const all = obj[key];
+    if (isMulti(set.byName.get(key), meta, key, all)) {
+      const i = seen.get(key) ?? 0;
+      seen.set(key, i + 1);
+      if (i >= (all as unknown[]).length) throw withPath(new TypeError(`more ${key} entries than values`), '.$order');
+      out.push([key, i]);
+    } else out.push([key, -1]);
   }
-  for (const key in obj) {
-    if (key.charCodeAt(0) === 36 /* $ */) continue;
-    const val = obj[key];
-    if (val === undefined) continue;
-    const a = set.byName.get(key);
-    if (a === undefined && !key.startsWith('unknown-'))
-      throw new TypeError(`${path}.${key}: unknown attribute in ${set.name} (known: ${[...set.byName.keys()].join(', ')})`);
-    if (a !== undefined && a.kind === K_FLAG && val === false) continue;
-    if (isMulti(a, obj, key, val)) {
-      const arr = val as unknown[];
-      for (let i = 0; i < arr.length; i++) visit(a, key, arr[i], i, `${path}.${key}[${i}]`);
-    } else visit(a, key, val, -1, `${path}.${key}`);
+  return out;
+}
+
+function lookup(set: CSet, key: string): CAttr | undefined {
+  const a = set.byName.get(key);
+  if (a === undefined && !key.startsWith('unknown-'))
+    throw withPath(new TypeError(`unknown attribute in ${set.name} (known: ${[...set.byName.keys()].join(', ')})`), `.${key}`);
+  return a;
+}
+
+/** Size of one attribute (header, payload and padding). */
+function attrSize(a: CAttr | undefined, key: string, val: unknown, idx: number, obj: Obj, meta: Meta | null): number {
+  try {
+    let pl: number;
+    if (a === undefined) pl = unknownAttr(val).bytes.length;
+    else {
+      pl = payloadSize(a, val, obj);
+      if (meta !== null && a.kind === K_STRING && isUnterminated(meta, key, idx)) pl--;
+    }
+    if (pl + 4 > MAX_ATTR) throw new RangeError(`${pl} bytes do not fit one attribute (max ${MAX_ATTR - 4})`);
+    return (pl + 7) & ~3;
+  } catch (e) {
+    throw withPath(e, seg(key, idx));
   }
 }
 
 /** Encoded size of an attribute object (exact: what `writeAttrs` will write). */
-export function measureAttrs(set: CSet, obj: Obj, path: string): number {
+export function measureAttrs(set: CSet, obj: Obj): number {
+  const meta = metaOf(obj);
   let size = 0;
-  let last = 0;
-  eachAttr(set, obj, path, (a, key, val, i, ap) => {
-    let pl = a === undefined ? unknownAttr(val, ap).bytes.length : payloadSize(a, val, ap, obj);
-    if (a !== undefined && a.kind === K_STRING && typeof val === 'string' && isUnterminated(obj, key, i)) pl--;
-    if (pl + 4 > MAX_ATTR) throw new RangeError(`${ap}: ${pl} bytes do not fit one attribute (max ${MAX_ATTR - 4})`);
-    last = (pl + 4 + 3) & ~3;
-    size += last;
-  });
+  const order = obj.$order;
+  if (Array.isArray(order)) {
+    for (const [key, idx] of orderEntries(set, obj, meta, order)) {
+      const all = obj[key];
+      size += attrSize(set.byName.get(key), key, idx < 0 ? all : (all as unknown[])[idx], idx, obj, meta);
+    }
+  } else {
+    for (const key in obj) {
+      if (key.charCodeAt(0) === 36 /* $ */) continue;
+      const val = obj[key];
+      if (val === undefined) continue;
+      const a = lookup(set, key);
+      if (a !== undefined && a.kind === K_FLAG && val === false) continue;
+      if (isMulti(a, meta, key, val)) {
+        const arr = val as unknown[];
+        for (let i = 0; i < arr.length; i++) size += attrSize(a, key, arr[i], i, obj, meta);
+      } else size += attrSize(a, key, val, -1, obj, meta);
+    }
+  }
   const unp = obj.$unpadded;
   if (typeof unp === 'number' && unp > 0 && unp < 4) size -= unp;
   const tr = obj.$trailing;
@@ -572,37 +680,60 @@ export function measureAttrs(set: CSet, obj: Obj, path: string): number {
   return size;
 }
 
-/** Write an attribute object at `off`; returns the end offset. */
-export function writeAttrs(set: CSet, obj: Obj, b: Uint8Array, v: DataView, off: number, path: string): number {
-  const pads = obj.$padding as Array<[number, Uint8Array]> | undefined;
-  let ordinal = 0;
-  eachAttr(set, obj, path, (a, key, val, i, ap) => {
-    let type: number;
-    let fl: number;
-    let end: number;
+/** Write one attribute at `off`; returns the offset after its padding. */
+function writeOne(a: CAttr | undefined, key: string, val: unknown, idx: number, obj: Obj, meta: Meta | null, b: Uint8Array, v: DataView, off: number): number {
+  let type: number;
+  let fl: number;
+  let end: number;
+  try {
     if (a === undefined) {
-      const u = unknownAttr(val, ap);
+      const u = unknownAttr(val);
       type = u.type;
       fl = u.flags;
       b.set(u.bytes, off + 4);
       end = off + 4 + u.bytes.length;
     } else {
       type = a.type;
-      fl = flagsFor(obj, key, i, a.defFlags);
-      end = writePayload(a, val, b, v, off + 4, ap, obj);
-      if (a.kind === K_STRING && typeof val === 'string' && isUnterminated(obj, key, i)) end--;
+      fl = meta === null ? a.defFlags : flagsFor(meta, key, idx, a.defFlags);
+      end = writePayload(a, val, b, v, off + 4, obj);
+      if (meta !== null && a.kind === K_STRING && isUnterminated(meta, key, idx)) end--;
     }
-    const len = end - off;
-    v.setUint16(off, len, true);
-    v.setUint16(off + 2, (type | fl) & 0xffff, true);
-    const next = off + ((len + 3) & ~3);
-    b.fill(0, end, next);
-    if (pads !== undefined) {
-      for (const [n, bytes] of pads) if (n === ordinal) b.set(bytes.subarray(0, Math.min(next, b.length) - end), end);
+  } catch (e) {
+    throw withPath(e, seg(key, idx));
+  }
+  const len = end - off;
+  v.setUint16(off, len, true);
+  v.setUint16(off + 2, (type | fl) & 0xffff, true);
+  const next = off + ((len + 3) & ~3);
+  if (next > end) b.fill(0, end, next);
+  return next;
+}
+
+/** Write an attribute object at `off`; returns the end offset. */
+export function writeAttrs(set: CSet, obj: Obj, b: Uint8Array, v: DataView, off: number): number {
+  const meta = metaOf(obj);
+  const pads = obj.$padding;
+  const start = off;
+  const order = obj.$order;
+  if (Array.isArray(order)) {
+    for (const [key, idx] of orderEntries(set, obj, meta, order)) {
+      const all = obj[key];
+      off = writeOne(set.byName.get(key), key, idx < 0 ? all : (all as unknown[])[idx], idx, obj, meta, b, v, off);
     }
-    ordinal++;
-    off = next;
-  });
+  } else {
+    for (const key in obj) {
+      if (key.charCodeAt(0) === 36 /* $ */) continue;
+      const val = obj[key];
+      if (val === undefined) continue;
+      const a = set.byName.get(key);
+      if (a !== undefined && a.kind === K_FLAG && val === false) continue;
+      if (isMulti(a, meta, key, val)) {
+        const arr = val as unknown[];
+        for (let i = 0; i < arr.length; i++) off = writeOne(a, key, arr[i], i, obj, meta, b, v, off);
+      } else off = writeOne(a, key, val, -1, obj, meta, b, v, off);
+    }
+  }
+  if (Array.isArray(pads)) applyPadding(pads as Array<[number, Uint8Array]>, b, v, start, off);
   const unp = obj.$unpadded;
   if (typeof unp === 'number' && unp > 0 && unp < 4) off -= unp;
   const tr = obj.$trailing;
@@ -611,4 +742,19 @@ export function writeAttrs(set: CSet, obj: Obj, b: Uint8Array, v: DataView, off:
     off += tr.length;
   }
   return off;
+}
+
+/** Put recorded nonzero padding back after the attributes were written (rare). */
+function applyPadding(pads: Array<[number, Uint8Array]>, b: Uint8Array, v: DataView, start: number, end: number): void {
+  let off = start;
+  let ordinal = 0;
+  while (end - off >= 4) {
+    const len = v.getUint16(off, true);
+    const next = off + ((len + 3) & ~3);
+    for (const [n, bytes] of pads) {
+      if (n === ordinal && bytes instanceof Uint8Array) b.set(bytes.subarray(0, Math.max(0, Math.min(next, b.length) - off - len)), off + len);
+    }
+    ordinal++;
+    off = next;
+  }
 }
