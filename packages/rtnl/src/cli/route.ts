@@ -67,19 +67,26 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
   // As `ip route show`: IPv4 unless -6 says otherwise, both families for `table all`.
   const all = table === 'all' || table === '0';
   const family: Family | undefined = ctxFamily(ctx) ?? (all ? undefined : 'inet');
-  const routes = await h.routeList({
+  let routes = await h.routeList({
     ...(family !== undefined ? { family } : {}),
     ...(table !== undefined ? { table: table === 'all' ? 'all' : /^\d+$/.test(table) ? Number(table) : table } : {}),
     ...(dev !== undefined ? { link: dev } : {}),
     ...(proto !== undefined ? { protocol: /^\d+$/.test(proto) ? Number(proto) : proto } : {}),
     ...(type !== undefined ? { type: type as never } : {}),
   });
+  // The kernel's device filter also matches multipath routes with a next hop on the device;
+  // ip lists only routes whose output interface is the device.
+  if (dev !== undefined) {
+    const index = (await h.linkByName(dev)).index;
+    routes = routes.filter((r) => r.linkIndex === index);
+  }
   const pc: RoutePrintContext = {
     details: ctx.details,
     linkName: await linkNames(ctx),
     omitDev: dev !== undefined,
     // ip prints the table only when listing every table.
     omitTable: !all,
+    omitProtocol: proto !== undefined,
   };
   if (ctx.json) ctx.printJson(routes.map((r) => routeIpJson(r, pc)));
   else for (const r of routes) ctx.print(routeText(r, pc));

@@ -78,10 +78,11 @@ export function addrShowIpJson(links: readonly Link[], addrs: readonly Addr[], c
   return out;
 }
 
-/** The link part: what `ip -j link show` prints, minus `linkmode`, which `ip addr` leaves out. */
+/** The link part: what `ip -j link show` prints, minus what `ip addr` leaves out. */
 function linkJson(l: Link, ctx: LinkPrintContext): Record<string, unknown> {
   const o = linkIpJson(l, ctx);
   delete o.linkmode;
+  delete o.inet6_addr_gen_mode;
   return o;
 }
 

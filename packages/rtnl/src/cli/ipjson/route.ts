@@ -12,6 +12,8 @@ export interface RoutePrintContext {
   omitDev?: boolean;
   /** Leave `table` out (ip does when the listing asked for one table, main included). */
   omitTable?: boolean;
+  /** Leave `protocol` out (ip does when the listing was filtered by protocol). */
+  omitProtocol?: boolean;
 }
 
 /** ip's route flag keywords, in its order (`print_rt_flags`). */
@@ -86,6 +88,10 @@ function metricsJson(m: RouteMetrics): Record<string, unknown> | undefined {
  * ```
  */
 export function routeIpJson(r: Route, ctx: RoutePrintContext): Record<string, unknown> {
+  return build(r, ctx, false);
+}
+
+function build(r: Route, ctx: RoutePrintContext, lookup: boolean): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   if (r.type !== 'unicast' || ctx.details) o.type = typeof r.type === 'number' ? String(r.type) : r.type;
   o.dst = r.dst === undefined ? 'default' : prefixText(r.dst);
@@ -97,13 +103,19 @@ export function routeIpJson(r: Route, ctx: RoutePrintContext): Record<string, un
   if (r.table !== 0 && (r.table !== 254 || ctx.details) && !ctx.omitTable) o.table = tableName(r.table);
   // Cached (cloned) entries, such as `route get` answers, carry no meaningful protocol or scope.
   if (!r.flags.includes('cloned')) {
-    if (r.protocol !== 'boot' || ctx.details) o.protocol = String(r.protocol);
+    if ((r.protocol !== 'boot' || ctx.details) && !ctx.omitProtocol) o.protocol = String(r.protocol);
     if (r.scope !== 'global' || ctx.details) o.scope = String(r.scope);
   }
   if (r.src !== undefined) o.prefsrc = r.src;
   if (r.priority !== undefined) o.metric = r.priority;
   o.flags = flagList(r.flags);
   if (r.mark !== undefined) o.mark = r.mark;
+  // ip's order: uid, then the cache block (RTCF_* flags of a lookup, or the expiry), then metrics.
+  if (r.uid !== undefined) o.uid = r.uid;
+  if (lookup && r.flags.includes('cloned')) {
+    o.cache = r.type === 'local' ? ['local'] : r.type === 'broadcast' ? ['brd'] : r.type === 'multicast' ? ['mc'] : [];
+  }
+  if (r.expires !== undefined) o.expires = r.expires;
   if (r.metrics !== undefined) {
     const m = metricsJson(r.metrics);
     if (m) o.metrics = [m];
@@ -119,18 +131,14 @@ export function routeIpJson(r: Route, ctx: RoutePrintContext): Record<string, un
       return n;
     });
   }
-  if (r.expires !== undefined) o.expires = r.expires;
   if (r.pref !== undefined) o.pref = String(r.pref);
   return o;
 }
 
 /** `ip -j route get` output: the lookup result, with `uid` and the cache marker. */
 export function routeGetIpJson(r: Route, ctx: RoutePrintContext): Record<string, unknown> {
-  const o = routeIpJson(r, ctx);
-  if (r.uid !== undefined) o.uid = r.uid;
-  // ip lists the RTCF_* cache flags; the ones a lookup shows follow from the route type.
-  if (r.flags.includes('cloned')) o.cache = r.type === 'local' ? ['local'] : r.type === 'broadcast' ? ['brd'] : r.type === 'multicast' ? ['mc'] : [];
-  return o;
+  // ip lists the RTCF_* cache flags of a lookup; the ones shown follow from the route type.
+  return build(r, ctx, true);
 }
 
 /** The text form of `ip route show` (one line per route). */
