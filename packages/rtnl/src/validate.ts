@@ -18,7 +18,7 @@ export const MAX_IFNAME_BYTES = 15;
  * validateIfName('a:b');            // RangeError: name "a:b" must not contain ":"
  */
 export function validateIfName(name: unknown, field = 'name', template = true): string {
-  if (typeof name !== 'string') throw new TypeError(`${field} must be a string, got ${describe(name)}`);
+  if (typeof name !== 'string') throw new TypeError(`${field} must be a string, got ${describeValue(name)}`);
   if (name.length === 0) throw new RangeError(`${field} must not be empty`);
   const bytes = utf8.encode(name).length;
   if (bytes > MAX_IFNAME_BYTES) {
@@ -37,7 +37,7 @@ export function validateIfName(name: unknown, field = 'name', template = true): 
 /** An unsigned integer in `[min, max]`. */
 export function validateUint(value: unknown, field: string, min = 0, max = 0xffffffff): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TypeError(`${field} must be an integer, got ${describe(value)}`);
+    throw new TypeError(`${field} must be an integer, got ${describeValue(value)}`);
   }
   if (value < min || value > max) throw new RangeError(`${field} must be in ${min}..${max}, got ${value}`);
   return value;
@@ -81,20 +81,20 @@ const MAC_RE = /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}$/;
  * validateMac('02:AA:bb:cc:dd:ee'); // '02:aa:bb:cc:dd:ee'
  */
 export function validateMac(mac: unknown, field = 'hardwareAddr'): string {
-  if (typeof mac !== 'string') throw new TypeError(`${field} must be a string like "02:00:00:00:00:01", got ${describe(mac)}`);
+  if (typeof mac !== 'string') throw new TypeError(`${field} must be a string like "02:00:00:00:00:01", got ${describeValue(mac)}`);
   if (!MAC_RE.test(mac)) throw new RangeError(`${field}: invalid MAC address "${mac}"`);
   return mac.toLowerCase();
 }
 
 /** A boolean option. */
 export function validateBool(v: unknown, field: string): boolean {
-  if (typeof v !== 'boolean') throw new TypeError(`${field} must be a boolean, got ${describe(v)}`);
+  if (typeof v !== 'boolean') throw new TypeError(`${field} must be a boolean, got ${describeValue(v)}`);
   return v;
 }
 
 /** A string option (e.g. an alias: at most `max` bytes). */
 export function validateString(v: unknown, field: string, max = 255): string {
-  if (typeof v !== 'string') throw new TypeError(`${field} must be a string, got ${describe(v)}`);
+  if (typeof v !== 'string') throw new TypeError(`${field} must be a string, got ${describeValue(v)}`);
   const bytes = utf8.encode(v).length;
   if (bytes > max) throw new RangeError(`${field} is ${bytes} bytes; the limit is ${max}`);
   if (v.includes('\0')) throw new RangeError(`${field} must not contain NUL`);
@@ -104,7 +104,7 @@ export function validateString(v: unknown, field: string, max = 255): string {
 /** One of a fixed set of names. */
 export function validateEnum<T extends string>(v: unknown, field: string, allowed: readonly T[]): T {
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new RangeError(`${field} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(v)}`);
+    throw new RangeError(`${field} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describeValue(v)}`);
   }
   return v as T;
 }
@@ -118,7 +118,7 @@ export function rejectUnknownKeys(obj: object, allowed: ReadonlySet<string>, wha
 
 /** A plain object (the argument a spec must be). */
 export function validateObject(v: unknown, field: string): Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError(`${field} must be an object, got ${describe(v)}`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError(`${field} must be an object, got ${describeValue(v)}`);
   return v as Record<string, unknown>;
 }
 
@@ -126,7 +126,7 @@ const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1
 
 /** An IPv4 or IPv6 address in text form; returns its family. */
 export function validateIp(v: unknown, field: string): 4 | 6 {
-  if (typeof v !== 'string') throw new TypeError(`${field} must be an IP address string, got ${describe(v)}`);
+  if (typeof v !== 'string') throw new TypeError(`${field} must be an IP address string, got ${describeValue(v)}`);
   if (IPV4_RE.test(v)) return 4;
   if (v.includes(':') && isIpv6(v)) return 6;
   throw new RangeError(`${field}: invalid IP address "${v}"`);
@@ -157,7 +157,7 @@ function isIpv6(s: string): boolean {
   return a !== undefined && a.length + extra === 8;
 }
 
-export function describe(v: unknown): string {
+export function describeValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'bigint') return `${v}n`;
   if (v === null) return 'null';

@@ -9,7 +9,7 @@ import { Handle, getDefaultHandle } from '../handle.js';
 import { nsTarget } from '../netns.js';
 import { tuntapAdd, type TuntapSpec } from '../tuntap.js';
 import {
-  describe, rejectUnknownKeys, validateBool, validateIfName, validateMac, validateMtu, validateObject, validateString,
+  describeValue, rejectUnknownKeys, validateBool, validateIfName, validateMac, validateMtu, validateObject, validateString,
   validateTxQLen, validateUint,
 } from '../validate.js';
 import { kindModule, knownKinds, RequestResources, type KindModule } from './kinds/index.js';
@@ -38,7 +38,7 @@ function keysFor(k: KindModule): Set<string> {
  */
 export function validateLinkSpec(spec: unknown): KindModule {
   const s = validateObject(spec, 'spec');
-  if (typeof s.kind !== 'string') throw new TypeError(`spec.kind must be a string, got ${describe(s.kind)}`);
+  if (typeof s.kind !== 'string') throw new TypeError(`spec.kind must be a string, got ${describeValue(s.kind)}`);
   const k = kindModule(s.kind);
   if (k === undefined || !k.creatable) {
     const kinds = [...knownKinds().filter((x) => kindModule(x)!.creatable), 'tuntap'].join(', ');
