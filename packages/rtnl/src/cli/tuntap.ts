@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import '../link/index.js';
 import type { TuntapSpec } from '../tuntap.js';
 import { Args, CliError, matchCommand, parseUint, type CliContext } from './args.js';
-import { printLinks } from './link.js';
+import { tuntapIpJson, tuntapText } from './ipjson/tuntap.js';
 
 const COMMANDS = ['add', 'delete', 'del', 'show', 'list', 'lst', 'help'] as const;
 
@@ -25,9 +25,10 @@ export async function run(ctx: CliContext, argv: string[]): Promise<void> {
   const word = a.done ? 'show' : a.next('command');
   const cmd = matchCommand(word, COMMANDS);
   if (cmd === 'show' || cmd === 'list' || cmd === 'lst') {
-    const h = ctx.handle();
-    const all = await h.linkList();
-    printLinks(ctx, all.filter((l) => l.kind === 'tun'), all);
+    // The kernel filters by kind (IFLA_INFO_KIND "tun").
+    const taps = await ctx.handle().linkList({ kind: 'tun' });
+    if (ctx.json) ctx.printJson(taps.map(tuntapIpJson));
+    else for (const l of taps) ctx.print(tuntapText(l));
     return;
   }
   if (cmd === 'help') {
