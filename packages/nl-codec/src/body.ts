@@ -5,7 +5,7 @@
  * and the `$` metadata keys that make decoding lossless.
  */
 import { compileSet, compileStruct, type CSet, type CStruct } from './attrs/compile.js';
-import { decodeAttrs, decodeHeaded } from './attrs/decode.js';
+import { decodeAttrs, decodeHeaded, resetDepth } from './attrs/decode.js';
 import { finishPath, measureAttrs, measureHeaded, writeAttrs, writeHeaded } from './attrs/encode.js';
 import { NetlinkDecodeError } from './attrs/errors.js';
 import { attrsPathAt } from './attrs/path.js';
@@ -51,6 +51,7 @@ class TableBodyCodec implements BodyCodec {
   decode(bytes: Uint8Array, view: DataView, start: number, end: number, into: Record<string, unknown>): void {
     if (!(start >= 0 && start <= end && end <= bytes.length && end <= view.byteLength))
       throw new NetlinkDecodeError(`body range [${start}, ${end}) is outside the ${bytes.length}-byte buffer`, start);
+    resetDepth();
     try {
       if (this.header === null) into.attrs = decodeAttrs(this.set, bytes, view, start, end, 0);
       else decodeHeaded(this.header, this.set, bytes, view, start, end, into, 0);

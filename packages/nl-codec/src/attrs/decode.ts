@@ -322,6 +322,7 @@ function decodeValue(a: CAttr, b: Uint8Array, v: DataView, p: number, len: numbe
       if (len !== 0) break;
       return true;
     case K_NEST:
+      if (depth >= MAX_DEPTH) break;
       if (a.header !== null) {
         const o: Record<string, unknown> = {};
         decodeHeaded(a.header, a.set!, b, v, p, p + len, o, fam);
@@ -338,8 +339,10 @@ function decodeValue(a: CAttr, b: Uint8Array, v: DataView, p: number, len: numbe
     case K_ARRAY:
       return decodeArray(a, b, v, p, len);
     case K_SUBMSG:
+      if (depth >= MAX_DEPTH) break;
       return decodeSubMessage(a, b, v, p, len, fam, obj);
     case K_INDEXED:
+      if (depth >= MAX_DEPTH) break;
       return decodeIndexed(a, b, v, p, len, fam);
     case K_BITFIELD32:
       if (len !== 8) break;
@@ -352,6 +355,7 @@ function decodeValue(a: CAttr, b: Uint8Array, v: DataView, p: number, len: numbe
       return out;
     }
     case K_NEST_LIST:
+      if (depth >= MAX_DEPTH) break;
       return decodeNestList(a, b, v, p, len, fam);
     case K_BINARY:
     default:
@@ -397,7 +401,27 @@ function recordFlags(obj: Record<string, unknown>, key: string, index: number, f
  * Decode the attributes in `[start, end)` against `set` into a new object
  * (keys in wire order). Throws NetlinkDecodeError for a malformed length.
  */
+/**
+ * Nesting depth of the decode in progress. Beyond MAX_DEPTH a nest stays raw
+ * bytes (lossless) instead of recursing: crafted input can nest veth peers
+ * ~1600 deep within one 64 KiB attribute, enough to overflow the stack.
+ * Reset by resetDepth() at the start of every top-level decode.
+ */
+let depth = 0;
+const MAX_DEPTH = 48;
+
+export function resetDepth(): void {
+  depth = 0;
+}
+
 export function decodeAttrs(set: CSet, b: Uint8Array, v: DataView, start: number, end: number, fam: number): Record<string, unknown> {
+  depth++;
+  const obj = decodeAttrsAt(set, b, v, start, end, fam);
+  depth--;
+  return obj;
+}
+
+function decodeAttrsAt(set: CSet, b: Uint8Array, v: DataView, start: number, end: number, fam: number): Record<string, unknown> {
   const shape = findShape(set, v, start, end);
   const obj: Record<string, unknown> = shape === null ? {} : { ...shape.template };
   // Copy the layout now: nested decodes below reuse the scratch buffer.

@@ -161,6 +161,28 @@ describe('lossless decoding', () => {
   });
 });
 
+describe('deep nesting', () => {
+  it('keeps nests beyond 48 levels as raw bytes instead of overflowing the stack', () => {
+    // veth peers nested as deep as one 64 KiB attribute allows (~1600 levels)
+    const kind = attr(IFLA_INFO_KIND, str('veth'));
+    let inner = new Uint8Array(0);
+    for (;;) {
+      const next = attr(IFLA_LINKINFO, cat(kind, attr(IFLA_INFO_DATA, attr(1, cat(ifinfomsg(0), inner)))));
+      if (next.length + 16 > 0xffff) break;
+      inner = next;
+    }
+    const d = roundTrip(link, cat(ifinfomsg(), inner));
+    let peer: any = (d.attrs as any).linkinfo.data.peer;
+    let levels = 1;
+    while (peer.attrs?.linkinfo?.data?.peer !== undefined) {
+      peer = peer.attrs.linkinfo.data.peer;
+      levels++;
+    }
+    expect(levels).toBeGreaterThan(10);
+    expect(JSON.stringify(d, (_k, v) => (v instanceof Uint8Array ? 'bytes' : v))).toContain('"$raw":"bytes"');
+  });
+});
+
 describe('decoding errors', () => {
   it('throws NetlinkDecodeError with the offset of an attribute shorter than its header', () => {
     const body = withHdr(cat(ifinfomsg(), [2, 0, 3, 0]));
