@@ -175,8 +175,9 @@ export function linkText(link: Link, ctx: LinkPrintContext): string {
   if (j.linkmode) s += ` mode ${j.linkmode as string}`;
   if (j.group) s += ` group ${j.group as string}`;
   if (j.txqlen !== undefined) s += ` qlen ${j.txqlen as number}`;
-  s += `\n    link/${j.link_type as string}`;
-  if (j.address) s += ` ${j.address as string}`;
+  // ip prints "link/TYPE " and then the address: a device without one keeps the space.
+  s += `\n    link/${j.link_type as string} `;
+  if (j.address) s += j.address as string;
   if (j.broadcast) s += ` brd ${j.broadcast as string}`;
   if (j.link_netnsid !== undefined) s += ` link-netnsid ${j.link_netnsid as number}`;
   if (ctx.details) {
