@@ -59,6 +59,8 @@ function describeEvent(e: RtnlEvent): string {
       return `other ${String(e.message.header.type)}`;
     case 'overrun':
       return `overrun ${e.reason}`;
+    case 'listed':
+      return 'listed';
   }
 }
 
@@ -166,6 +168,55 @@ describeKernel('subscribe: events from the kernel', () => {
     } finally {
       sub.close();
       h2.close();
+    }
+  });
+
+  it('with listExisting, delivers what exists, then listed, then changes', async () => {
+    const { h, ip } = t();
+    ip('link', 'add', 'exbr0', 'type', 'bridge');
+    ip('link', 'set', 'exbr0', 'up');
+    ip('addr', 'add', '192.0.2.1/24', 'dev', 'exbr0');
+    ip('-6', 'addr', 'add', '2001:db8::1/64', 'dev', 'exbr0', 'nodad');
+    ip('route', 'add', '198.51.100.0/24', 'via', '192.0.2.2');
+    ip('neigh', 'add', '192.0.2.5', 'lladdr', '02:00:00:00:00:05', 'dev', 'exbr0', 'nud', 'permanent');
+    const sub = h.subscribe({ listExisting: true });
+    try {
+      const before: RtnlEvent[] = [];
+      for (;;) {
+        const r = await sub.next();
+        if (r.done) throw new Error('ended');
+        if (r.value.type === 'listed') break;
+        before.push(r.value);
+      }
+      const seen = before.map(describeEvent);
+      expect(seen).toEqual(expect.arrayContaining(['newlink lo', 'newlink exbr0', 'newaddr 192.0.2.1/24', 'newaddr 2001:db8::1/64', 'newroute 198.51.100.0/24', 'newneigh 192.0.2.5']));
+      // Routes of every table, as ip monitor would show them: the local table's too.
+      expect(before.some((e) => e.type === 'newroute' && e.route.table === 255)).toBe(true);
+      expect(before.every((e) => e.type.startsWith('new'))).toBe(true);
+      ip('addr', 'add', '203.0.113.9/24', 'dev', 'exbr0');
+      await waitFor(sub, isAddr('newaddr', '203.0.113.9/24'), 'newaddr 203.0.113.9/24');
+    } finally {
+      sub.close();
+    }
+  });
+
+  it('with listExisting and only IPv4 address groups, lists only IPv4 addresses', async () => {
+    const { h, ip } = t();
+    ip('link', 'add', 'exbr1', 'type', 'bridge');
+    ip('addr', 'add', '192.0.2.1/24', 'dev', 'exbr1');
+    ip('-6', 'addr', 'add', '2001:db8::1/64', 'dev', 'exbr1', 'nodad');
+    const sub = h.subscribe({ groups: ['ipv4-ifaddr'], listExisting: true });
+    try {
+      const seen: string[] = [];
+      for (;;) {
+        const r = await sub.next();
+        if (r.done || r.value.type === 'listed') break;
+        seen.push(describeEvent(r.value));
+      }
+      // lo is down in a fresh namespace, so it has no 127.0.0.1 yet.
+      expect(seen).toEqual(['newaddr 192.0.2.1/24']);
+    } finally {
+      sub.close();
     }
   });
 
@@ -334,6 +385,7 @@ describeKernel('subscribe: events from the kernel', () => {
     expect(() => h.subscribe({ recvBufferSize: -1 })).toThrow(/recvBufferSize/);
     expect(() => h.subscribe({ queueSize: 0 })).toThrow(/queueSize/);
     expect(() => h.subscribe({ signal: {} as AbortSignal })).toThrow(/signal/);
+    expect(() => h.subscribe({ listExisting: 'yes' as never })).toThrow(/listExisting/);
     expect(openFdCount()).toBe(before);
   });
 

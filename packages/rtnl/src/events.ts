@@ -13,14 +13,17 @@ import { HandleClosedError } from './errors.js';
 import { SocketTransport } from './conn/socket-transport.js';
 import type { Transport } from './conn/transport.js';
 import { DEFAULT_EVENT_GROUPS, resolveGroups, type EventGroup } from './events/groups.js';
-import { Subscription, type OverrunEvent } from './events/subscription.js';
+import { Subscription, type ListedEvent, type OverrunEvent } from './events/subscription.js';
+import { AF_INET, AF_INET6, AF_UNSPEC } from './ip.js';
+import { ifinfoRequest } from './link/message.js';
 import { linkFromMessage, type Link } from './link/index.js';
-import { addrFromMessage, type Addr } from './addr.js';
-import { routeFromMessage, type Route } from './route.js';
-import { neighFromMessage, type Neigh } from './neigh.js';
+import { addrDumpMessage, addrFromMessage, type Addr } from './addr.js';
+import { routeDumpMessage, routeFromMessage, type Route } from './route.js';
+import { neighDumpMessage, neighFromMessage, type Neigh } from './neigh.js';
+import { RTNLGRP } from './events/groups.js';
 
 export { RTNLGRP, DEFAULT_EVENT_GROUPS, type EventGroup, type EventGroupName } from './events/groups.js';
-export { Subscription, type OverrunEvent, type SubscriptionStats } from './events/subscription.js';
+export { Subscription, type ListedEvent, type OverrunEvent, type SubscriptionStats } from './events/subscription.js';
 
 /** A link appeared or changed (`newlink`), or was deleted (`dellink`). */
 export interface LinkEvent {
@@ -61,7 +64,7 @@ export interface OtherEvent {
 }
 
 /** Everything a subscription yields. Switch on `type`. */
-export type RtnlEvent = LinkEvent | AddrEvent | RouteEvent | NeighEvent | OtherEvent | OverrunEvent;
+export type RtnlEvent = LinkEvent | AddrEvent | RouteEvent | NeighEvent | OtherEvent | OverrunEvent | ListedEvent;
 
 export interface SubscribeOptions {
   /**
@@ -81,6 +84,15 @@ export interface SubscribeOptions {
    * (default 1024; one datagram's events may go past it). Loss beyond both is an `overrun`.
    */
   queueSize?: number;
+  /**
+   * First deliver what exists now, as Go's `ListExisting`: the links, addresses, routes (all
+   * tables) and neighbours of the joined groups, as `newlink`/`newaddr`/`newroute`/`newneigh`
+   * events, followed by one `{ type: 'listed' }`; changes come after. The dumps run on the
+   * subscription's own socket, so no change between listing and listening is missed (a
+   * change during the listing may be seen twice, which state-keeping consumers absorb).
+   * Other groups (rules, netconf, ...) are not listed. Default false.
+   */
+  listExisting?: boolean;
   /** Aborting ends the subscription: a pending or the next `next()` rejects with `signal.reason`. */
   signal?: AbortSignal;
   /** @internal a transport to use instead of a real socket (tests). */
@@ -139,6 +151,9 @@ Handle.prototype.subscribe = function (this: Handle, options: SubscribeOptions =
     throw new RangeError(`queueSize must be a positive integer, got ${queueSize}`);
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('signal must be an AbortSignal');
+  if (options.listExisting !== undefined && typeof options.listExisting !== 'boolean') {
+    throw new TypeError(`listExisting must be a boolean, got ${typeof options.listExisting}`);
+  }
   if (this.closed) throw new HandleClosedError();
   signal?.throwIfAborted();
   const transport =
@@ -160,11 +175,26 @@ Handle.prototype.subscribe = function (this: Handle, options: SubscribeOptions =
     map: eventFromMessage,
     queueSize,
     signal,
+    dumps: options.listExisting === true ? listingDumps(groups) : undefined,
     onClose: () => subs.delete(sub),
   });
   if (!sub.closed) subs.add(sub);
   return sub;
 };
+
+/** The dumps that list what exists for the joined groups (the four kinds this package lifts). */
+function listingDumps(groups: readonly number[]): Message[] {
+  const has = (g: number): boolean => groups.includes(g);
+  const family = (v4: boolean, v6: boolean): number | undefined => (v4 && v6 ? AF_UNSPEC : v4 ? AF_INET : v6 ? AF_INET6 : undefined);
+  const dumps: Message[] = [];
+  if (has(RTNLGRP.link)) dumps.push(ifinfoRequest('RTM_GETLINK', 0, {}));
+  const addrAf = family(has(RTNLGRP['ipv4-ifaddr']), has(RTNLGRP['ipv6-ifaddr']));
+  if (addrAf !== undefined) dumps.push(addrDumpMessage(addrAf, 0));
+  const routeAf = family(has(RTNLGRP['ipv4-route']), has(RTNLGRP['ipv6-route']));
+  if (routeAf !== undefined) dumps.push(routeDumpMessage(routeAf, 0, undefined, 0, 0));
+  if (has(RTNLGRP.neigh)) dumps.push(neighDumpMessage(AF_UNSPEC, undefined, undefined));
+  return dumps;
+}
 
 // A handle's subscriptions end with it. Handle.close() has no hook for this, so it is wrapped
 // once here; the original still does all the handle's own work.

@@ -1,7 +1,7 @@
-import { encode, type Message } from '@nlkit/nl-codec';
+import { decode, encode, type Message } from '@nlkit/nl-codec';
 import { describe, expect, it } from 'vitest';
 import { FakeKernel, sysError } from '../test-support/fake-kernel.js';
-import { Subscription, type OverrunEvent } from './subscription.js';
+import { Subscription, type ListedEvent, type OverrunEvent } from './subscription.js';
 
 interface Ev {
   type: 'msg';
@@ -39,8 +39,8 @@ function setup(options: { queueSize?: number; signal?: AbortSignal; map?: (m: Me
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
-const indexOf = (r: IteratorResult<Ev | OverrunEvent, undefined>): number | string =>
-  r.done ? 'done' : r.value.type === 'msg' ? r.value.index : `overrun:${r.value.reason}`;
+const indexOf = (r: IteratorResult<Ev | OverrunEvent | ListedEvent, undefined>): number | string =>
+  r.done ? 'done' : r.value.type === 'msg' ? r.value.index : r.value.type === 'listed' ? 'listed' : `overrun:${r.value.reason}`;
 
 describe('Subscription', () => {
   it('yields notifications in order, whether they arrived before or after next() was called', async () => {
@@ -259,5 +259,72 @@ describe('Subscription', () => {
     expect(sub.closed).toBe(true);
     expect(k.closed).toBe(true);
     await expect(sub.next()).rejects.toMatchObject({ code: 'EBADF' });
+  });
+
+  describe('listing what exists first (listExisting)', () => {
+    const dumpRequest = (type: string): Message => ({ header: { type, flags: [], seq: 0, pid: 0 }, 'ifi-family': 0, 'ifi-type': 0, 'ifi-index': 0, 'ifi-flags': [], 'ifi-change': 0, attrs: {} });
+    const reply = (seq: number, index: number, flags: string[] = ['multi']): Message => ({ ...notification(index), header: { type: 'RTM_NEWLINK', flags, seq, pid: 4242 } });
+    const done = (seq: number, error = 0): Message => ({ header: { type: 'NLMSG_DONE', flags: ['multi'], seq, pid: 4242 }, error });
+
+    it('runs the dumps one after another on its own socket, then says listed, then passes changes', async () => {
+      const sentTypes: unknown[] = [];
+      let base = 100;
+      const k = new FakeKernel((req, kern) => {
+        const [m] = decode(req);
+        sentTypes.push(m!.header.type);
+        expect(m!.header.flags).toEqual(expect.arrayContaining(['request', 'dump']));
+        expect(m!.header.pid).toBe(4242);
+        // Only one dump at a time: the previous one must be done.
+        expect(sentTypes.length).toBe(base === 100 ? 1 : 2);
+        kern.push({ bytes: encode([reply(m!.header.seq, base + 1), reply(m!.header.seq, base + 2)]) });
+        kern.push({ bytes: encode(done(m!.header.seq)) });
+        base = 200;
+      });
+      const sub = new Subscription<Ev>({ transport: k, map: mapper, queueSize: 64, dumps: [dumpRequest('RTM_GETLINK'), dumpRequest('RTM_GETLINK')] });
+      k.push(dgram(7)); // a change during the listing
+      const seen: (number | string)[] = [];
+      for (let i = 0; i < 6; i++) seen.push(indexOf(await sub.next()));
+      expect(sentTypes).toEqual(['RTM_GETLINK', 'RTM_GETLINK']);
+      expect(seen).toEqual([101, 102, 7, 201, 202, 'listed']);
+      k.push(dgram(8));
+      expect(indexOf(await sub.next())).toBe(8);
+      sub.close();
+    });
+
+    it('runs an interrupted dump again, and reports an overrun when it never settles', async () => {
+      let runs = 0;
+      const k = new FakeKernel((req, kern) => {
+        const seq = decode(req)[0]!.header.seq;
+        runs++;
+        kern.push({ bytes: encode([reply(seq, runs, ['multi', 'dump_intr']), done(seq)]) });
+      });
+      const sub = new Subscription<Ev>({ transport: k, map: mapper, queueSize: 64, dumps: [dumpRequest('RTM_GETLINK')] });
+      const seen: (number | string)[] = [];
+      for (let i = 0; i < 5; i++) seen.push(indexOf(await sub.next()));
+      expect(runs).toBe(3);
+      expect(seen).toEqual([1, 2, 3, 'overrun:interrupted', 'listed']);
+      sub.close();
+    });
+
+    it('ends with a NetlinkError when the kernel refuses a listing dump', async () => {
+      const k = new FakeKernel((req, kern) => kern.push({ bytes: encode(done(decode(req)[0]!.header.seq, -95)) }));
+      const sub = new Subscription<Ev>({ transport: k, map: mapper, queueSize: 64, dumps: [dumpRequest('RTM_GETLINK')] });
+      await expect(sub.next()).rejects.toMatchObject({ name: 'NetlinkError', errno: -95, request: 'RTM_GETLINK' });
+      expect(k.closed).toBe(true);
+    });
+
+    it('does not take a notification with the same sequence number from the kernel for the end of the dump', async () => {
+      const k = new FakeKernel((req, kern) => {
+        const seq = decode(req)[0]!.header.seq;
+        // A kernel-originated notification (pid 0) that happens to carry the same seq.
+        kern.push({ bytes: encode({ ...notification(5), header: { type: 'RTM_NEWLINK', flags: [], seq, pid: 0 } }) });
+        kern.push({ bytes: encode([reply(seq, 6), done(seq)]) });
+      });
+      const sub = new Subscription<Ev>({ transport: k, map: mapper, queueSize: 64, dumps: [dumpRequest('RTM_GETLINK')] });
+      const seen: (number | string)[] = [];
+      for (let i = 0; i < 3; i++) seen.push(indexOf(await sub.next()));
+      expect(seen).toEqual([5, 6, 'listed']);
+      sub.close();
+    });
   });
 });

@@ -13,8 +13,9 @@
  * Event loop: the socket's readiness watcher (koffi.node.poll via the shim: no thread parked)
  * holds the process only while a `next()` is pending, as API.md requires of iterators.
  */
-import { decode, type Message } from '@nlkit/nl-codec';
+import { decode, encode, type Message } from '@nlkit/nl-codec';
 import type { ReceivedDatagram, Transport } from '../conn/transport.js';
+import { NetlinkError } from '../errors.js';
 
 /**
  * Messages were lost: the consumer's picture of the kernel's tables is stale and should be
@@ -23,12 +24,22 @@ import type { ReceivedDatagram, Transport } from '../conn/transport.js';
  * - `'enobufs'`: the socket's receive buffer overflowed (the kernel dropped notifications).
  * - `'truncated'`: a notification larger than the read buffer arrived; its tail was cut off.
  * - `'undecodable'`: a notification could not be decoded (or lifted); `error` says why.
+ * - `'interrupted'`: the listing of existing objects (`listExisting`) stayed inconsistent: the
+ *   kernel flagged it interrupted by concurrent changes on every attempt.
  */
 export interface OverrunEvent {
   type: 'overrun';
-  reason: 'enobufs' | 'truncated' | 'undecodable';
+  reason: 'enobufs' | 'truncated' | 'undecodable' | 'interrupted';
   /** What went wrong, for `'undecodable'` (and the shim's error for `'enobufs'`). */
   error?: Error;
+}
+
+/**
+ * With `listExisting`: every object that existed when the subscription started has now been
+ * delivered (as `new*` events); what follows are changes.
+ */
+export interface ListedEvent {
+  type: 'listed';
 }
 
 /** What a subscription received and dropped. */
@@ -55,6 +66,12 @@ export interface SubscriptionInit<E> {
   /** Queue bound in events (see the file comment). */
   queueSize: number;
   signal?: AbortSignal | undefined;
+  /**
+   * Dump requests run one after another on the subscription's own socket before anything
+   * else (`listExisting`); their replies go through `map` like notifications, then a
+   * `listed` event follows.
+   */
+  dumps?: readonly Message[] | undefined;
   /** Called once when the subscription ends, however it ends. */
   onClose?: (() => void) | undefined;
 }
@@ -69,6 +86,9 @@ const SLICE_MS = 2;
 
 /** Poll failures in a row, with nothing readable, before the subscription gives up. */
 const MAX_POLL_FAILURES = 3;
+
+/** Runs of one listing dump the kernel flagged interrupted before an `interrupted` overrun. */
+const MAX_DUMP_ATTEMPTS = 3;
 
 const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
 
@@ -94,7 +114,7 @@ function closeLiveAtExit(): void {
  * Iterating the same subscription twice continues where the first loop stopped: it is its own
  * iterator, like a Node stream.
  */
-export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, undefined>, Disposable, AsyncDisposable {
+export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent | ListedEvent, undefined>, Disposable, AsyncDisposable {
   /** Counters: what was received and what was dropped. */
   readonly stats: SubscriptionStats = { datagrams: 0, events: 0, foreignDropped: 0, overruns: 0, truncated: 0, decodeErrors: 0 };
   /** The most events held in user space before reads stop (the kernel's buffer takes over). */
@@ -106,9 +126,9 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
   readonly #onAbort: (() => void) | undefined;
   #onClose: (() => void) | undefined;
   // A FIFO with a moving head: shift() on a long array is O(n).
-  #queue: (E | OverrunEvent)[] = [];
+  #queue: (E | OverrunEvent | ListedEvent)[] = [];
   #head = 0;
-  readonly #waiters: Waiter<E | OverrunEvent>[] = [];
+  readonly #waiters: Waiter<E | OverrunEvent | ListedEvent>[] = [];
   /** A readiness wait is outstanding on the socket. */
   #armed = false;
   /** Reads stopped because the queue is full. */
@@ -117,6 +137,12 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
   #closed = false;
   /** Poll failures in a row with nothing read in between (see `#arm`). */
   #pollFailures = 0;
+  /** Listing dumps still to run; the first is running when `#dumpSeq` is not 0. */
+  #dumps: Message[];
+  #dumpSeq = 0;
+  #nextSeq = 1;
+  #dumpAttempts = 0;
+  #dumpInterrupted = false;
   /** A fatal error (abort reason, broken socket) not yet delivered to a `next()`. */
   #error: { value: unknown } | undefined;
 
@@ -127,6 +153,7 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
     this.queueSize = init.queueSize;
     this.#onClose = init.onClose;
     this.#signal = init.signal;
+    this.#dumps = [...(init.dumps ?? [])];
     if (this.#signal !== undefined) {
       this.#onAbort = () => this.#fail(abortReason(this.#signal!));
       this.#signal.addEventListener('abort', this.#onAbort, { once: true });
@@ -135,6 +162,12 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       process.once('exit', closeLiveAtExit);
+    }
+    try {
+      if (this.#dumps.length > 0) this.#sendDump();
+    } catch (e) {
+      this.#shutdown();
+      throw e;
     }
     // Start reading at once: notifications that arrive before the first next() are kept
     // (up to the bound) instead of filling the kernel's smaller buffer.
@@ -156,7 +189,7 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
   }
 
   /** The next event; waits (holding the process alive) until one arrives or the subscription ends. */
-  next(): Promise<IteratorResult<E | OverrunEvent, undefined>> {
+  next(): Promise<IteratorResult<E | OverrunEvent | ListedEvent, undefined>> {
     if (this.pending > 0) return Promise.resolve({ done: false, value: this.#take() });
     if (this.#error !== undefined) {
       const e = this.#error.value;
@@ -175,7 +208,7 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
   }
 
   /** End the subscription (what `break` in a `for await` calls). */
-  return(): Promise<IteratorResult<E | OverrunEvent, undefined>> {
+  return(): Promise<IteratorResult<E | OverrunEvent | ListedEvent, undefined>> {
     this.close();
     return Promise.resolve(DONE);
   }
@@ -199,7 +232,7 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
     return Promise.resolve();
   }
 
-  #take(): E | OverrunEvent {
+  #take(): E | OverrunEvent | ListedEvent {
     const v = this.#queue[this.#head]!;
     this.#queue[this.#head] = undefined as never;
     this.#head++;
@@ -219,7 +252,7 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
   }
 
   /** Hand an event to a waiting `next()`, or queue it. */
-  #deliver(event: E | OverrunEvent): void {
+  #deliver(event: E | OverrunEvent | ListedEvent): void {
     this.stats.events++;
     const w = this.#waiters.shift();
     if (w !== undefined) {
@@ -295,10 +328,12 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
       this.#overrun('undecodable', e as Error);
       return;
     }
-    for (let i = 0; i < messages.length; i++) {
+    for (let i = 0; i < messages.length && !this.#closed; i++) {
+      const m = messages[i]!;
+      if (this.#dumpSeq !== 0 && m.header.seq === this.#dumpSeq && m.header.pid === this.#transport.portId && this.#listingControl(m)) continue;
       let event: E | undefined;
       try {
-        event = this.#map(messages[i]!);
+        event = this.#map(m);
       } catch (e) {
         this.stats.decodeErrors++;
         this.#overrun('undecodable', e as Error);
@@ -306,6 +341,45 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent, 
       }
       if (event !== undefined) this.#deliver(event);
     }
+  }
+
+  /** Send the first listing dump (again, after an interrupted run). */
+  #sendDump(): void {
+    const m = this.#dumps[0]!;
+    const seq = this.#nextSeq++;
+    this.#dumpAttempts++;
+    this.#dumpInterrupted = false;
+    this.#dumpSeq = seq;
+    this.#transport.send(encode({ ...m, header: { ...m.header, flags: ['request', 'dump'], seq, pid: this.#transport.portId } }));
+  }
+
+  /**
+   * A reply to the running listing dump: handle its end and errors here (true), let the
+   * objects through to `map` (false).
+   */
+  #listingControl(m: Message): boolean {
+    const type = m.header.type;
+    if (type === 'NLMSG_DONE' || type === 'NLMSG_ERROR') {
+      const error = (m as { error?: number }).error ?? 0;
+      if (error < 0) {
+        this.#fail(new NetlinkError(error, String(this.#dumps[0]?.header.type ?? 'dump')));
+        return true;
+      }
+      if (type === 'NLMSG_ERROR') return true; // an ACK
+      if (this.#dumpInterrupted && this.#dumpAttempts < MAX_DUMP_ATTEMPTS) {
+        this.#sendDump(); // the table changed under the dump: run it again
+        return true;
+      }
+      if (this.#dumpInterrupted) this.#overrun('interrupted');
+      this.#dumps.shift();
+      this.#dumpAttempts = 0;
+      this.#dumpSeq = 0;
+      if (this.#dumps.length > 0) this.#sendDump();
+      else this.#deliver({ type: 'listed' });
+      return true;
+    }
+    if (m.header.flags.includes('dump_intr')) this.#dumpInterrupted = true;
+    return false;
   }
 
   #schedule(): void {
