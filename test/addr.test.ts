@@ -94,6 +94,20 @@ describeKernel('addresses', () => {
     expect(nodev).toMatchObject({ code: 'ENODEV' });
   });
 
+  it('deletes and re-adds addresses given back exactly as addrList returned them', async () => {
+    setup();
+    const { h } = t();
+    await h.addrAdd('v1', { address: '192.0.2.2/24', label: 'v1:a' });
+    await h.addrAdd('v1', { address: '2001:db8::2/64', flags: ['nodad'] });
+    const listed = (await h.addrList('v1')).filter((a) => a.scope === 'global');
+    expect(listed).toHaveLength(2);
+    for (const a of listed) await h.addrDel(a.linkIndex, a);
+    expect((await h.addrList('v1')).filter((a) => a.scope === 'global')).toEqual([]);
+    for (const a of listed) await h.addrAdd(a.linkIndex, a);
+    const again = (await h.addrList('v1')).filter((a) => a.scope === 'global');
+    expect(again.map((a) => [a.address, a.label, a.broadcast])).toEqual(listed.map((a) => [a.address, a.label, a.broadcast]));
+  });
+
   it('rejects bad input before any system call', async () => {
     const { h } = t();
     const before = h.stats.requests;

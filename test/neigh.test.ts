@@ -66,6 +66,17 @@ describeKernel('neighbours', () => {
     expect((await h.neighList({ family: 'bridge', master: 'br0' })).some((n) => n.hardwareAddr === '02:00:00:00:00:aa')).toBe(false);
   });
 
+  it('deletes entries given back exactly as neighList returned them', async () => {
+    setup();
+    const { h } = t();
+    await h.neighAdd({ link: 'v1', ip: '192.0.2.77', hardwareAddr: '02:00:00:00:00:02' });
+    await h.neighAdd({ link: 'v1', ip: '2001:db8::77', hardwareAddr: '02:00:00:00:00:03', state: 'stale' });
+    const listed = (await h.neighList({ link: 'v1' })).filter((n) => n.ip === '192.0.2.77' || n.ip === '2001:db8::77');
+    expect(listed).toHaveLength(2);
+    for (const n of listed) await h.neighDel(n);
+    expect((await h.neighList({ link: 'v1' })).filter((n) => n.ip === '192.0.2.77' || n.ip === '2001:db8::77')).toEqual([]);
+  });
+
   it('rejects bad input before any system call', async () => {
     const { h } = t();
     const before = h.stats.requests;

@@ -111,6 +111,18 @@ describeKernel('routes', () => {
     await expect(h.routeAdd({ dst: '203.0.113.0/24', linkIndex: 99999 })).rejects.toMatchObject({ code: 'ENODEV' });
   });
 
+  it('deletes routes given back exactly as routeList returned them', async () => {
+    await setup();
+    const { h } = t();
+    await h.routeAdd({ dst: '198.51.100.0/24', link: 'v1', metrics: { mtu: 1400 }, protocol: 'static', table: 1000 });
+    await h.routeAdd({ dst: '2001:db8:9::/64', gw: '2001:db8::1', link: 'v1' });
+    const listed = [...(await h.routeList({ table: 1000 })), ...(await h.routeList({ family: 'inet6' })).filter((r) => r.dst === '2001:db8:9::/64')];
+    expect(listed).toHaveLength(2);
+    for (const r of listed) await h.routeDel(r);
+    expect(await h.routeList({ table: 1000 })).toEqual([]);
+    expect((await h.routeList({ family: 'inet6' })).some((r) => r.dst === '2001:db8:9::/64')).toBe(false);
+  });
+
   it('rejects bad input before any system call', async () => {
     const { h } = t();
     const before = h.stats.requests;

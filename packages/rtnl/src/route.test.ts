@@ -200,3 +200,13 @@ describe('routes lifted from the kernel', () => {
     expect(r).toMatchObject({ family: 'inet6', dst: '::1/128', type: 'local', table: 255, priority: 0, pref: 'medium', protocol: 'kernel' });
   });
 });
+
+describe('listed objects passed back', () => {
+  it('accepts a Route from a dump as a routeDel/routeReplace spec, dropping state-only flags', () => {
+    const m = received(vector('route_show_table_all')).find((x) => x.header.type === 'RTM_NEWROUTE' && x['rtm-family'] === 2)!;
+    const listed = { ...routeFromMessage(m), flags: ['onlink', 'linkdown', 'offload', 'rt_trap'] as Route['flags'], via: { family: 'inet6' as const, address: 'fe80::1' } };
+    const msg = routeMessage('RTM_DELROUTE', [], parseRouteSpec(listed), listed.linkIndex);
+    expect(msg['rtm-flags']).toBe(0x4);
+    expect(routeFromMessage(decode(encode(msg))[0]!)).toMatchObject({ dst: listed.dst, table: listed.table, via: { family: 'inet6', address: 'fe80::1' } });
+  });
+});

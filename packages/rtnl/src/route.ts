@@ -232,7 +232,7 @@ export interface Route {
 /** A next hop for `routeAdd`. */
 export interface NextHopSpec {
   gw?: string;
-  via?: string;
+  via?: string | { family: Family; address: string };
   link?: LinkRef;
   linkIndex?: number;
   weight?: number;
@@ -247,8 +247,8 @@ export interface RouteSpec {
   src?: string;
   srcPrefix?: string;
   gw?: string;
-  /** Gateway of another family (`RTA_VIA`). */
-  via?: string;
+  /** Gateway of another family (`RTA_VIA`): text, or `{ family, address }` as listed. */
+  via?: string | { family: Family; address: string };
   /** Output interface (or `linkIndex`). */
   link?: LinkRef;
   linkIndex?: number;
@@ -258,6 +258,7 @@ export interface RouteSpec {
   protocol?: RouteProtocol;
   scope?: Scope;
   type?: RouteType | number;
+  /** Sent: `onlink`, `pervasive`, `equalize`; state flags the kernel reports (`dead`, `cloned`, ...) are ignored. */
   flags?: readonly RouteFlag[];
   tos?: number;
   metrics?: RouteMetrics;
@@ -379,6 +380,7 @@ function flagBits(flags: unknown, field: string): number {
 /** Bit mask -> flag names; bits without a name are left out. */
 export function routeFlagNames(bits: number): RouteFlag[] {
   const out: RouteFlag[] = [];
+  if (bits === 0) return out;
   for (const [name, bit] of ROUTE_FLAG_ENTRIES) if (bits & bit) out.push(name);
   return out;
 }
@@ -445,6 +447,18 @@ interface ParsedRoute {
   mark: number | undefined;
 }
 
+/**
+ * Flags a request can carry. The others (`dead`, `linkdown`, `offload`, `cloned`, ...) describe
+ * a route's state as the kernel reports it; they are dropped on input so that a `Route` from
+ * `routeList` can be passed back to `routeDel`/`routeReplace` (the kernel refuses some of them).
+ */
+const REQUEST_FLAGS = ROUTE_FLAGS.onlink | ROUTE_FLAGS.pervasive | ROUTE_FLAGS.equalize;
+
+/** `via` as text, or as the `{ family, address }` a listed route carries. */
+function viaText(v: unknown): unknown {
+  return v !== null && typeof v === 'object' && typeof (v as { address?: unknown }).address === 'string' ? (v as { address: string }).address : v;
+}
+
 function linkOf(link: unknown, linkIndex: unknown, field: string): LinkRef | undefined {
   if (link !== undefined) return link as LinkRef;
   if (linkIndex === undefined) return undefined;
@@ -472,7 +486,7 @@ export function parseRouteSpec(spec: unknown): ParsedRoute {
   const srcPrefix = s.srcPrefix === undefined ? undefined : parseCIDR(s.srcPrefix, 'srcPrefix', fam());
   if (srcPrefix) af = srcPrefix.af;
   // RTA_VIA may be of the other family: it does not decide the route's family.
-  const viaIp = s.via === undefined ? undefined : parseIP(s.via, 'via');
+  const viaIp = s.via === undefined ? undefined : parseIP(viaText(s.via), 'via');
   if (viaIp && gw) throw new TypeError('gw and via are mutually exclusive');
   let multipath: ParsedRoute['multipath'];
   if (s.multipath !== undefined) {
@@ -483,14 +497,14 @@ export function parseRouteSpec(spec: unknown): ParsedRoute {
       if (nh === null || typeof nh !== 'object') throw new TypeError(`${field} must be an object`);
       const ngw = nh.gw === undefined ? undefined : parseIP(nh.gw, `${field}.gw`, fam());
       if (ngw) af = ngw.af;
-      const nvia = nh.via === undefined ? undefined : parseIP(nh.via, `${field}.via`);
+      const nvia = nh.via === undefined ? undefined : parseIP(viaText(nh.via), `${field}.via`);
       const weight = nh.weight === undefined ? 1 : checkInt(nh.weight, `${field}.weight`, 1, 256);
       return {
         gw: ngw?.text,
         via: nvia,
         link: linkOf(nh.link, nh.linkIndex, `${field}.link`),
         hops: weight - 1,
-        flags: flagBits(nh.flags, `${field}.flags`),
+        flags: flagBits(nh.flags, `${field}.flags`) & REQUEST_FLAGS,
       };
     });
   }
@@ -525,7 +539,7 @@ export function parseRouteSpec(spec: unknown): ParsedRoute {
     protocol: s.protocol === undefined ? undefined : parseNamedByte(s.protocol, ROUTE_PROTOCOLS, 'protocol'),
     scope: s.scope === undefined ? undefined : parseScope(s.scope),
     type: s.type === undefined ? undefined : routeTypeNumber(s.type),
-    flags: flagBits(s.flags, 'flags'),
+    flags: flagBits(s.flags, 'flags') & REQUEST_FLAGS,
     tos: s.tos === undefined ? 0 : checkInt(s.tos, 'tos', 0, 255),
     metrics,
     multipath,
