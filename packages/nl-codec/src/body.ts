@@ -96,8 +96,9 @@ class TableBodyCodec implements BodyCodec {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const hs = this.header === null ? 0 : (this.header.size + 3) & ~3;
     if (target < start + hs) return undefined;
+    const fam = this.header !== null && this.header.familyOffset >= 0 ? bytes[start + this.header.familyOffset]! : 0;
     try {
-      return attrsPathAt(this.set, bytes, view, start + hs, end, target, '');
+      return attrsPathAt(this.set, bytes, view, start + hs, end, target, '', fam);
     } catch {
       return undefined;
     }

@@ -119,6 +119,7 @@ export interface CAttr {
   /** NLA_F_NESTED/NLA_F_NET_BYTEORDER bits normally on the wire for this attribute. */
   defFlags: number;
   subMsg: CSubMessage | null;
+  /** Sibling attribute whose value selects the sub-message format; `$family` = the message's address family. */
   selector: string;
   /** Struct member holding the item length (K_NEST_LIST). */
   lengthMember: string;

@@ -259,8 +259,11 @@ export function decodeHeaded(st: CStruct, set: CSet, b: Uint8Array, v: DataView,
   out.attrs = decodeAttrs(set, b, v, as, end, fam);
 }
 
+/** Decimal text of 0-255, for `$family` sub-message selectors. */
+export const FAMILY_TEXT: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+
 function decodeSubMessage(a: CAttr, b: Uint8Array, v: DataView, p: number, len: number, fam: number, obj: Record<string, unknown>): unknown {
-  const sel = obj[a.selector];
+  const sel = a.selector === '$family' ? FAMILY_TEXT[fam] : obj[a.selector];
   const f = typeof sel === 'string' ? a.subMsg!.formats.get(sel) : undefined;
   if (f === undefined || (f.set === null && f.header === null)) return b.slice(p, p + len);
   if (f.header !== null) {

@@ -226,7 +226,13 @@ export function measureHeaded(st: CStruct, set: CSet, val: unknown): number {
   const attrs = val.attrs;
   if (attrs === undefined) return hs;
   if (!isObj(attrs)) throw withPath(typeError('an object', attrs), '.attrs');
-  return hs + measureAttrs(set, attrs);
+  const saved = family;
+  family = familyOf(st, val);
+  try {
+    return hs + measureAttrs(set, attrs);
+  } finally {
+    family = saved;
+  }
 }
 
 export function writeHeaded(st: CStruct, set: CSet, val: Obj, b: Uint8Array, v: DataView, p: number): number {
@@ -247,7 +253,13 @@ export function writeHeaded(st: CStruct, set: CSet, val: Obj, b: Uint8Array, v: 
   }
   const attrs = val.attrs;
   if (attrs === undefined) return off;
-  return writeAttrs(set, attrs as Obj, b, v, off);
+  const saved = family;
+  family = familyOf(st, val);
+  try {
+    return writeAttrs(set, attrs as Obj, b, v, off);
+  } finally {
+    family = saved;
+  }
 }
 
 // ---------------------------------------------------------------- attribute values
@@ -260,11 +272,26 @@ function uintWidth(val: unknown, signed: boolean): number {
   return val <= 0xffffffff ? 4 : 8;
 }
 
+/**
+ * Address family of the innermost fixed header being written (for `$family`
+ * sub-message selectors such as IFLA_PROTINFO); saved and restored around
+ * every headed object.
+ */
+let family = 0;
+
+function familyOf(st: CStruct, val: Obj): number {
+  if (st.familyMember === undefined) return family;
+  const f = val[st.familyMember];
+  return typeof f === 'number' ? f : 0;
+}
+
 function selectFormat(a: CAttr, obj: Obj): CFormat {
-  const sel = obj[a.selector];
+  const sel = a.selector === '$family' ? String(family) : obj[a.selector];
   const f = typeof sel === 'string' ? a.subMsg!.formats.get(sel) : undefined;
   if (f === undefined || (f.set === null && f.header === null))
-    throw new TypeError(`no ${a.name} format for ${a.selector} ${typeof sel === 'string' ? JSON.stringify(sel) : describe(sel)}; give the payload as a Uint8Array`);
+    throw new TypeError(
+      `no ${a.name} format for ${a.selector === '$family' ? 'address family' : a.selector} ${typeof sel === 'string' ? JSON.stringify(sel) : describe(sel)}; give the payload as a Uint8Array`,
+    );
   return f;
 }
 

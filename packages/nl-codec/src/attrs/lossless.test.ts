@@ -165,7 +165,7 @@ describe('deep nesting', () => {
   it('keeps nests beyond 48 levels as raw bytes instead of overflowing the stack', () => {
     // veth peers nested as deep as one 64 KiB attribute allows (~1600 levels)
     const kind = attr(IFLA_INFO_KIND, str('veth'));
-    let inner = new Uint8Array(0);
+    let inner: Uint8Array = new Uint8Array(0);
     for (;;) {
       const next = attr(IFLA_LINKINFO, cat(kind, attr(IFLA_INFO_DATA, attr(1, cat(ifinfomsg(0), inner)))));
       if (next.length + 16 > 0xffff) break;
@@ -195,5 +195,23 @@ describe('decoding errors', () => {
     const body = withHdr(cat(ifinfomsg(), attr(IFLA_LINKINFO, inner)));
     expect(() => decodeBody(link, body)).toThrow(expect.objectContaining({ name: 'NetlinkDecodeError', offset: 36 }));
     expect(viewOf(body).getUint16(36, true)).toBe(64);
+  });
+});
+
+describe('protinfo (selected by the message family)', () => {
+  it('decodes bridge port options for AF_BRIDGE and inet6 attributes for AF_INET6, bytes otherwise', () => {
+    const brport = attr(12, cat(attr(3, u32(5)), attr(1, [3])), NESTED); // IFLA_PROTINFO (12) { cost 5, state 3 }
+    const br = roundTrip(link, cat(ifinfomsg(4, 0, 7), brport));
+    expect(br.attrs).toEqual({ protinfo: { cost: 5, state: 3 } });
+    const v6 = roundTrip(link, cat(ifinfomsg(4, 0, 10), attr(12, attr(1, u32(0x80000000)), NESTED)));
+    expect(v6.attrs).toEqual({ protinfo: { flags: 0x80000000 } });
+    const other = roundTrip(link, cat(ifinfomsg(4, 0, 2), attr(12, [1, 2, 3, 4], NESTED)));
+    expect(other.attrs).toEqual({ protinfo: Uint8Array.from([1, 2, 3, 4]) });
+  });
+
+  it('encodes protinfo by the family of the enclosing header', () => {
+    const out = encodeBody(link, { 'ifi-family': 7, 'ifi-index': 4, attrs: { protinfo: { cost: 5 } } });
+    expect(toHexString(out)).toBe(toHexString(cat(ifinfomsg(4, 0, 7, 0), attr(12, attr(3, u32(5)), NESTED))));
+    expect(() => encodeBody(link, { 'ifi-family': 2, attrs: { protinfo: { cost: 5 } } })).toThrow(/^\.protinfo: no protinfo format for address family "2"/);
   });
 });

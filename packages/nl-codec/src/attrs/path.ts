@@ -8,7 +8,7 @@ import { NLA_TYPE_MASK, unknownKey } from './decode.js';
 import { utf8Text } from './text.js';
 
 /** Path of the attribute starting at (or containing) `target` within attributes `[s, e)`. */
-export function attrsPathAt(set: CSet, b: Uint8Array, v: DataView, s: number, e: number, target: number, prefix: string): string | undefined {
+export function attrsPathAt(set: CSet, b: Uint8Array, v: DataView, s: number, e: number, target: number, prefix: string, fam: number): string | undefined {
   // First pass: occurrence counts, so repeated attributes get [i] from the first one.
   const counts = new Map<number, number>();
   let off = s;
@@ -32,17 +32,18 @@ export function attrsPathAt(set: CSet, b: Uint8Array, v: DataView, s: number, e:
       const name = a === undefined ? unknownKey(t) : a.name;
       const path = `${prefix}.${name}${(a !== undefined && a.multi) || (counts.get(t) ?? 0) > 1 ? `[${idx}]` : ''}`;
       if (target === off || a === undefined || target < off + 4) return path;
-      return inside(a, set, b, v, s, e, off + 4, off + len, target, path) ?? path;
+      return inside(a, set, b, v, s, e, off + 4, off + len, target, path, fam) ?? path;
     }
     off += (len + 3) & ~3;
   }
   return undefined;
 }
 
-function headed(st: CStruct | null, set: CSet, b: Uint8Array, v: DataView, p: number, e: number, target: number, path: string): string | undefined {
+function headed(st: CStruct | null, set: CSet, b: Uint8Array, v: DataView, p: number, e: number, target: number, path: string, fam: number): string | undefined {
   const hs = st === null ? 0 : (st.size + 3) & ~3;
   if (target < p + hs) return undefined;
-  return attrsPathAt(set, b, v, p + hs, e, target, path);
+  if (st !== null && st.familyOffset >= 0) fam = b[p + st.familyOffset]!;
+  return attrsPathAt(set, b, v, p + hs, e, target, path, fam);
 }
 
 function selectorValue(set: CSet, b: Uint8Array, v: DataView, s: number, e: number, name: string): string | undefined {
@@ -60,15 +61,15 @@ function selectorValue(set: CSet, b: Uint8Array, v: DataView, s: number, e: numb
   return undefined;
 }
 
-function inside(a: CAttr, set: CSet, b: Uint8Array, v: DataView, s: number, e: number, p: number, end: number, target: number, path: string): string | undefined {
+function inside(a: CAttr, set: CSet, b: Uint8Array, v: DataView, s: number, e: number, p: number, end: number, target: number, path: string, fam: number): string | undefined {
   switch (a.kind) {
     case K_NEST:
-      return headed(a.header, a.set!, b, v, p, end, target, path);
+      return headed(a.header, a.set!, b, v, p, end, target, path, fam);
     case K_SUBMSG: {
-      const sel = selectorValue(set, b, v, s, e, a.selector);
+      const sel = a.selector === '$family' ? String(fam) : selectorValue(set, b, v, s, e, a.selector);
       const f = sel === undefined ? undefined : a.subMsg!.formats.get(sel);
       if (f === undefined || f.set === null) return undefined;
-      return headed(f.header, f.set, b, v, p, end, target, path);
+      return headed(f.header, f.set, b, v, p, end, target, path, fam);
     }
     case K_INDEXED: {
       let off = p;
@@ -79,7 +80,7 @@ function inside(a: CAttr, set: CSet, b: Uint8Array, v: DataView, s: number, e: n
         if (target >= off && target < off + len) {
           const ip = `${path}[${i}]`;
           if (a.subKind !== K_NEST || target < off + 4) return ip;
-          return attrsPathAt(a.set!, b, v, off + 4, off + len, target, ip) ?? ip;
+          return attrsPathAt(a.set!, b, v, off + 4, off + len, target, ip, fam) ?? ip;
         }
         off += (len + 3) & ~3;
         i++;
@@ -98,7 +99,7 @@ function inside(a: CAttr, set: CSet, b: Uint8Array, v: DataView, s: number, e: n
         if (target >= off && target < off + len) {
           const ip = `${path}[${i}]`;
           if (target < off + hs) return ip;
-          return attrsPathAt(a.set!, b, v, off + hs, off + len, target, ip) ?? ip;
+          return attrsPathAt(a.set!, b, v, off + hs, off + len, target, ip, fam) ?? ip;
         }
         off += (len + 3) & ~3;
         i++;
