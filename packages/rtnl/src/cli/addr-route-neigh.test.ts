@@ -1,0 +1,101 @@
+/**
+ * The `rtnl addr|route|neigh` commands, given the very argv iproute2 ran in each vector, must
+ * send the same request bytes `ip` sent (sequence number and port id aside).
+ */
+import { decode, encode, type Message } from '@nlkit/nl-codec';
+import { describe, expect, it } from 'vitest';
+import '../addr.js';
+import '../neigh.js';
+import '../route.js';
+import { Handle } from '../handle.js';
+import { FakeKernel } from '../test-support/fake-kernel.js';
+import { ackFor, normalHex, sentOfType, vector } from '../test-support/iproute2-vectors.js';
+import type { CliContext } from './args.js';
+import { run as runAddr } from './addr.js';
+import { run as runNeigh } from './neigh.js';
+import { run as runRoute } from './route.js';
+
+const INDEX: Record<string, number> = { lo: 1, br0: 2 };
+
+/** A kernel that knows the links `lo` and `br0` by name and ACKs everything else. */
+function linkAwareHandle(): { h: Handle; kernel: FakeKernel } {
+  const kernel = new FakeKernel((req, k) => {
+    const [m] = decode(req);
+    const seq = m!.header.seq;
+    if (m!.header.type === 'RTM_GETLINK') {
+      const name = (m!.attrs as { ifname?: string }).ifname ?? '';
+      const link: Message = {
+        header: { type: 'RTM_NEWLINK', flags: [], seq, pid: 0 },
+        'ifi-family': 0,
+        'ifi-type': 1,
+        'ifi-index': INDEX[name] ?? 0,
+        'ifi-flags': [],
+        'ifi-change': 0,
+        attrs: { ifname: name },
+      };
+      k.push({ bytes: encode(link) });
+    }
+    k.push({ bytes: ackFor(req) });
+  });
+  return { h: Handle.open({ transport: kernel }), kernel };
+}
+
+const RUNNERS: Record<string, (ctx: CliContext, args: string[]) => Promise<void>> = { addr: runAddr, route: runRoute, neigh: runNeigh };
+
+async function runVector(name: string, type: string): Promise<[string, string]> {
+  const v = vector(name);
+  const argv = (v as unknown as { argv: string[] }).argv.slice(1); // drop "ip"
+  let family: string | undefined;
+  while (argv[0]!.startsWith('-')) {
+    const opt = argv.shift()!;
+    if (opt === '-6') family = 'inet6';
+    else if (opt === '-4') family = 'inet';
+  }
+  const object = argv.shift()!;
+  const { h, kernel } = linkAwareHandle();
+  const ctx = {
+    json: false,
+    details: false,
+    netns: undefined,
+    record: undefined,
+    family,
+    handle: () => h,
+    print: () => undefined,
+    printJson: () => undefined,
+  } as CliContext;
+  try {
+    await RUNNERS[object]!(ctx, argv);
+  } finally {
+    h.close();
+  }
+  const ours = kernel.sent.find((b) => decode(b)[0]!.header.type === type);
+  expect(ours, `${name}: rtnl sent a ${type}`).toBeDefined();
+  return [normalHex(ours!), normalHex(sentOfType(v, type)[0]!)];
+}
+
+describe('rtnl addr/route/neigh send what ip sent for the same argv', () => {
+  it.each([
+    ['addr_add_v4_brd_label', 'RTM_NEWADDR'],
+    ['addr_add_v4_brd_plus', 'RTM_NEWADDR'],
+    ['addr_add_v6_nodad', 'RTM_NEWADDR'],
+    ['addr_del', 'RTM_DELADDR'],
+    ['addr_err_eexist', 'RTM_NEWADDR'],
+    ['route_add_dev', 'RTM_NEWROUTE'],
+    ['route_add_gw', 'RTM_NEWROUTE'],
+    ['route_add_metric_table_proto', 'RTM_NEWROUTE'],
+    ['route_add_scope_link', 'RTM_NEWROUTE'],
+    ['route_add_src', 'RTM_NEWROUTE'],
+    ['route_add_unreachable', 'RTM_NEWROUTE'],
+    ['route_replace', 'RTM_NEWROUTE'],
+    ['route_del', 'RTM_DELROUTE'],
+    ['route_err_eexist', 'RTM_NEWROUTE'],
+    ['route_err_esrch', 'RTM_DELROUTE'],
+    ['neigh_add', 'RTM_NEWNEIGH'],
+    ['neigh_replace', 'RTM_NEWNEIGH'],
+    ['neigh_del', 'RTM_DELNEIGH'],
+    ['neigh_err_enoent', 'RTM_DELNEIGH'],
+  ])('%s', async (name, type) => {
+    const [ours, theirs] = await runVector(name, type);
+    expect(ours).toBe(theirs);
+  });
+});
