@@ -62,7 +62,7 @@ async function runVector(name: string, type: string): Promise<[string, string]> 
     handle: () => h,
     print: () => undefined,
     printJson: () => undefined,
-  } as CliContext;
+  } as unknown as CliContext;
   try {
     await RUNNERS[object]!(ctx, argv);
   } finally {
