@@ -220,6 +220,31 @@ describeKernel('subscribe: events from the kernel', () => {
     }
   });
 
+  it('addrSubscribe({ family }) joins only that family, and linkSubscribe only links', async () => {
+    const { h, ip } = t();
+    ip('link', 'add', 'kbr0', 'type', 'bridge');
+    const v6 = h.addrSubscribe({ family: 'inet6' });
+    const links = h.linkSubscribe();
+    try {
+      ip('addr', 'add', '192.0.2.1/24', 'dev', 'kbr0');
+      ip('-6', 'addr', 'add', '2001:db8::1/64', 'dev', 'kbr0', 'nodad');
+      const first = await v6.next();
+      expect(first.value).toMatchObject({ type: 'newaddr', addr: { address: '2001:db8::1/64', family: 'inet6' } });
+      ip('link', 'set', 'kbr0', 'mtu', '1400');
+      const types = new Set<string>();
+      for (;;) {
+        const r = await links.next();
+        if (r.done) throw new Error('ended');
+        types.add(r.value.type);
+        if (r.value.type === 'newlink' && r.value.link.mtu === 1400) break;
+      }
+      expect([...types]).toEqual(['newlink']); // the address changes never reached it
+    } finally {
+      v6.close();
+      links.close();
+    }
+  });
+
   it('listens in the namespace of its handle, not in the current one or another', async () => {
     const { h, ip } = t();
     const other = createTestNetns();

@@ -44,10 +44,9 @@ const neighMsg = (type: 'RTM_NEWNEIGH' | 'RTM_DELNEIGH'): Message => ({
   header: { type, flags: [], seq: 0, pid: 0 },
   'ndm-family': 2,
   'ndm-pad': 0,
-  'ndm-pad2': 0,
   'ndm-ifindex': 3,
-  'ndm-state': 0x80,
-  'ndm-flags': 0,
+  'ndm-state': ['permanent'],
+  'ndm-flags': [],
   'ndm-type': 1,
   attrs: { dst: '192.0.2.5', lladdr: '02:00:00:00:00:05' },
 });
@@ -160,6 +159,41 @@ describe('Handle.prototype.subscribe', () => {
     expect(listeners).toBe(1);
     sub.close();
     expect(listeners).toBe(0);
+    h.close();
+  });
+});
+
+describe('one-kind subscriptions (linkSubscribe, addrSubscribe, routeSubscribe, neighSubscribe)', () => {
+  const open = () => Handle.open({ transport: new FakeKernel(() => {}) });
+  const all = () => encode([addrMsg('RTM_NEWADDR'), linkMsg('RTM_NEWLINK', 4, 'br4'), routeMsg('RTM_DELROUTE'), neighMsg('RTM_NEWNEIGH')]);
+
+  it('each yields only its own kind of event', async () => {
+    const h = open();
+    const cases = [
+      [h.linkSubscribe.bind(h), 'newlink'],
+      [h.addrSubscribe.bind(h), 'newaddr'],
+      [h.routeSubscribe.bind(h), 'delroute'],
+      [h.neighSubscribe.bind(h), 'newneigh'],
+    ] as const;
+    for (const [subscribe, type] of cases) {
+      const k = new FakeKernel(() => {});
+      const sub = subscribe({ transport: k });
+      k.push({ bytes: all() });
+      k.push({ bytes: all() });
+      expect((await sub.next()).value).toMatchObject({ type });
+      expect((await sub.next()).value).toMatchObject({ type });
+      expect(sub.pending).toBe(0);
+      sub.close();
+    }
+    h.close();
+  });
+
+  it('refuses groups (they are fixed) and bad families before opening anything', () => {
+    const h = open();
+    expect(() => h.linkSubscribe({ groups: ['neigh'] } as never)).toThrow(/groups cannot be given/);
+    expect(() => h.addrSubscribe({ family: 'ipx' as never })).toThrow(/family/);
+    expect(() => h.routeSubscribe({ family: 5 as never })).toThrow(/family/);
+    expect(() => h.neighSubscribe(null as never)).toThrow(TypeError);
     h.close();
   });
 });

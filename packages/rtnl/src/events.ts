@@ -12,9 +12,9 @@ import { Handle, getDefaultHandle } from './handle.js';
 import { HandleClosedError } from './errors.js';
 import { SocketTransport } from './conn/socket-transport.js';
 import type { Transport } from './conn/transport.js';
-import { DEFAULT_EVENT_GROUPS, resolveGroups, type EventGroup } from './events/groups.js';
+import { DEFAULT_EVENT_GROUPS, resolveGroups, type EventGroup, type EventGroupName } from './events/groups.js';
 import { Subscription, type ListedEvent, type OverrunEvent } from './events/subscription.js';
-import { AF_INET, AF_INET6, AF_UNSPEC } from './ip.js';
+import { AF_INET, AF_INET6, AF_UNSPEC, parseFamily, type FamilyArg } from './ip.js';
 import { ifinfoRequest } from './link/message.js';
 import { linkFromMessage, type Link } from './link/index.js';
 import { addrDumpMessage, addrFromMessage, type Addr } from './addr.js';
@@ -134,15 +134,52 @@ declare module './handle.js' {
      * ```
      */
     subscribe(options?: SubscribeOptions): Subscription<RtnlEvent>;
+    /**
+     * Link events only (`newlink`/`dellink`, plus `overrun`/`listed`), like Go's `LinkSubscribe`.
+     *
+     * @example
+     * ```ts
+     * for await (const ev of h.linkSubscribe({ listExisting: true })) if (ev.type === 'newlink') console.log(ev.link.name, ev.link.operState);
+     * ```
+     */
+    linkSubscribe(options?: KindSubscribeOptions): Subscription<LinkEvent>;
+    /**
+     * Address events only (`newaddr`/`deladdr`), of one family or both, like Go's `AddrSubscribe`.
+     *
+     * @example
+     * ```ts
+     * for await (const ev of h.addrSubscribe({ family: 'inet6' })) if (ev.type === 'newaddr') console.log(ev.addr.address, ev.addr.flags);
+     * ```
+     */
+    addrSubscribe(options?: FamilySubscribeOptions): Subscription<AddrEvent>;
+    /**
+     * Route events only (`newroute`/`delroute`), of one family or both, like Go's `RouteSubscribe`.
+     *
+     * @example
+     * ```ts
+     * for await (const ev of h.routeSubscribe({ family: 'inet' })) if (ev.type === 'delroute') console.log('gone:', ev.route.dst ?? 'default');
+     * ```
+     */
+    routeSubscribe(options?: FamilySubscribeOptions): Subscription<RouteEvent>;
+    /**
+     * Neighbour events only (`newneigh`/`delneigh`: ARP/ND and bridge FDB entries), like Go's `NeighSubscribe`.
+     *
+     * @example
+     * ```ts
+     * for await (const ev of h.neighSubscribe()) if (ev.type === 'newneigh') console.log(ev.neigh.ip, ev.neigh.hardwareAddr, ev.neigh.state);
+     * ```
+     */
+    neighSubscribe(options?: KindSubscribeOptions): Subscription<NeighEvent>;
   }
 }
 
 /** Subscriptions of each handle, closed with it. */
-const live = new WeakMap<Handle, Set<Subscription<RtnlEvent>>>();
+const live = new WeakMap<Handle, Set<Subscription<unknown>>>();
 
-Handle.prototype.subscribe = function (this: Handle, options: SubscribeOptions = {}): Subscription<RtnlEvent> {
+/** Validate the options, open the socket and start a subscription whose events `map` makes. */
+function open<E>(h: Handle, options: SubscribeOptions, defaultGroups: readonly EventGroup[], map: (m: Message) => E | undefined): Subscription<E> {
   if (options === null || typeof options !== 'object') throw new TypeError('subscribe options must be an object');
-  const groups = resolveGroups(options.groups ?? DEFAULT_EVENT_GROUPS);
+  const groups = resolveGroups(options.groups ?? defaultGroups);
   const { recvBufferSize, queueSize = DEFAULT_EVENT_QUEUE_SIZE, signal } = options;
   if (recvBufferSize !== undefined && (!Number.isInteger(recvBufferSize) || recvBufferSize <= 0)) {
     throw new RangeError(`recvBufferSize must be a positive integer, got ${recvBufferSize}`);
@@ -154,32 +191,95 @@ Handle.prototype.subscribe = function (this: Handle, options: SubscribeOptions =
   if (options.listExisting !== undefined && typeof options.listExisting !== 'boolean') {
     throw new TypeError(`listExisting must be a boolean, got ${typeof options.listExisting}`);
   }
-  if (this.closed) throw new HandleClosedError();
+  if (h.closed) throw new HandleClosedError();
   signal?.throwIfAborted();
   const transport =
     options.transport ??
     new SocketTransport({
-      netns: this.netns,
-      // Nothing is requested on this socket: ack options would only cost system calls.
+      netns: h.netns,
+      // Only unfiltered listing dumps are ever sent here: no ack or strict-check options.
       extAck: false,
       capAck: false,
       strict: false,
-      recvBufferSize: recvBufferSize ?? this.options.recvBufferSize,
+      recvBufferSize: recvBufferSize ?? h.options.recvBufferSize,
       groups,
     });
-  let set = live.get(this);
-  if (set === undefined) live.set(this, (set = new Set()));
-  const subs = set;
-  const sub: Subscription<RtnlEvent> = new Subscription<RtnlEvent>({
+  let subs = live.get(h);
+  if (subs === undefined) live.set(h, (subs = new Set()));
+  const owner = subs;
+  const entry: { sub?: Subscription<unknown> } = {};
+  const sub = new Subscription<E>({
     transport,
-    map: eventFromMessage,
+    map,
     queueSize,
     signal,
     dumps: options.listExisting === true ? listingDumps(groups) : undefined,
-    onClose: () => subs.delete(sub),
+    onClose: () => {
+      if (entry.sub !== undefined) owner.delete(entry.sub);
+    },
   });
-  if (!sub.closed) subs.add(sub);
+  if (!sub.closed) {
+    entry.sub = sub as Subscription<unknown>;
+    owner.add(entry.sub);
+  }
   return sub;
+}
+
+Handle.prototype.subscribe = function (this: Handle, options: SubscribeOptions = {}): Subscription<RtnlEvent> {
+  return open(this, options, DEFAULT_EVENT_GROUPS, eventFromMessage);
+};
+
+/** Options of the one-kind subscriptions (`linkSubscribe`, ...): their groups are fixed. */
+export type KindSubscribeOptions = Omit<SubscribeOptions, 'groups'>;
+
+/** Options of `addrSubscribe`/`routeSubscribe`: one family, or both (default). */
+export interface FamilySubscribeOptions extends KindSubscribeOptions {
+  /** `'inet'`, `'inet6'`, 4 or 6; default both. */
+  family?: FamilyArg;
+}
+
+function familyGroups(options: FamilySubscribeOptions, v4: EventGroupName, v6: EventGroupName): EventGroupName[] {
+  if (options === null || typeof options !== 'object') throw new TypeError('subscribe options must be an object');
+  if ((options as SubscribeOptions).groups !== undefined) throw new TypeError('groups cannot be given here: use subscribe({ groups })');
+  if (options.family === undefined) return [v4, v6];
+  return parseFamily(options.family) === AF_INET ? [v4] : [v6];
+}
+
+function kindOptions(options: KindSubscribeOptions): void {
+  if (options === null || typeof options !== 'object') throw new TypeError('subscribe options must be an object');
+  if ((options as SubscribeOptions).groups !== undefined) throw new TypeError('groups cannot be given here: use subscribe({ groups })');
+}
+
+const only =
+  <E extends RtnlEvent>(types: readonly string[]) =>
+  (m: Message): E | undefined =>
+    types.includes(m.header.type as string) ? (eventFromMessage(m) as E) : undefined;
+
+const linkOnly = only<LinkEvent>(['RTM_NEWLINK', 'RTM_DELLINK']);
+const addrOnly = only<AddrEvent>(['RTM_NEWADDR', 'RTM_DELADDR']);
+const routeOnly = only<RouteEvent>(['RTM_NEWROUTE', 'RTM_DELROUTE']);
+const neighOnly = only<NeighEvent>(['RTM_NEWNEIGH', 'RTM_DELNEIGH']);
+
+Handle.prototype.linkSubscribe = function (this: Handle, options: KindSubscribeOptions = {}): Subscription<LinkEvent> {
+  kindOptions(options);
+  return open(this, options, ['link'], linkOnly);
+};
+
+Handle.prototype.addrSubscribe = function (this: Handle, options: FamilySubscribeOptions = {}): Subscription<AddrEvent> {
+  const groups = familyGroups(options, 'ipv4-ifaddr', 'ipv6-ifaddr');
+  const { family: _family, ...rest } = options;
+  return open(this, rest, groups, addrOnly);
+};
+
+Handle.prototype.routeSubscribe = function (this: Handle, options: FamilySubscribeOptions = {}): Subscription<RouteEvent> {
+  const groups = familyGroups(options, 'ipv4-route', 'ipv6-route');
+  const { family: _family, ...rest } = options;
+  return open(this, rest, groups, routeOnly);
+};
+
+Handle.prototype.neighSubscribe = function (this: Handle, options: KindSubscribeOptions = {}): Subscription<NeighEvent> {
+  kindOptions(options);
+  return open(this, options, ['neigh'], neighOnly);
 };
 
 /** The dumps that list what exists for the joined groups (the four kinds this package lifts). */
@@ -217,6 +317,14 @@ Handle.prototype.close = function (this: Handle): void {
  * ```
  */
 export const subscribe = (options?: SubscribeOptions): Subscription<RtnlEvent> => getDefaultHandle().subscribe(options);
+/** {@link Handle.linkSubscribe} on the default handle. */
+export const linkSubscribe = (options?: KindSubscribeOptions): Subscription<LinkEvent> => getDefaultHandle().linkSubscribe(options);
+/** {@link Handle.addrSubscribe} on the default handle. */
+export const addrSubscribe = (options?: FamilySubscribeOptions): Subscription<AddrEvent> => getDefaultHandle().addrSubscribe(options);
+/** {@link Handle.routeSubscribe} on the default handle. */
+export const routeSubscribe = (options?: FamilySubscribeOptions): Subscription<RouteEvent> => getDefaultHandle().routeSubscribe(options);
+/** {@link Handle.neighSubscribe} on the default handle. */
+export const neighSubscribe = (options?: KindSubscribeOptions): Subscription<NeighEvent> => getDefaultHandle().neighSubscribe(options);
 
 /**
  * Lift one decoded notification into an event (what a subscription yields for it), or

@@ -50,7 +50,6 @@ const neighEvent = (type: 'RTM_NEWNEIGH' | 'RTM_DELNEIGH'): RtnlEvent =>
     header: header(type),
     'ndm-family': 2,
     'ndm-pad': 0,
-    'ndm-pad2': 0,
     'ndm-ifindex': 2,
     'ndm-state': ['permanent'],
     'ndm-flags': [],
