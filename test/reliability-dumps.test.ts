@@ -1,0 +1,260 @@
+/**
+ * Dumps while the table changes, and receive-buffer overruns.
+ *
+ * Interrupted dumps: a second handle, on its own thread (a worker), adds and deletes links
+ * without pause while this thread lists them. Each list must end in one of two ways: a complete,
+ * consistent result (after at most 3 attempts), or `DumpInterruptedError` with `partial`; never
+ * a silent mix. Streams make one attempt. The tests count how often each outcome happened and
+ * require that interruptions really occurred, so the retry path is exercised, not assumed.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { encode, type Message } from '@nlkit/nl-codec';
+import { DumpInterruptedError, Handle, type Link, type RtnlEvent } from '@nlkit/rtnl';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { datagram, ensureRtnlOps, nextEventMatching, withTimeout } from './fixtures/faults.js';
+import { describeKernel, useTestNetns } from './fixtures/netns.js';
+
+const rtnlUrl = new URL('../packages/rtnl/dist/index.js', import.meta.url).href;
+
+/**
+ * A worker thread with its own handle in the namespace at `nsPath`, adding and deleting
+ * bridges until `stop()`. Resolves with how many changes it made.
+ */
+function startChurn(nsPath: string): { stop: () => Promise<number> } {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const code = `
+    import { workerData, parentPort } from 'node:worker_threads';
+    const { Handle } = await import(workerData.rtnl);
+    const h = Handle.open({ netns: workerData.nsPath });
+    let n = 0;
+    try {
+      while (Atomics.load(workerData.flag, 0) === 0) {
+        const name = 'churn' + (n % 8);
+        await h.linkAdd({ kind: 'bridge', name });
+        await h.linkDel(name);
+        n += 2;
+      }
+    } finally {
+      h.close();
+    }
+    parentPort.postMessage(n);
+  `;
+  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: { rtnl: rtnlUrl, nsPath, flag } });
+  const done = new Promise<number>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (c) => reject(new Error(`churn worker exited with ${c} before reporting`)));
+  });
+  return {
+    stop: () => {
+      Atomics.store(flag, 0, 1);
+      return withTimeout(done, 20_000, 'churn worker');
+    },
+  };
+}
+
+/** No index or name twice, every stable link present with its own index: a consistent view. */
+function expectConsistent(links: Link[], stable: Link[], where: string): void {
+  expect(new Set(links.map((l) => l.index)).size, `${where}: duplicate ifindex`).toBe(links.length);
+  expect(new Set(links.map((l) => l.name)).size, `${where}: duplicate name`).toBe(links.length);
+  const byIndex = new Map(links.map((l) => [l.index, l.name]));
+  for (const s of stable) expect(byIndex.get(s.index), `${where}: ${s.name}`).toBe(s.name);
+  expect(byIndex.get(1), `${where}: lo`).toBe('lo');
+}
+
+describeKernel('dumps under concurrent changes', () => {
+  const t = useTestNetns();
+  beforeAll(ensureRtnlOps);
+
+  it('lists links while another thread adds and deletes them: each list is complete and consistent, or DumpInterruptedError with partial', async () => {
+    const { h, nsPath } = t();
+    // Enough links that a dump spans several datagrams (the kernel checks consistency per datagram).
+    const stable: Link[] = [];
+    for (let k = 0; k < 200; k++) stable.push(await h.linkAdd({ kind: 'bridge', name: `s${k}` }));
+    const churn = startChurn(nsPath);
+    const outcomes = { complete: 0, interrupted: 0 };
+    const retriesBefore = h.stats.dumpRetries;
+    try {
+      for (let run = 0; run < 60; run++) {
+        try {
+          const links = await withTimeout(h.linkList(), 30_000, `linkList #${run}`);
+          expectConsistent(links, stable, `list #${run}`);
+          outcomes.complete++;
+        } catch (e) {
+          expect(e, `list #${run}`).toBeInstanceOf(DumpInterruptedError);
+          const err = e as DumpInterruptedError<Link>;
+          expect(err.attempts).toBe(3);
+          expect(err.request).toBe('RTM_GETLINK');
+          expect(Array.isArray(err.partial)).toBe(true);
+          expect(err.partial.length).toBeGreaterThan(0);
+          expect(err.partial.every((l) => typeof l.index === 'number' && typeof l.name === 'string')).toBe(true);
+          outcomes.interrupted++;
+        }
+      }
+    } finally {
+      const changes = await churn.stop();
+      console.log(`interrupted-dump outcomes over 60 lists: ${JSON.stringify(outcomes)}, retries ${h.stats.dumpRetries - retriesBefore}, concurrent changes ${changes}`);
+    }
+    expect(outcomes.complete + outcomes.interrupted).toBe(60);
+    // The kernel really flagged dumps as interrupted: the retry path ran.
+    expect(h.stats.dumpRetries - retriesBefore).toBeGreaterThan(0);
+    expect(h.engine.inFlight).toBe(0);
+    // Quiet again: a list is complete at the first attempt.
+    const retries = h.stats.dumpRetries;
+    expectConsistent(await h.linkList(), stable, 'after the churn');
+    expect(h.stats.dumpRetries).toBe(retries);
+  });
+
+  it('makes one attempt in a stream: a slow consumer during changes gets every item once, then either the end or DumpInterruptedError', async () => {
+    const { h, nsPath } = t();
+    const stable: Link[] = [];
+    for (let k = 0; k < 200; k++) stable.push(await h.linkAdd({ kind: 'bridge', name: `s${k}` }));
+    const churn = startChurn(nsPath);
+    const outcomes = { complete: 0, interrupted: 0 };
+    try {
+      for (let run = 0; run < 6; run++) {
+        const got: Link[] = [];
+        try {
+          for await (const l of h.linkListStream()) {
+            got.push(l);
+            // A slow consumer: the dump stays open while the other thread changes the table.
+            if (got.length % 20 === 0) await new Promise((r) => setTimeout(r, 2));
+          }
+          expectConsistent(got, stable, `stream #${run}`);
+          outcomes.complete++;
+        } catch (e) {
+          expect(e, `stream #${run}`).toBeInstanceOf(DumpInterruptedError);
+          expect((e as DumpInterruptedError).attempts).toBe(1);
+          outcomes.interrupted++;
+        }
+        // Whatever the outcome, items were never repeated (no silent retry mixed into the stream).
+        expect(new Set(got.map((l) => l.index)).size, `stream #${run}`).toBe(got.length);
+      }
+    } finally {
+      const changes = await churn.stop();
+      console.log(`stream outcomes over 6 streams: ${JSON.stringify(outcomes)}, concurrent changes ${changes}`);
+    }
+    expect(outcomes.interrupted).toBeGreaterThan(0);
+    // The handle itself is untouched by its streams.
+    expect(h.engine.inFlight).toBe(0);
+    expectConsistent(await h.linkList(), stable, 'after the streams');
+  });
+});
+
+describeKernel('overruns', () => {
+  const t = useTestNetns();
+
+  it('delivers an overrun event for each of 6 bursts into a tiny buffer and keeps delivering events after every one', async () => {
+    const { h, exec, ip } = t();
+    const sub = h.subscribe({ groups: ['link'], recvBufferSize: 4096 });
+    const dir = mkdtempSync(join(tmpdir(), 'nlkit-overrun-'));
+    try {
+      for (let burst = 0; burst < 6; burst++) {
+        // 100 new links while this thread is blocked in spawnSync: nothing is read during the
+        // burst. (Adds only: deletions wait for RCU and would only make the test slower.)
+        const batch = join(dir, `batch${burst}`);
+        writeFileSync(batch, Array.from({ length: 100 }, (_, i) => `link add o${burst}x${i} type bridge\n`).join(''));
+        const r = exec('ip', ['-batch', batch]);
+        expect(r.status, r.stderr).toBe(0);
+        const over = await nextEventMatching<RtnlEvent>(sub, (e) => e.type === 'overrun', `overrun after burst ${burst}`);
+        expect(over.event).toMatchObject({ type: 'overrun', reason: 'enobufs' });
+        // Still working: a change made now arrives as its own event.
+        ip('link', 'add', `mark${burst}`, 'type', 'bridge');
+        const mark = await nextEventMatching<RtnlEvent>(sub, (e) => e.type === 'newlink' && e.link.name === `mark${burst}`, `newlink mark${burst}`);
+        expect(mark.event.type).toBe('newlink');
+        expect(sub.closed).toBe(false);
+      }
+      expect(sub.stats.overruns).toBeGreaterThanOrEqual(6);
+      // The handle's own requests were never affected by the subscription's overruns.
+      expect(h.stats.overruns).toBe(0);
+      expect((await h.linkList()).length).toBeGreaterThan(75);
+    } finally {
+      sub.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * A transport that answers every dump with one link and an NLMSG_DONE, NLM_F_DUMP_INTR set on
+ * the link (`'data'`) or on the DONE (`'done'`): the kernel does the latter when the table
+ * changed between the last part it sent and the end of the dump (`netlink_dump_done` calls
+ * `nl_dump_check_consistent` on the DONE).
+ */
+function intrTransport(flagged: 'data' | 'done') {
+  const queue: Uint8Array[] = [];
+  let sends = 0;
+  let wake: (() => void) | undefined;
+  const portId = 4242;
+  return {
+    get sends() {
+      return sends;
+    },
+    transport: {
+      portId,
+      receiveBufferSize: 1 << 16,
+      closed: false,
+      send(d: Uint8Array) {
+        sends++;
+        const seq = new DataView(d.buffer, d.byteOffset, d.byteLength).getUint32(8, true);
+        const link = encode({ header: { type: 'RTM_NEWLINK', flags: flagged === 'data' ? ['multi', 'dump_intr'] : ['multi'], seq, pid: portId }, 'ifi-family': 0, 'ifi-type': 772, 'ifi-index': 1, 'ifi-flags': ['up', 'loopback'], 'ifi-change': 0, attrs: { ifname: 'lo', mtu: 65536 } } as Message);
+        const done = encode({ header: { type: 'NLMSG_DONE', flags: flagged === 'done' ? ['multi', 'dump_intr'] : ['multi'], seq, pid: portId }, error: 0 } as Message);
+        queue.push(link, datagram(done));
+        wake?.();
+      },
+      receive() {
+        const bytes = queue.shift();
+        return bytes === undefined ? null : { bytes, senderPid: 0, groups: 0, truncated: false, size: bytes.length };
+      },
+      waitReadable() {
+        return queue.length > 0 ? Promise.resolve() : new Promise<void>((r) => (wake = r));
+      },
+      ref() {},
+      unref() {},
+      close() {},
+    },
+  };
+}
+
+describe('the dump-interrupted flag, through a fake kernel', () => {
+  it('retries a dump whose data parts carry NLM_F_DUMP_INTR, then rejects with DumpInterruptedError and partial', async () => {
+    const fake = intrTransport('data');
+    const h = Handle.open({ transport: fake.transport as never });
+    try {
+      const err = await h.linkList().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(fake.sends).toBe(3);
+      expect(err).toBeInstanceOf(DumpInterruptedError);
+      expect((err as DumpInterruptedError<Link>).partial.map((l) => l.name)).toEqual(['lo']);
+      expect(h.stats.dumpRetries).toBe(2);
+    } finally {
+      h.close();
+    }
+  });
+
+  // BUG (packages/rtnl/src/conn/engine.ts, dispatch(): the NLMSG_ERROR/NLMSG_DONE branch):
+  // NLM_F_DUMP_INTR is only read from data messages, but the kernel also sets it on the DONE
+  // (netlink_dump_done -> nl_dump_check_consistent), and iproute2 checks it there. A change
+  // between the last data part and the end of the dump then yields a result nobody flags.
+  // Remove .fails once fixed: check the flag on the DONE too (as iproute2 does) before complete().
+  it.fails('treats NLM_F_DUMP_INTR on the final NLMSG_DONE as an interrupted dump (retries, then DumpInterruptedError)', async () => {
+    const fake = intrTransport('done');
+    const h = Handle.open({ transport: fake.transport as never });
+    try {
+      const err = await h.linkList().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(fake.sends).toBe(3);
+      expect(err).toBeInstanceOf(DumpInterruptedError);
+      expect((err as DumpInterruptedError<Link>).partial.map((l) => l.name)).toEqual(['lo']);
+    } finally {
+      h.close();
+    }
+  });
+});
