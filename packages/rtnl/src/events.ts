@@ -12,7 +12,7 @@ import { Handle, getDefaultHandle } from './handle.js';
 import { HandleClosedError } from './errors.js';
 import { SocketTransport } from './conn/socket-transport.js';
 import type { Transport } from './conn/transport.js';
-import { DEFAULT_EVENT_GROUPS, resolveGroups, type EventGroup, type EventGroupName } from './events/groups.js';
+import { DEFAULT_EVENT_GROUPS, RTNLGRP, resolveGroups, type EventGroup, type EventGroupName } from './events/groups.js';
 import { Subscription, type ListedEvent, type OverrunEvent } from './events/subscription.js';
 import { AF_INET, AF_INET6, AF_UNSPEC, parseFamily, type FamilyArg } from './ip.js';
 import { ifinfoRequest } from './link/message.js';
@@ -20,7 +20,6 @@ import { linkFromMessage, type Link } from './link/index.js';
 import { addrDumpMessage, addrFromMessage, type Addr } from './addr.js';
 import { routeDumpMessage, routeFromMessage, type Route } from './route.js';
 import { neighDumpMessage, neighFromMessage, type Neigh } from './neigh.js';
-import { RTNLGRP } from './events/groups.js';
 
 export { RTNLGRP, DEFAULT_EVENT_GROUPS, type EventGroup, type EventGroupName } from './events/groups.js';
 export { Subscription, type ListedEvent, type OverrunEvent, type SubscriptionStats } from './events/subscription.js';
