@@ -85,6 +85,10 @@ export interface CStruct {
 export function templateOf(keys: readonly string[]): Record<string, unknown> {
   // JSON.parse builds fast-mode objects even with many properties.
   const t = JSON.parse(`{${keys.map((k) => `${JSON.stringify(k)}:null`).join(',')}}`) as Record<string, unknown>;
+  // Storing a number and then undefined widens every field to the most general
+  // representation now, so filling a copy never has to generalize (and deprecate)
+  // the shared map later.
+  for (const k of keys) t[k] = 0;
   for (const k of keys) t[k] = undefined;
   return t;
 }
