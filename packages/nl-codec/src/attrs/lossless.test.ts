@@ -215,3 +215,21 @@ describe('protinfo (selected by the message family)', () => {
     expect(() => encodeBody(link, { 'ifi-family': 2, attrs: { protinfo: { cost: 5 } } })).toThrow(/^\.protinfo: no protinfo format for address family "2"/);
   });
 });
+
+describe('indexed arrays', () => {
+  const bond = (data: Uint8Array) => cat(ifinfomsg(), attr(IFLA_LINKINFO, cat(attr(IFLA_INFO_KIND, str('bond')), attr(IFLA_INFO_DATA, data))));
+
+  it('decodes bond arp_ip_target (big-endian IPv4 items typed 0, 1, ...) and ns_ip6_target', () => {
+    const targets = attr(8, cat(attr(0, [192, 0, 2, 1]), attr(1, [198, 51, 100, 7])));
+    const v6 = attr(31, attr(0, [0x20, 0x01, 0x0d, 0xb8, ...new Array(11).fill(0), 1]));
+    const d = roundTrip(link, bond(cat(targets, v6)));
+    expect((d.attrs as any).linkinfo.data).toEqual({ 'arp-ip-target': ['192.0.2.1', '198.51.100.7'], 'ns-ip6-target': ['2001:db8::1'] });
+    const again = encodeBody(link, { attrs: { linkinfo: { kind: 'bond', data: { 'arp-ip-target': ['192.0.2.1', '198.51.100.7'], 'ns-ip6-target': ['2001:db8::1'] } } } });
+    expect(toHexString(again.subarray(16))).toBe(toHexString(bond(cat(targets, v6)).subarray(16)));
+  });
+
+  it('keeps an indexed array whose item types are not 0, 1, 2, ... as raw bytes', () => {
+    const d = roundTrip(link, bond(attr(8, cat(attr(0, [192, 0, 2, 1]), attr(5, [192, 0, 2, 2])))));
+    expect((d.attrs as any).linkinfo.data['arp-ip-target'].$raw).toBeInstanceOf(Uint8Array);
+  });
+});
