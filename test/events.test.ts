@@ -3,7 +3,7 @@
  * by the fixture (never the host's), by a second handle or by `ip` run inside it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -242,6 +242,28 @@ describeKernel('subscribe: events from the kernel', () => {
     } finally {
       v6.close();
       links.close();
+    }
+  });
+
+  it("records its notifications in the handle's capture file", async () => {
+    const { ns, ip } = t();
+    const dir = mkdtempSync(join(tmpdir(), 'nlkit-ev-pcap-'));
+    const file = join(dir, 'cap.pcap');
+    const h2 = Handle.open({ netns: ns, record: file });
+    try {
+      const sub = h2.subscribe({ groups: ['link'] });
+      const empty = statSync(file).size; // the pcap header only: the handle sent nothing
+      ip('link', 'add', 'capbr0', 'type', 'bridge');
+      await waitFor(sub, isLink('newlink', 'capbr0'), 'newlink capbr0');
+      sub.close();
+      h2.close();
+      const bytes = readFileSync(file);
+      expect(bytes.length).toBeGreaterThan(empty);
+      // The interface name travels in the recorded RTM_NEWLINK.
+      expect(bytes.includes(Buffer.from('capbr0\0'))).toBe(true);
+    } finally {
+      h2.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -201,6 +201,8 @@ function open<E>(h: Handle, options: SubscribeOptions, defaultGroups: readonly E
       capAck: false,
       strict: false,
       recvBufferSize: recvBufferSize ?? h.options.recvBufferSize,
+      // The handle's capture (`record`, NLKIT_PCAP) covers its subscriptions' traffic too.
+      record: h.options.record,
       groups,
     });
   let subs = live.get(h);
