@@ -40,6 +40,9 @@ describeKernel('rtnl link CLI', () => {
     for (let i = 0; i < theirs.length; i++) expect(Object.keys(ours[i]), theirs[i].ifname).toEqual(Object.keys(theirs[i]));
     expect(JSON.parse(ok('-j', 'link', 'show'))).toEqual(t().ipJson('link', 'show'));
     expect(ok('link', 'show')).toBe(t().ip('link', 'show'));
+    expect(ok('-s', 'link', 'show')).toBe(t().ip('-s', 'link', 'show'));
+    expect(strip(JSON.parse(ok('-j', '-s', '-s', '-d', 'link', 'show')))).toEqual(strip(t().ipJson('-s', '-s', '-d', 'link', 'show')));
+    expect(JSON.parse(ok('-j', '-s', 'link', 'show'))).toEqual(t().ipJson('-s', 'link', 'show'));
     expect(JSON.parse(ok('-j', 'link', 'show', 'dev', 'v0'))).toEqual(t().ipJson('link', 'show', 'dev', 'v0'));
     expect(JSON.parse(ok('-j', 'link', 'show', 'type', 'veth')).map((l: { ifname: string }) => l.ifname)).toEqual(['v1', 'v0']);
     expect(JSON.parse(ok('-j', 'link', 'show', 'master', 'br0'))).toEqual(t().ipJson('link', 'show', 'master', 'br0'));

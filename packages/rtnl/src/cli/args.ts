@@ -18,6 +18,8 @@ export interface CliContext {
   json: boolean;
   /** `-d`: details. */
   details: boolean;
+  /** `-s` given this many times (0: no statistics). */
+  stats: number;
   /** `-n NETNS` as given (a name under /run/netns or a path), resolved to a path. */
   netns: string | undefined;
   /** `--record FILE`: where a capture of the session should go (wired by the capture feature). */

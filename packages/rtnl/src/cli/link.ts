@@ -39,7 +39,7 @@ export async function run(ctx: CliContext, argv: string[]): Promise<void> {
 export function printLinks(ctx: CliContext, links: Link[], all: Link[]): void {
   const byIndex = new Map(all.map((l) => [l.index, l]));
   for (const l of links) byIndex.set(l.index, l);
-  const pc = { details: ctx.details, byIndex };
+  const pc = { details: ctx.details, stats: ctx.stats, byIndex };
   if (ctx.json) ctx.printJson(links.map((l) => linkIpJson(l, pc)));
   else for (const l of links) ctx.print(linkText(l, pc));
 }

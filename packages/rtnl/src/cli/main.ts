@@ -21,7 +21,7 @@ const OBJECTS: Record<string, string> = {
   monitor: 'monitor', mon: 'monitor', m: 'monitor',
 };
 
-const USAGE = `Usage: rtnl [-j] [-d] [-n NETNS] [--record FILE] OBJECT COMMAND ...
+const USAGE = `Usage: rtnl [-j] [-d] [-s] [-n NETNS] [--record FILE] OBJECT COMMAND ...
 where OBJECT := { link | tuntap | addr | route | neigh | monitor }`;
 
 interface Parsed {
@@ -36,6 +36,7 @@ export function parseGlobal(argv: readonly string[], out: (s: string) => void = 
   const a = new Args(argv);
   let json = false;
   let details = false;
+  let stats = 0;
   let netns: string | undefined;
   let record: string | undefined;
   for (;;) {
@@ -46,6 +47,8 @@ export function parseGlobal(argv: readonly string[], out: (s: string) => void = 
     if (opt === 'j' || opt === 'json') json = true;
     else if (opt === 'd' || opt === 'details') details = true;
     else if (opt === 'jd' || opt === 'dj') json = details = true;
+    else if (opt === 's' || opt === 'stats' || opt === 'statistics') stats++;
+    else if (/^s+$/.test(opt)) stats += opt.length;
     else if (opt === 'n' || opt === 'netns') netns = netnsPath(a.next('namespace after -n'));
     else if (opt === 'record') record = a.next('file after --record');
     else if (opt.startsWith('record=')) record = opt.slice('record='.length);
@@ -59,6 +62,7 @@ export function parseGlobal(argv: readonly string[], out: (s: string) => void = 
   const ctx: CliContext = {
     json,
     details,
+    stats,
     netns,
     record,
     handle() {

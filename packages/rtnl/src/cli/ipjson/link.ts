@@ -10,6 +10,8 @@ import type { Link, LinkFlag } from '../../link/link.js';
 /** What the printer needs besides the link itself. */
 export interface LinkPrintContext {
   details: boolean;
+  /** `-s` count: 1 prints `stats64` rx/tx, 2 adds the error breakdown. */
+  stats?: number;
   /** Other links of the namespace by index (names of master/link, M-DOWN). */
   byIndex: ReadonlyMap<number, Link>;
 }
@@ -104,6 +106,7 @@ export function linkIpJson(link: Link, ctx: LinkPrintContext): Record<string, un
   if (link.parentNetnsId !== undefined) o.link_netnsid = link.parentNetnsId;
   if (ctx.details) details(link, ctx, o);
   if (link.alias !== undefined && link.alias !== '') o.ifalias = link.alias;
+  if (ctx.stats && link.statistics) o.stats64 = statsJson(link, ctx.stats);
   const props = a['prop-list'] as Record<string, unknown> | undefined;
   if (props && props['alt-ifname'] !== undefined) {
     const alt = props['alt-ifname'];
@@ -191,5 +194,54 @@ export function linkText(link: Link, ctx: LinkPrintContext): string {
     if (li?.info_slave_kind) s += ` \n    ${li.info_slave_kind as string}_slave`;
   }
   if (j.ifalias) s += `\n    alias ${j.ifalias as string}`;
+  if (ctx.stats && link.statistics) s += `\n${statsText(link)}`;
   return s;
+}
+
+/** `stats64` as `ip -j -s [-s]` prints it (iproute2 print_link_stats64). */
+function statsJson(link: Link, level: number): Record<string, unknown> {
+  const s = link.statistics!;
+  const n = (v: bigint) => Number(v);
+  const rx: Record<string, number> = {
+    bytes: n(s.rxBytes), packets: n(s.rxPackets), errors: n(s.rxErrors), dropped: n(s.rxDropped),
+    over_errors: n(s.rxOverErrors), multicast: n(s.multicast),
+  };
+  if (s.rxCompressed) rx.compressed = n(s.rxCompressed);
+  const tx: Record<string, number> = {
+    bytes: n(s.txBytes), packets: n(s.txPackets), errors: n(s.txErrors), dropped: n(s.txDropped),
+    carrier_errors: n(s.txCarrierErrors), collisions: n(s.collisions),
+  };
+  if (s.txCompressed) tx.compressed = n(s.txCompressed);
+  if (level > 1) {
+    Object.assign(rx, {
+      length_errors: n(s.rxLengthErrors), crc_errors: n(s.rxCrcErrors), frame_errors: n(s.rxFrameErrors),
+      fifo_errors: n(s.rxFifoErrors), missed_errors: n(s.rxMissedErrors),
+    });
+    if (s.rxNohandler) rx.nohandler = n(s.rxNohandler);
+    Object.assign(tx, {
+      aborted_errors: n(s.txAbortedErrors), fifo_errors: n(s.txFifoErrors), window_errors: n(s.txWindowErrors),
+      heartbeat_errors: n(s.txHeartbeatErrors),
+    });
+    const cc = link.attrs['carrier-changes'];
+    if (typeof cc === 'number') tx.carrier_changes = cc;
+  }
+  return { rx, tx };
+}
+
+/** ip's column layout for `-s` text (one level): widths grow with the numbers. */
+function statsText(link: Link): string {
+  const s = link.statistics!;
+  const cols = [10, 7, 6, 7, 7, 7, 10];
+  const rx = [s.rxBytes, s.rxPackets, s.rxErrors, s.rxDropped, s.rxMissedErrors, s.multicast, s.rxCompressed];
+  const tx = [s.txBytes, s.txPackets, s.txErrors, s.txDropped, s.txCarrierErrors, s.collisions, s.txCompressed];
+  for (const row of [rx, tx]) row.forEach((v, i) => (cols[i] = Math.max(cols[i]!, String(v).length)));
+  const head = (label: string, names: string[], compressed: boolean) =>
+    `    ${label}: ${(names[0] ?? '').padStart(cols[0]! - 4)} ${names.slice(1).map((x, i) => x.padStart(cols[i + 1]!)).join(' ')} ${(compressed ? 'compressed' : '').padStart(cols[6]!)}`;
+  const nums = (row: bigint[]) => `    ${row.slice(0, 6).map((v, i) => `${String(v).padStart(cols[i]!)} `).join('')}${row[6] ? `${String(row[6]).padStart(cols[6]!)} ` : ''}`;
+  return [
+    head('RX', ['bytes', 'packets', 'errors', 'dropped', 'missed', 'mcast'], rx[6] !== 0n),
+    nums(rx),
+    head('TX', ['bytes', 'packets', 'errors', 'dropped', 'carrier', 'collsns'], tx[6] !== 0n),
+    nums(tx),
+  ].join('\n');
 }
