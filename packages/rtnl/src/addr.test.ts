@@ -80,7 +80,8 @@ describe('address requests match what iproute2 sends', () => {
 
   it('sends IFA_ADDRESS = peer and IFA_LOCAL = own address for point-to-point, without a broadcast', () => {
     const m = addrMessage('RTM_NEWADDR', [], 3, parseAddrSpec({ address: '192.0.2.9', peer: '192.0.2.10/32' }));
-    expect(m.attrs).toEqual({ local: '192.0.2.9', address: '192.0.2.10' });
+    const [back] = decode(encode(m));
+    expect(back!.attrs).toEqual({ local: '192.0.2.9', address: '192.0.2.10' });
     expect(m['ifa-prefixlen']).toBe(32);
   });
 

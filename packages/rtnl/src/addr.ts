@@ -302,13 +302,14 @@ export function parseAddrSpec(spec: unknown): ParsedAddr {
  */
 export function addrMessage(type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[], index: number, p: ParsedAddr): Message {
   const { cidr } = p;
-  const attrs: Record<string, unknown> = { local: cidr.text };
-  if (p.peer) attrs.address = p.peer.text;
+  // Addresses go to the codec as bytes: already parsed, no text round trip.
+  const attrs: Record<string, unknown> = { local: cidr.bytes };
+  if (p.peer) attrs.address = p.peer.bytes;
   const del = type === 'RTM_DELADDR';
   if (typeof p.broadcast === 'string' && !del) attrs.broadcast = ipv4ToCodec(p.broadcast);
   if (p.priority !== undefined) attrs['rt-priority'] = p.priority;
   if (p.label !== undefined) attrs.label = p.label;
-  if (!p.peer) attrs.address = cidr.text;
+  if (!p.peer) attrs.address = cidr.bytes;
   const prefixLen = p.peer ? p.peer.prefixLen : cidr.prefixLen;
   // Go's rule: compute the broadcast for IPv4 prefixes below /31 when none was given.
   if (p.broadcast === undefined && !del && cidr.af === AF_INET && prefixLen < 31 && !p.peer) {

@@ -62,19 +62,36 @@ export function describe(v: unknown): string {
   return String(v);
 }
 
+/**
+ * Dotted quad -> 4 bytes, in one pass over the characters (this runs once per route or
+ * address in bulk inserts). No leading zeros: "010" is octal to inet_aton and decimal to us,
+ * so it is refused rather than guessed.
+ */
 function parseIPv4Bytes(s: string): Uint8Array | 'range' | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
+  const n = s.length;
+  if (n < 7 || n > 15) return undefined;
   const out = new Uint8Array(4);
+  let part = 0;
+  let value = 0;
+  let digits = 0;
   let range = false;
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    // No leading zeros: "010" would be octal to inet_aton and decimal to us; refuse the doubt.
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) range = true;
-    out[i] = n & 255;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : 46; // a final '.' closes the last part
+    if (c === 46) {
+      if (digits === 0 || part > 3) return undefined;
+      if (value > 255) range = true;
+      out[part++] = value & 255;
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    const d = c - 48;
+    if (d < 0 || d > 9) return undefined;
+    if (digits > 0 && value === 0) return undefined; // leading zero
+    if (++digits > 3) return undefined;
+    value = value * 10 + d;
   }
+  if (part !== 4) return undefined;
   return range ? 'range' : out;
 }
 
@@ -144,7 +161,8 @@ export function parseIP(text: unknown, field = 'address', af?: number): ParsedIP
   if (af !== undefined && af !== AF_UNSPEC && af !== family) {
     throw new TypeError(`${field}: ${JSON.stringify(text)} is not an ${af === AF_INET ? 'IPv4' : 'IPv6'} address`);
   }
-  return { af: family, bytes, text: formatIP(bytes) };
+  // An accepted dotted quad is already canonical (no leading zeros, no other forms).
+  return { af: family, bytes, text: family === AF_INET ? text : formatIP(bytes) };
 }
 
 /**
@@ -164,8 +182,16 @@ export function parseCIDR(text: unknown, field = 'address', af?: number): Parsed
   const max = ip.af === AF_INET ? 32 : 128;
   if (slash === -1) return { ...ip, prefixLen: max };
   const lenText = text.slice(slash + 1);
-  if (!/^[0-9]{1,3}$/.test(lenText)) throw new TypeError(`${field}: invalid prefix length ${JSON.stringify(lenText)} in ${JSON.stringify(text)}`);
-  const prefixLen = Number(lenText);
+  let prefixLen = 0;
+  for (let i = 0; i < lenText.length; i++) {
+    const d = lenText.charCodeAt(i) - 48;
+    if (d < 0 || d > 9 || i > 2) {
+      prefixLen = -1;
+      break;
+    }
+    prefixLen = prefixLen * 10 + d;
+  }
+  if (lenText.length === 0 || prefixLen < 0) throw new TypeError(`${field}: invalid prefix length ${JSON.stringify(lenText)} in ${JSON.stringify(text)}`);
   if (prefixLen > max) throw new RangeError(`${field}: prefix length ${prefixLen} is out of range 0-${max}`);
   return { ...ip, prefixLen };
 }

@@ -430,9 +430,9 @@ interface ParsedRoute {
   af: number;
   dst: ParsedCIDR | undefined;
   srcPrefix: ParsedCIDR | undefined;
-  gw: string | undefined;
+  gw: Uint8Array | undefined;
   via: { af: number; bytes: Uint8Array } | undefined;
-  prefsrc: string | undefined;
+  prefsrc: Uint8Array | undefined;
   link: LinkRef | undefined;
   priority: number | undefined;
   table: number | undefined;
@@ -442,7 +442,7 @@ interface ParsedRoute {
   flags: number;
   tos: number;
   metrics: Record<string, unknown> | undefined;
-  multipath: { gw: string | undefined; via: { af: number; bytes: Uint8Array } | undefined; link: LinkRef | undefined; hops: number; flags: number }[] | undefined;
+  multipath: { gw: Uint8Array | undefined; via: { af: number; bytes: Uint8Array } | undefined; link: LinkRef | undefined; hops: number; flags: number }[] | undefined;
   pref: number | undefined;
   mark: number | undefined;
 }
@@ -500,7 +500,7 @@ export function parseRouteSpec(spec: unknown): ParsedRoute {
       const nvia = nh.via === undefined ? undefined : parseIP(viaText(nh.via), `${field}.via`);
       const weight = nh.weight === undefined ? 1 : checkInt(nh.weight, `${field}.weight`, 1, 256);
       return {
-        gw: ngw?.text,
+        gw: ngw?.bytes,
         via: nvia,
         link: linkOf(nh.link, nh.linkIndex, `${field}.link`),
         hops: weight - 1,
@@ -530,9 +530,9 @@ export function parseRouteSpec(spec: unknown): ParsedRoute {
     af,
     dst,
     srcPrefix,
-    gw: gw?.text,
+    gw: gw?.bytes,
     via: viaIp,
-    prefsrc: prefsrc?.text,
+    prefsrc: prefsrc?.bytes,
     link: linkOf(s.link, s.linkIndex, 'link'),
     priority: s.priority === undefined ? undefined : checkU32(s.priority, 'priority'),
     table: s.table === undefined ? undefined : tableId(s.table),
@@ -558,8 +558,9 @@ export function routeMessage(
 ): Message {
   const del = type === 'RTM_DELROUTE';
   const attrs: Record<string, unknown> = {};
-  if (p.dst) attrs.dst = formatIP(p.dst.bytes);
-  if (p.srcPrefix) attrs.src = formatIP(p.srcPrefix.bytes);
+  // Addresses go to the codec as bytes: already parsed, no text round trip per route.
+  if (p.dst) attrs.dst = p.dst.bytes;
+  if (p.srcPrefix) attrs.src = p.srcPrefix.bytes;
   if (p.gw !== undefined) attrs.gateway = p.gw;
   if (p.via) attrs.via = rtvia(p.via);
   if (p.prefsrc !== undefined) attrs.prefsrc = p.prefsrc;
@@ -817,8 +818,14 @@ export const routeGet = (destination: string, options?: RouteGetOptions): Promis
 
 /** Whether a prefix has bits set beyond its length (the kernel refuses such a destination). */
 function hasHostBits(dst: ParsedCIDR): boolean {
-  const net = networkBytes(dst.bytes, dst.prefixLen);
-  return net.some((b, i) => b !== dst.bytes[i]);
+  const b = dst.bytes;
+  for (let i = 0; i < b.length; i++) {
+    const keep = dst.prefixLen - 8 * i;
+    if (keep >= 8) continue;
+    const mask = keep <= 0 ? 0 : (0xff << (8 - keep)) & 0xff;
+    if ((b[i]! & ~mask & 0xff) !== 0) return true;
+  }
+  return false;
 }
 
 /** Alias of {@link RouteListFilter} (the name `streams.ts` uses). */
