@@ -156,6 +156,17 @@ function attrsArb(set: CSet, depth: number): fc.Arbitrary<Record<string, unknown
 
 const TYPES = Object.keys(MESSAGE_TYPES).map(Number);
 
+/** Every key path in insertion order (toEqual ignores key order). */
+function keyPaths(v: unknown, prefix = '', out: string[] = []): string[] {
+  if (v !== null && typeof v === 'object' && !(v instanceof Uint8Array)) {
+    for (const [k, x] of Object.entries(v)) {
+      out.push(`${prefix}.${k}`);
+      keyPaths(x, `${prefix}.${k}`, out);
+    }
+  }
+  return out;
+}
+
 /** Decode -> encode must give the input bytes back, and decode may only throw NetlinkDecodeError. */
 function checkBytes(c: BodyCodec, body: Uint8Array): void {
   const msg = new Uint8Array(16 + body.length);
@@ -185,6 +196,7 @@ describe('property: generated bodies', () => {
         const bytes = encodeBody(c, body as Record<string, unknown>);
         const back = decodeBody(c, new Uint8Array([...new Uint8Array(16), ...bytes]));
         expect(back).toEqual(body);
+        expect(keyPaths(back)).toEqual(keyPaths(body)); // same keys in the same (wire) order
         expect(toHexString(encodeBody(c, back))).toBe(toHexString(bytes));
       }),
       { numRuns: 1500 },
