@@ -126,10 +126,14 @@ Handle.prototype.linkAdd = async function (this: Handle, spec: LinkSpec): Promis
   const after = s.alias !== undefined || (s.masterIndex !== undefined && link !== undefined);
   if (link !== undefined && !after) return link;
   const target = s.netns === undefined ? this : Handle.open({ netns: s.netns as never });
+  const ref = link?.index ?? name;
   try {
-    const ref = link?.index ?? name;
     if (s.alias !== undefined) await target.linkSetAlias(ref, s.alias as string);
     return typeof ref === 'number' ? await target.linkByIndex(ref) : await target.linkByName(ref);
+  } catch (e) {
+    // linkAdd either returns the link or leaves nothing behind.
+    await target.linkDel(ref).catch(() => undefined);
+    throw e;
   } finally {
     if (target !== this) target.close();
   }

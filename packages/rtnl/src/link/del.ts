@@ -105,7 +105,15 @@ Handle.prototype.linkDelAll = async function (this: Handle, links: readonly Link
       notRestored,
     );
   }
-  await this.request(ifinfoRequest('RTM_DELLINK', 0, { group }));
+  try {
+    await this.request(ifinfoRequest('RTM_DELLINK', 0, { group }));
+  } catch (e) {
+    // E.g. EOPNOTSUPP when a device in the group has no rtnetlink ops (a physical NIC): put
+    // every link back in its own group before reporting.
+    const restores = await Promise.allSettled(targets.map((t) => this.request(ifinfoRequest('RTM_NEWLINK', t.index, { group: t.group }))));
+    const notRestored = targets.flatMap((t, i) => (restores[i]!.status === 'rejected' ? [{ index: t.index, group: t.group, error: (restores[i] as PromiseRejectedResult).reason }] : []));
+    throw new LinkDelAllError(`linkDelAll: deleting the group failed (${(e as Error)?.message ?? e}); nothing was deleted`, [{ link: 0, error: e }], notRestored);
+  }
 };
 
 /**

@@ -64,6 +64,31 @@ describe('linkAdd', () => {
   });
 });
 
+describe('linkAdd rollback and linkDelAll restore', () => {
+  it('deletes the new link when a step after creation fails', async () => {
+    const { h, sent } = open((req, k) => {
+      if (req.header.type === 'RTM_NEWLINK' && (req.header.flags as string[]).includes('create')) k.push({ bytes: newlink(req.header.seq, 3, 'br0') });
+      ack(req, k, req.header.type === 'RTM_NEWLINK' && !(req.header.flags as string[]).includes('create') ? -22 : 0);
+    });
+    await expect(h.linkAdd({ kind: 'bridge', name: 'br0', alias: 'x' })).rejects.toMatchObject({ code: 'EINVAL' });
+    expect(sent.map((m) => [m.header.type, m['ifi-index']])).toEqual([['RTM_NEWLINK', 0], ['RTM_NEWLINK', 3], ['RTM_DELLINK', 3]]);
+  });
+
+  it('puts every link back in its group when the group deletion fails', async () => {
+    const { h, sent } = open((req, k) => {
+      if (req.header.type === 'RTM_GETLINK') {
+        k.push({ bytes: new Uint8Array([...newlink(req.header.seq, 2, 'eth0', { group: 4 }, ['multi']), ...newlink(req.header.seq, 3, 'a1', {}, ['multi'])]) });
+        k.push({ bytes: encode({ header: { type: 'NLMSG_DONE', flags: ['multi'], seq: req.header.seq, pid: 4242 }, error: 0 } as Message) });
+        return;
+      }
+      ack(req, k, req.header.type === 'RTM_DELLINK' ? -95 : 0);
+    });
+    await expect(h.linkDelAll([2, 3])).rejects.toMatchObject({ name: 'LinkDelAllError', notRestored: [] });
+    expect(sent.map((m) => m.header.type)).toEqual(['RTM_GETLINK', 'RTM_NEWLINK', 'RTM_NEWLINK', 'RTM_DELLINK', 'RTM_NEWLINK', 'RTM_NEWLINK']);
+    expect(sent.slice(4).map((m) => [m['ifi-index'], (m as { attrs: { group: number } }).attrs.group])).toEqual([[2, 4], [3, 0]]);
+  });
+});
+
 describe('set-ops', () => {
   it('sends linkSetUp by name as one RTM_NEWLINK with index 0, IFLA_IFNAME and IFF_UP in flags and change', async () => {
     const { h, sent } = open((req, k) => ack(req, k));
