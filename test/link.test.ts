@@ -237,6 +237,15 @@ describeKernel('links', () => {
     expect(links.map((l: Link) => [l.name, l.group])).toEqual([['br0', 0], ['br1', 1], ['br2', 2], ['br3', 3]]);
   });
 
+  it('puts links back in their groups when the kernel refuses the group deletion (lo has no rtnetlink ops)', async () => {
+    const { h } = t();
+    await h.linkAdd({ kind: 'bridge', name: 'br0', linkGroup: 2 });
+    const err = await h.linkDelAll(['lo', 'br0']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LinkDelAllError);
+    expect((err as LinkDelAllError).notRestored).toEqual([]);
+    expect(t().ipJson('link', 'show').map((l: { ifname: string; group: string }) => [l.ifname, l.group])).toEqual([['lo', 'default'], ['br0', '2']]);
+  });
+
   it('rejects bad input with TypeError/RangeError before any system call', async () => {
     const { h } = t();
     startCounting();
