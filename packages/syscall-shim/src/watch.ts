@@ -78,6 +78,21 @@ function probeEpoll(fd: number): void {
 /** Numbers with a live watcher: libuv misbehaves with two poll handles on one fd. */
 const watched = new Set<number>();
 
+/**
+ * Live watchers, stopped when the process exits: koffi 3.3 aborts Node at exit (a fatal
+ * napi_throw) when an unref'd poll handle with a pending wait fires after the event loop's
+ * last turn.
+ */
+const live = new Set<Watcher>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const w of live) w._stopAtExit();
+  });
+}
+
 class Watcher implements ReadableWatcher {
   #handle: PollHandle | null;
   #fd: number;
@@ -97,8 +112,12 @@ class Watcher implements ReadableWatcher {
       const resolve = this.#resolve;
       const reject = this.#reject;
       this.#promise = this.#resolve = this.#reject = null;
-      if (status < 0) reject?.(new SyscallError(-status, 'poll'));
-      else resolve?.();
+      // An error status is readiness too: libuv reports a socket with a pending error
+      // (EPOLLERR, e.g. ENOBUFS after an overflow) as a poll error (UV_EBADF). Resolve, so the
+      // caller's next read surfaces the socket's real error instead of a misleading EBADF.
+      void status;
+      void reject;
+      resolve?.();
     };
     const handle = poll(fd, { readable: true }, this.#onPoll);
     handle.stop();
@@ -129,10 +148,20 @@ class Watcher implements ReadableWatcher {
     this.#handle?.unref();
   }
 
+  /** @internal at process exit: stop polling without settling anything (no more JS will run). */
+  _stopAtExit(): void {
+    const handle = this.#handle;
+    if (handle === null) return;
+    this.#handle = null;
+    live.delete(this);
+    handle.close();
+  }
+
   close(): void {
     const handle = this.#handle;
     if (handle === null) return;
     this.#handle = null;
+    live.delete(this);
     handle.close();
     watched.delete(this.#fd);
     if (this.#owner !== undefined && this.#owner._attached() === this) this.#owner._attach(undefined);
@@ -169,6 +198,8 @@ export function watchReadable(fd: FdLike): ReadableWatcher {
   if (watched.has(n)) throw new SyscallError(EEXIST, 'poll', `(fd ${n} already has a watcher)`);
   probeEpoll(n);
   const w = new Watcher(n, owner);
+  installExitHook();
+  live.add(w);
   watched.add(n);
   owner?._attach(w);
   return w;
