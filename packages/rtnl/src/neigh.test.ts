@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Handle } from './handle.js';
 import { neighFromMessage, neighMessage, parseNeighSpec, type Neigh } from './neigh.js';
 import { FakeKernel } from './test-support/fake-kernel.js';
-import { normalHex, replayHandle, sentOfType, vector } from './test-support/iproute2-vectors.js';
+import { normalHex, received, replayHandle, sentOfType, vector, vectorNames } from './test-support/iproute2-vectors.js';
 
 async function compareRequest(name: string, type: string, op: (h: Handle) => Promise<unknown>): Promise<[string, string]> {
   const v = vector(name);
@@ -117,5 +117,21 @@ describe('neighbours lifted from the kernel', () => {
       // bridge prints NUD_NOARP as "static" for FDB entries.
       expect(n.state.map((s) => (s === 'noarp' ? 'static' : s))).toEqual([j.state]);
     });
+  });
+});
+
+describe('every neighbour the kernel sent in the vectors', () => {
+  it('lifts into a Neigh that re-encodes to the same entry', () => {
+    let n = 0;
+    for (const name of [...vectorNames('neigh'), 'bridge_fdb_show']) {
+      for (const m of received(vector(name))) {
+        if (m.header.type !== 'RTM_NEWNEIGH') continue;
+        const e = neighFromMessage(m);
+        n++;
+        const back = neighFromMessage(decode(encode(neighMessage('RTM_NEWNEIGH', [], parseNeighSpec(e), e.linkIndex)))[0]!);
+        expect([back.ip, back.hardwareAddr, back.state, back.flags, back.family, back.masterIndex]).toEqual([e.ip, e.hardwareAddr, e.state, e.flags, e.family, e.masterIndex]);
+      }
+    }
+    expect(n).toBeGreaterThan(5);
   });
 });

@@ -4,7 +4,7 @@ import { NetlinkError } from './errors.js';
 import { Handle } from './handle.js';
 import { parseRouteSpec, routeFromMessage, routeMessage, type Route } from './route.js';
 import { FakeKernel } from './test-support/fake-kernel.js';
-import { normalHex, received, replayHandle, sentOfType, vector } from './test-support/iproute2-vectors.js';
+import { normalHex, received, replayHandle, sentOfType, vector, vectorNames } from './test-support/iproute2-vectors.js';
 
 async function compareRequest(name: string, type: string, op: (h: Handle) => Promise<unknown>): Promise<[string, string]> {
   const v = vector(name);
@@ -208,5 +208,33 @@ describe('listed objects passed back', () => {
     const msg = routeMessage('RTM_DELROUTE', [], parseRouteSpec(listed), listed.linkIndex);
     expect(msg['rtm-flags']).toBe(0x4);
     expect(routeFromMessage(decode(encode(msg))[0]!)).toMatchObject({ dst: listed.dst, table: listed.table, via: { family: 'inet6', address: 'fe80::1' } });
+  });
+});
+
+describe('every route the kernel sent in the vectors', () => {
+  it('lifts into a Route whose destination re-encodes to the same bytes', () => {
+    let n = 0;
+    for (const name of vectorNames('route')) {
+      for (const m of received(vector(name))) {
+        if (m.header.type !== 'RTM_NEWROUTE') continue;
+        const r = routeFromMessage(m);
+        n++;
+        expect(['inet', 'inet6']).toContain(r.family);
+        expect(typeof r.table).toBe('number');
+        const back = routeMessage('RTM_NEWROUTE', [], parseRouteSpec({ ...r, flags: [] }), r.linkIndex);
+        const again = routeFromMessage(decode(encode(back))[0]!);
+        expect([again.dst, again.gw, again.src, again.table, again.type, again.scope, again.protocol, again.priority]).toEqual([
+          r.dst,
+          r.gw,
+          r.src,
+          r.table,
+          r.type,
+          r.scope,
+          r.protocol,
+          r.priority,
+        ]);
+      }
+    }
+    expect(n).toBeGreaterThan(10);
   });
 });
