@@ -177,13 +177,15 @@ describeKernel('links', () => {
 
   it('moves a link by namespace fd and by pid', async () => {
     const other = createTestNetns();
-    const sleeper = spawn('nsenter', [`--net=${other.nsPath}`, 'sleep', '30'], { stdio: 'ignore' });
+    // A process inside the other namespace: it says so once nsenter has joined it.
+    const sleeper = spawn('nsenter', [`--net=${other.nsPath}`, 'sh', '-c', 'echo ready; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const ready = new Promise<void>((resolve) => sleeper.stdout!.once('data', () => resolve()));
     try {
       const { h } = t();
       await h.linkAdd({ kind: 'veth', name: 'v0', peer: { name: 'v1' } });
       await h.linkSetNsFd('v0', other.ns.fd);
       expect(other.ipJson('link', 'show', 'dev', 'v0')[0].ifname).toBe('v0');
-      await new Promise((r) => setTimeout(r, 200)); // nsenter has joined the namespace
+      await ready;
       await h.linkSetNsPid('v1', sleeper.pid!);
       expect(other.ipJson('link', 'show', 'dev', 'v1')[0].ifname).toBe('v1');
       expect(t().ipJson('link', 'show').map((l: { ifname: string }) => l.ifname)).toEqual(['lo']);
