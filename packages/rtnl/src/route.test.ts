@@ -238,3 +238,10 @@ describe('every route the kernel sent in the vectors', () => {
     expect(n).toBeGreaterThan(10);
   });
 });
+
+describe('host bits', () => {
+  it('passes an IPv6 destination with host bits (the kernel masks them) but not an IPv4 one', () => {
+    expect(() => parseRouteSpec({ dst: '2001:db8::1/64', linkIndex: 2 })).not.toThrow();
+    expect(() => parseRouteSpec({ dst: '10.1.0.5/24', linkIndex: 2 })).toThrow(/host bits set beyond \/24 \(the network is 10\.1\.0\.0\/24\)/);
+  });
+});

@@ -475,7 +475,8 @@ export function parseRouteSpec(spec: unknown): ParsedRoute {
   if (s.dst !== undefined && s.dst !== 'default') {
     dst = parseCIDR(s.dst, 'dst', fam());
     af = dst.af;
-    if (hasHostBits(dst)) {
+    // IPv4 refuses host bits beyond the prefix (EINVAL); IPv6 masks them off silently.
+    if (dst.af === AF_INET && hasHostBits(dst)) {
       throw new TypeError(`dst: ${s.dst} has host bits set beyond /${dst.prefixLen} (the network is ${formatIP(networkBytes(dst.bytes, dst.prefixLen))}/${dst.prefixLen})`);
     }
   }
