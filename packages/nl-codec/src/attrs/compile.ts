@@ -79,6 +79,8 @@ export interface CStruct {
   readonly template: Record<string, unknown>;
   /** The generated straight-line decoder (looked up on first use; null = none). */
   fast?: ((b: Uint8Array, v: DataView, p: number) => Record<string, unknown>) | null;
+  /** The generated straight-line encoder (looked up on first use; null = none). */
+  fastWrite?: ((o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number) => void) | null;
 }
 
 /** A fast-mode object with these keys (values undefined), in this order. */
