@@ -44,10 +44,12 @@ export async function run(ctx: CliContext, argv: string[]): Promise<void> {
   }
 }
 
-async function linkNames(ctx: CliContext): Promise<(i: number) => string | undefined> {
+/** ifindex -> name for the printer (one link dump, as ip's ll_init_map). */
+async function linkNames(ctx: CliContext): Promise<{ name: (i: number) => string | undefined; index: (n: string) => number | undefined }> {
   const links = await ctx.handle().linkList();
   const names = new Map(links.map((l) => [l.index, l.name]));
-  return (i) => names.get(i);
+  const indexes = new Map(links.map((l) => [l.name, l.index]));
+  return { name: (i) => names.get(i), index: (n) => indexes.get(n) };
 }
 
 async function show(ctx: CliContext, a: Args): Promise<void> {
@@ -76,13 +78,14 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
   });
   // The kernel's device filter also matches multipath routes with a next hop on the device;
   // ip lists only routes whose output interface is the device.
+  const links = await linkNames(ctx);
   if (dev !== undefined) {
-    const index = (await h.linkByName(dev)).index;
+    const index = links.index(dev);
     routes = routes.filter((r) => r.linkIndex === index);
   }
   const pc: RoutePrintContext = {
     details: ctx.details,
-    linkName: await linkNames(ctx),
+    linkName: links.name,
     omitDev: dev !== undefined,
     // ip prints the table only when listing every table.
     omitTable: !all,
@@ -275,7 +278,7 @@ async function get(ctx: CliContext, a: Args): Promise<void> {
   if (dst === undefined) throw new CliError('missing address for "route get"');
   const h = ctx.handle();
   const r = await h.routeGet(dst, opts);
-  const pc: RoutePrintContext = { details: ctx.details, linkName: await linkNames(ctx) };
+  const pc: RoutePrintContext = { details: ctx.details, linkName: (await linkNames(ctx)).name };
   if (ctx.json) ctx.printJson([routeGetIpJson(r, pc)]);
   else ctx.print(routeText(r, pc));
 }
