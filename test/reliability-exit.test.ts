@@ -1,0 +1,141 @@
+/**
+ * Exit and cleanup: a program that opens handles, subscriptions and streams and then simply
+ * ends must exit at once (nothing keeps the event loop alive), and `using` must release
+ * everything it declared, also when the block throws.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Handle, netns } from '@nlkit/rtnl';
+import { beforeAll, expect, it } from 'vitest';
+import { ensureRtnlOps } from './fixtures/faults.js';
+import { describeKernel, openFdCount, useTestNetns } from './fixtures/netns.js';
+
+const rtnlDist = fileURLToPath(new URL('../packages/rtnl/dist/index.js', import.meta.url));
+const rtnlDir = fileURLToPath(new URL('../packages/rtnl/dist/', import.meta.url));
+
+/** Run `body` as an ES module under `unshare -n` (a namespace of its own, checked first). */
+function runChild(body: string): { status: number | null; stdout: string; stderr: string; error: Error | undefined; ms: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'nlkit-exit-'));
+  try {
+    const script = join(dir, 'child.mjs');
+    writeFileSync(
+      script,
+      `import { readlinkSync } from 'node:fs';
+import * as rtnl from ${JSON.stringify(rtnlDist)};
+// Operations installed by their own modules (the index may not re-export them yet).
+for (const f of ['addr.js', 'streams.js']) { try { await import(${JSON.stringify(rtnlDir)} + f); } catch {} }
+if (readlinkSync('/proc/self/ns/net') === process.env.PARENT_NETNS) throw new Error('not in a fresh namespace');
+const { Handle, netns } = rtnl;
+${body}
+`,
+    );
+    const started = Date.now();
+    const r = spawnSync('unshare', ['-n', process.execPath, script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, PARENT_NETNS: readlinkSync('/proc/self/ns/net') },
+    });
+    return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error, ms: Date.now() - started };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describeKernel('exit and cleanup', () => {
+  const t = useTestNetns();
+  beforeAll(ensureRtnlOps);
+
+  it('lets a program that leaves handles, subscriptions, a broken-off stream, namespaces and the default handle open simply end', () => {
+    const r = runChild(`
+      const h = Handle.open();
+      const ns = netns.create();
+      const inner = Handle.open({ netns: ns });
+      await inner.linkAdd({ kind: 'bridge', name: 'in0' });
+      const idle = h.subscribe();                      // never read
+      const used = inner.subscribe({ groups: ['link'] });
+      await inner.linkAdd({ kind: 'bridge', name: 'in1' });
+      const ev = await used.next();                    // read once, then left alone
+      for (let i = 0; i < 30; i++) await h.linkAdd({ kind: 'bridge', name: 'b' + i });
+      let n = 0;
+      if (typeof h.linkListStream === 'function') {
+        for await (const l of h.linkListStream()) if (++n === 3) break;   // a stream left early
+      }
+      await rtnl.linkList();                           // the default handle, opened lazily
+      const tap = await h.linkAdd({ kind: 'tuntap', mode: 'tap', name: 'tap0', queues: 2 }); // fds left open
+      console.log('done', ev.value.type, n, tap.fds.length);
+    `);
+    expect(r.error, `the child did not exit by itself: ${r.stderr}`).toBeUndefined();
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toMatch(/^done newlink \d+ 2$/);
+    expect(r.status).toBe(0);
+  });
+
+  it('lets a program whose last request failed, and one whose subscription was aborted, end', () => {
+    const r = runChild(`
+      const h = Handle.open();
+      const err = await h.linkByName('nosuch0').catch((e) => e.code);
+      const ac = new AbortController();
+      const sub = h.subscribe({ signal: ac.signal });
+      const pending = sub.next().catch((e) => 'aborted');
+      ac.abort();
+      console.log(err, await pending);
+    `);
+    expect(r.error, `the child did not exit by itself: ${r.stderr}`).toBeUndefined();
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('ENODEV aborted');
+    expect(r.status).toBe(0);
+  });
+
+  it('disposes a handle, its subscription, a namespace and tap fds declared with `using` at the end of the block', async () => {
+    const { ns } = t();
+    const before = openFdCount();
+    let closedHandle: Handle | undefined;
+    {
+      using h = Handle.open({ netns: ns });
+      using sub = h.subscribe({ groups: ['link'] });
+      using other = netns.create();
+      const tap = await h.linkAdd({ kind: 'tuntap', mode: 'tap', name: 'ut0', queues: 2, persist: false });
+      using q0 = tap.fds![0]!;
+      using q1 = tap.fds![1]!;
+      expect(openFdCount()).toBe(before + 5); // socket, subscription socket, namespace, 2 queues
+      expect([sub.closed, other.closed, q0.closed, q1.closed]).toEqual([false, false, false, false]);
+      closedHandle = h;
+    }
+    expect(openFdCount()).toBe(before);
+    expect(closedHandle!.closed).toBe(true);
+    // The non-persistent tap went away with its last queue fd.
+    expect(t().exec('ip', ['link', 'show', 'dev', 'ut0']).status).not.toBe(0);
+  });
+
+  it('disposes everything declared with `using` when the block throws', async () => {
+    const { ns } = t();
+    const before = openFdCount();
+    let h: Handle | undefined;
+    const run = async () => {
+      using handle = Handle.open({ netns: ns });
+      h = handle;
+      using sub = handle.subscribe();
+      expect(sub.closed).toBe(false);
+      await handle.linkByName('nosuch0'); // rejects: ENODEV
+    };
+    await expect(run()).rejects.toMatchObject({ code: 'ENODEV' });
+    expect(h!.closed).toBe(true);
+    expect(openFdCount()).toBe(before);
+  });
+
+  it('disposes a subscription with `await using` (async dispose) and closes its socket', async () => {
+    const { h } = t();
+    const before = openFdCount();
+    {
+      await using sub = h.subscribe({ groups: ['link'] });
+      expect(openFdCount()).toBe(before + 1);
+      expect(sub.closed).toBe(false);
+    }
+    expect(openFdCount()).toBe(before);
+    // The handle itself is untouched.
+    expect((await h.linkList()).map((l) => l.name)).toEqual(['lo']);
+  });
+});
