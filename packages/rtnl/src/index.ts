@@ -26,3 +26,11 @@ export {
   type ExtAckInfo,
 } from './errors.js';
 export type { EngineStats, RequestOptions } from './conn/engine.js';
+export * from './link/index.js';
+export * from './events.js';
+export * from './addr.js';
+export * from './route.js';
+export * from './neigh.js';
+export { parseIP, parseCIDR, parseMAC, formatIP, type Family, type FamilyArg, type Scope, type ParsedIP, type ParsedCIDR } from './ip.js';
+export * from './batch.js';
+export * from './streams.js';

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// nlkit's own rtnl measurements that the peer harness has no row for. Must run inside a fresh
+// network namespace (bench/run.mjs starts it under `unshare -n`); it refuses to run in the host's.
+//
+//   linkDelAll vs one-by-one deletion of N veth pairs
+//   the event loop's longest stall while listing 2N+1 links
+//   RSS growth over 10 rounds of create / list / delete
+import { readlinkSync, writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Handle } from '@nlkit/rtnl';
+
+if (readlinkSync('/proc/self/ns/net') === readlinkSync('/proc/1/ns/net')) {
+  console.error('bench/rtnl.mjs: refusing to run in the host network namespace (use unshare -n)');
+  process.exit(2);
+}
+writeFileSync('/proc/sys/net/ipv6/conf/default/disable_ipv6', '1');
+
+const N = Number(process.env.NLKIT_BENCH_PAIRS ?? 200);
+const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+const rssMb = () => process.memoryUsage().rss / 2 ** 20;
+
+const h = Handle.open();
+async function createPairs(n) {
+  const links = [];
+  for (let i = 0; i < n; i++) links.push(await h.linkAdd({ kind: 'veth', name: `va${i}`, peer: { name: `vb${i}` } }));
+  return links;
+}
+
+const out = { pairs: N };
+try {
+  let links = await createPairs(N);
+  let t0 = nowMs();
+  for (const l of links) await h.linkDel(l.index);
+  out.delete_one_by_one_ms = nowMs() - t0;
+
+  links = await createPairs(N);
+  t0 = nowMs();
+  await h.linkDelAll(links);
+  out.link_del_all_ms = nowMs() - t0;
+  out.link_del_all_speedup = out.delete_one_by_one_ms / out.link_del_all_ms;
+  const left = (await h.linkList()).length;
+  if (left !== 1) throw new Error(`${left} links left after linkDelAll`);
+
+  // Event-loop stall while listing 2N+1 links (a timer keeps ticking meanwhile).
+  links = await createPairs(N);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  for (let r = 0; r < 20; r++) await h.linkList();
+  loop.disable();
+  out.list_links = 2 * N + 1;
+  out.list_max_loop_stall_ms = loop.max / 1e6;
+  await h.linkDelAll(links);
+
+  // Memory: 10 rounds of create / list / delete after one warm-up round.
+  const rounds = [];
+  for (let round = 0; round <= 10; round++) {
+    links = await createPairs(N);
+    await h.linkList();
+    await h.linkDelAll(links);
+    globalThis.gc?.();
+    rounds.push(rssMb());
+  }
+  out.rss_mb_after_warmup = rounds[0];
+  out.rss_mb_after_10_rounds = rounds[10];
+  out.rss_growth_mb = rounds[10] - rounds[0];
+} finally {
+  h.close();
+}
+console.log(JSON.stringify(out));

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// nlkit in ../shared/scale: a full-table route workload (see ../shared/scale/README.md).
+//
+//   node bench/scale.mjs insert   -r R -oif IFINDEX                   one routeAdd per route, awaited
+//   node bench/scale.mjs reinsert -r R -oif IFINDEX --variant batch   delete (untimed), re-insert with h.batch()
+//   node bench/scale.mjs dump --variant full|stream --reps N          main-table IPv4 dump
+//
+// Routes: P/24 via 198.18.0.2 dev IFINDEX, P = (11 + (i>>16)).((i>>8)&255).(i&255).0.
+// Runs inside the namespace the harness made (unshare -n); prints one JSON line per mode.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Handle } from '@nlkit/rtnl';
+
+const require = createRequire(import.meta.url);
+const LIB_VERSION = require('@nlkit/rtnl/package.json').version;
+const RUNTIME = `node ${process.version}`;
+const GW = '198.18.0.2';
+
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`-${name}`) >= 0 ? process.argv.indexOf(`-${name}`) : process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const die = (msg) => {
+  process.stderr.write(`nlkit scale: ${msg}\n`);
+  process.exit(1);
+};
+const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+const vmhwmKb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? -1);
+const vmrssKb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? -1);
+const prefix = (i) => `${11 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`;
+const route = (i, oif) => ({ dst: prefix(i), gw: GW, linkIndex: oif });
+
+function loopMonitor() {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  return () => {
+    h.disable();
+    return Number((h.max / 1e6).toFixed(3));
+  };
+}
+
+async function countRoutes(h) {
+  let routes = 0;
+  let viaGw = 0;
+  for await (const r of h.routeListStream({ family: 'inet', table: 'main' })) {
+    routes++;
+    if (r.gw === GW) viaGw++;
+  }
+  return { routes, viaGw };
+}
+
+async function insert(r, oif) {
+  const h = Handle.open({ recvBufferSize: 8 << 20 });
+  try {
+    const stall = loopMonitor();
+    const t0 = nowMs();
+    for (let i = 0; i < r; i++) await h.routeAdd(route(i, oif));
+    const ms = nowMs() - t0;
+    const maxStall = stall();
+    const { viaGw } = await countRoutes(h);
+    if (viaGw !== r) die(`${viaGw} routes via ${GW} after inserting ${r}`);
+    return { peer: 'nlkit', lib_version: LIB_VERSION, runtime: RUNTIME, mode: 'insert', r, ms, us_per_route: (ms * 1e3) / r, vmhwm_kb: vmhwmKb(), max_loop_stall_ms: maxStall, routes_via_gw: viaGw };
+  } finally {
+    h.close();
+  }
+}
+
+async function reinsert(r, oif, variant, window) {
+  if (variant !== 'batch') die(`unknown reinsert variant ${variant}`);
+  const h = Handle.open({ recvBufferSize: 32 << 20 });
+  try {
+    // Untimed: remove the routes, in batches too.
+    const del = h.batch();
+    for (let i = 0; i < r; i++) del.routeDel(route(i, oif));
+    const delResults = await del.commit({ window });
+    const delFailed = delResults.filter((x) => !x.ok).length;
+    if (delFailed) die(`${delFailed} deletes failed, e.g. ${delResults.find((x) => !x.ok).error}`);
+    const before = await countRoutes(h);
+    if (before.viaGw !== 0) die(`${before.viaGw} routes left after delete`);
+
+    const stall = loopMonitor();
+    const t0 = nowMs();
+    const b = h.batch();
+    for (let i = 0; i < r; i++) b.routeAdd(route(i, oif));
+    const results = await b.commit({ window });
+    const ms = nowMs() - t0;
+    const maxStall = stall();
+    const failed = results.filter((x) => !x.ok).length;
+    if (failed) die(`${failed} batched inserts failed, e.g. ${results.find((x) => !x.ok).error}`);
+    const { viaGw } = await countRoutes(h);
+    if (viaGw !== r) die(`${viaGw} routes via ${GW} after re-inserting ${r}`);
+    return { peer: 'nlkit', lib_version: LIB_VERSION, runtime: RUNTIME, mode: 'insert', variant: 'batch', window, r, ms, us_per_route: (ms * 1e3) / r, vmhwm_kb: vmhwmKb(), max_loop_stall_ms: maxStall, routes_via_gw: viaGw };
+  } finally {
+    h.close();
+  }
+}
+
+async function dump(variant, reps) {
+  const h = Handle.open();
+  try {
+    const times = [];
+    let routes = 0;
+    let viaGw = 0;
+    let firstRepHwm = 0;
+    const rss0 = vmrssKb();
+    let rssGrowthKb = 0;
+    const stall = loopMonitor();
+    for (let rep = 0; rep < reps; rep++) {
+      const t0 = nowMs();
+      if (variant === 'full') {
+        const list = await h.routeList({ family: 'inet', table: 'main' });
+        times.push(nowMs() - t0);
+        routes = list.length;
+        viaGw = 0;
+        for (const x of list) if (x.gw === GW) viaGw++;
+      } else if (variant === 'stream') {
+        let n = 0;
+        let g = 0;
+        for await (const x of h.routeListStream({ family: 'inet', table: 'main' })) {
+          n++;
+          if (x.gw === GW) g++;
+        }
+        times.push(nowMs() - t0);
+        routes = n;
+        viaGw = g;
+        rssGrowthKb = Math.max(rssGrowthKb, vmrssKb() - rss0);
+      } else die(`unknown dump variant ${variant}`);
+      if (rep === 0) firstRepHwm = vmhwmKb();
+    }
+    const maxStall = stall();
+    return {
+      peer: 'nlkit', lib_version: LIB_VERSION, runtime: RUNTIME, mode: 'dump', variant, reps,
+      median_ms: median(times), min_ms: Math.min(...times), max_ms: Math.max(...times), times,
+      routes, routes_via_gw: viaGw, vmhwm_kb_first_rep: firstRepHwm, vmhwm_kb: vmhwmKb(),
+      ...(variant === 'stream' ? { rss_growth_kb: rssGrowthKb } : {}), max_loop_stall_ms: maxStall,
+    };
+  } finally {
+    h.close();
+  }
+}
+
+const mode = process.argv[2];
+let out;
+if (mode === 'insert') out = await insert(Number(arg('r')), Number(arg('oif')));
+else if (mode === 'reinsert') out = await reinsert(Number(arg('r')), Number(arg('oif')), arg('variant', 'batch'), Number(arg('window', '256')));
+else if (mode === 'dump') out = await dump(arg('variant', 'full'), Number(arg('reps', '3')));
+else die('usage: scale.mjs insert -r R -oif N | reinsert -r R -oif N --variant batch | dump --variant full|stream --reps N');
+process.stdout.write(`${JSON.stringify(out)}\n`);

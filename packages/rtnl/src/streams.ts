@@ -1,0 +1,109 @@
+/**
+ * Streaming forms of every dump: `linkListStream`, `addrListStream`, `routeListStream`,
+ * `neighListStream`. Each reuses the matching `...List` operation unchanged: the operation
+ * runs against a view of the handle that captures its dump request (message and the function
+ * that lifts each reply into an object) instead of collecting it, and the captured request is
+ * run as a `DumpStream` on a socket of its own in the handle's namespace.
+ */
+import type { Message } from '@nlkit/nl-codec';
+import type { RequestOptions } from './conn/engine.js';
+import { SocketTransport } from './conn/socket-transport.js';
+import { DumpStream } from './conn/stream.js';
+import { Handle, getDefaultHandle } from './handle.js';
+import type { Link, LinkListFilter } from './link/index.js';
+import type { Addr, AddrListOptions } from './addr.js';
+import type { Route, RouteFilter } from './route.js';
+import type { Neigh, NeighFilter } from './neigh.js';
+import type { LinkRef } from './link/ref.js';
+
+interface CapturedDump {
+  message: Message;
+  map: (m: Message) => unknown;
+}
+
+/** Run `op` against a view of `h` and capture the dump request it makes. */
+function captureDump(h: Handle, op: (view: Handle) => Promise<unknown>): Promise<CapturedDump> {
+  return new Promise<CapturedDump>((resolve, reject) => {
+    const view = Object.create(h) as Handle;
+    Object.defineProperty(view, 'request', {
+      value: (message: Message, options?: RequestOptions<unknown>): Promise<unknown[]> => {
+        if (!options?.dump) return h.request(message, options); // lookups before the dump run normally
+        resolve({ message, map: options.map ?? ((m: Message) => m) });
+        return new Promise<unknown[]>(() => {}); // the operation's own collection never completes
+      },
+    });
+    op(view).then(
+      () => reject(new Error('internal: the operation finished without a dump request')),
+      reject,
+    );
+  });
+}
+
+async function* streamDump<T>(h: Handle, op: (view: Handle) => Promise<unknown>): AsyncGenerator<T, void, undefined> {
+  const { message, map } = await captureDump(h, op);
+  const transport = new SocketTransport({
+    netns: h.netns,
+    extAck: h.options.extAck,
+    strict: h.options.strict,
+    recvBufferSize: h.options.recvBufferSize,
+    record: h.options.record,
+  });
+  const stream = new DumpStream<T>(transport, message, map as (m: Message) => T | undefined);
+  try {
+    for (;;) {
+      const r = await stream.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    await stream.return();
+  }
+}
+
+declare module './handle.js' {
+  interface Handle {
+    /**
+     * Stream the links as the dump arrives (same filter as `linkList`). `break` ends the dump
+     * and leaves the handle usable; a slow consumer stops the reads.
+     *
+     * @example
+     * ```ts
+     * for await (const link of h.linkListStream({ kind: 'veth' })) console.log(link.name);
+     * ```
+     */
+    linkListStream(filter?: LinkListFilter): AsyncGenerator<Link, void, undefined>;
+    /** Stream addresses (same arguments as `addrList`). */
+    addrListStream(link?: LinkRef, options?: AddrListOptions): AsyncGenerator<Addr, void, undefined>;
+    /**
+     * Stream routes (same filter as `routeList`), holding about one datagram in memory: a
+     * million-route table can be walked in constant memory.
+     *
+     * @example
+     * ```ts
+     * let n = 0;
+     * for await (const r of h.routeListStream({ family: 'inet' })) if (r.gw) n++;
+     * ```
+     */
+    routeListStream(filter?: RouteFilter): AsyncGenerator<Route, void, undefined>;
+    /** Stream neighbours (same filter as `neighList`). */
+    neighListStream(filter?: NeighFilter): AsyncGenerator<Neigh, void, undefined>;
+  }
+}
+
+Handle.prototype.linkListStream = function (this: Handle, filter?: LinkListFilter) {
+  return streamDump<Link>(this, (v) => v.linkList(filter));
+};
+Handle.prototype.addrListStream = function (this: Handle, link?: LinkRef, options?: AddrListOptions) {
+  return streamDump<Addr>(this, (v) => v.addrList(link, options));
+};
+Handle.prototype.routeListStream = function (this: Handle, filter?: RouteFilter) {
+  return streamDump<Route>(this, (v) => v.routeList(filter));
+};
+Handle.prototype.neighListStream = function (this: Handle, filter?: NeighFilter) {
+  return streamDump<Neigh>(this, (v) => v.neighList(filter));
+};
+
+export const linkListStream = (filter?: LinkListFilter) => getDefaultHandle().linkListStream(filter);
+export const addrListStream = (link?: LinkRef, options?: AddrListOptions) => getDefaultHandle().addrListStream(link, options);
+export const routeListStream = (filter?: RouteFilter) => getDefaultHandle().routeListStream(filter);
+export const neighListStream = (filter?: NeighFilter) => getDefaultHandle().neighListStream(filter);
