@@ -136,14 +136,16 @@ export function flagsFromBits(bits: number): LinkFlag[] {
   return out;
 }
 
+/** The codec's spec names (`rx-packets`) for each field, computed once: this runs per link in a dump. */
+const STATS64_SPEC_NAMES: readonly string[] = STATS64_FIELDS.map((f) => f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+
 function liftStats(v: unknown): LinkStatistics | undefined {
   if (v === undefined || v === null || typeof v !== 'object') return undefined;
   const s = v as Record<string, unknown>;
   const out = {} as Record<string, bigint>;
-  for (const f of STATS64_FIELDS) {
-    const key = f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    const x = s[key];
-    out[f] = typeof x === 'bigint' ? x : typeof x === 'number' ? BigInt(x) : 0n;
+  for (let i = 0; i < STATS64_FIELDS.length; i++) {
+    const x = s[STATS64_SPEC_NAMES[i]!];
+    out[STATS64_FIELDS[i]!] = typeof x === 'bigint' ? x : typeof x === 'number' ? BigInt(x) : 0n;
   }
   return out as unknown as LinkStatistics;
 }
