@@ -8,7 +8,7 @@
  * (engine.test.ts has the basic case: forged replies queued before two raw requests.)
  */
 import { encode, type Message } from '@nlkit/nl-codec';
-import { type Link, type RtnlEvent } from '@nlkit/rtnl';
+import { Handle, type Link, type RtnlEvent } from '@nlkit/rtnl';
 import * as shim from '@nlkit/syscall-shim';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { datagram, ensureRtnlOps, netlinkSockets, nextEventMatching, rawMessage, withTimeout } from './fixtures/faults.js';
@@ -156,6 +156,28 @@ describeKernel('hostile sender in the same namespace', () => {
     expect(h.stats.dumpRetries - before.dumpRetries).toBe(0);
     // The typed dump on the same handle afterwards is clean too.
     expect((await h.linkList()).map((l) => l.name)).not.toContain('evil');
+  });
+
+  it('drops a forged datagram larger than the read buffer as foreign, instead of failing a pending request as truncated', async () => {
+    const { ns } = t();
+    // Room in the kernel for a 1.5 MiB datagram on both ends (the handle reads into 1 MiB).
+    const h = Handle.open({ netns: ns, recvBufferSize: 8 << 20 });
+    try {
+      const e = attacker();
+      shim.setsockopt(e, shim.SOL_SOCKET, shim.SO_SNDBUFFORCE, 8 << 20);
+      const nextSeq: number = (h.engine as unknown as { nextSeq: number }).nextSeq;
+      const big = new Uint8Array(1536 * 1024);
+      // A well-formed header naming the next request, then padding: what truncation would fail.
+      big.set(fakeAck(nextSeq, h.portId, -1).subarray(0, 16));
+      new DataView(big.buffer).setUint32(0, big.length, true);
+      shim.sendto(e, big, 0, { pid: h.portId, groups: 0 });
+      const [lo] = await withTimeout(h.linkList(), 10_000, 'linkList after a forged oversize datagram');
+      expect(lo?.name).toBe('lo');
+      expect(h.stats.foreignDropped).toBe(1);
+      expect(h.stats.decodeErrors).toBe(0);
+    } finally {
+      h.close();
+    }
   });
 
   it('drops forged notifications sent to a subscription’s port and to its multicast group; real events still arrive', async () => {
