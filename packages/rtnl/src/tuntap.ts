@@ -10,7 +10,7 @@ import { Handle, getDefaultHandle } from './handle.js';
 import type { NetnsRef } from './netns.js';
 import { nsTarget } from './netns.js';
 import type { Link } from './link/link.js';
-import { ifinfoRequest, IFF_UP } from './link/message.js';
+import { closeQuietly, ifinfoRequest, IFF_UP } from './link/message.js';
 import { validateLinkRef, type LinkRef } from './link/ref.js';
 import type { LinkSpecCommon } from './link/spec.js';
 import {
@@ -145,7 +145,7 @@ export async function tuntapAdd(h: Handle, spec: TuntapSpec): Promise<Link> {
     }
     throw e;
   } finally {
-    if (target !== h) target.close();
+    if (target !== h) closeQuietly(target);
   }
 }
 

@@ -14,7 +14,7 @@ import {
 } from '../validate.js';
 import { kindModule, knownKinds, RequestResources, type KindModule } from './kinds/index.js';
 import { linkFromMessage, type Link } from './link.js';
-import { IFF_UP, ifinfoRequest } from './message.js';
+import { closeQuietly, IFF_UP, ifinfoRequest } from './message.js';
 import { COMMON_SPEC_KEYS, type LinkSpec } from './spec.js';
 
 const allowedKeys = new Map<string, Set<string>>();
@@ -107,35 +107,40 @@ Handle.prototype.linkAdd = async function (this: Handle, spec: LinkSpec): Promis
   if ((spec as { kind?: unknown } | null)?.kind === 'tuntap') return tuntapAdd(this, spec as TuntapSpec);
   const k = validateLinkSpec(spec);
   const s = spec as unknown as Record<string, unknown>;
-  const res = new RequestResources();
-  let echoed: Message[];
-  try {
-    const msg = linkAddMessage(s, k, res);
-    echoed = await this.request<Message>(msg, { map: (m) => (m.header.type === 'RTM_NEWLINK' ? m : undefined) });
-  } finally {
-    res.release();
-  }
   const name = s.name as string;
-  let link: Link | undefined;
-  if (s.netns === undefined && echoed.length > 0) {
-    const m = echoed.find((x) => (x as { attrs?: { ifname?: string } }).attrs?.ifname === name) ?? echoed[echoed.length - 1]!;
-    link = linkFromMessage(m);
-  }
-  // The echo is sent before IFLA_MASTER is applied, and IFLA_IFALIAS is not applied on create:
-  // both need a step (and a fresh view) after the link exists.
-  const after = s.alias !== undefined || (s.masterIndex !== undefined && link !== undefined);
-  if (link !== undefined && !after) return link;
+  // The handle that reads the link back in another namespace is opened first: once the link
+  // exists, every later failure must be able to remove it there.
   const target = s.netns === undefined ? this : Handle.open({ netns: s.netns as never });
-  const ref = link?.index ?? name;
   try {
-    if (s.alias !== undefined) await target.linkSetAlias(ref, s.alias as string);
-    return typeof ref === 'number' ? await target.linkByIndex(ref) : await target.linkByName(ref);
-  } catch (e) {
-    // linkAdd either returns the link or leaves nothing behind.
-    await target.linkDel(ref).catch(() => undefined);
-    throw e;
+    const res = new RequestResources();
+    let echoed: Message[];
+    try {
+      echoed = await this.request<Message>(linkAddMessage(s, k, res), { map: (m) => (m.header.type === 'RTM_NEWLINK' ? m : undefined) });
+    } finally {
+      res.release();
+    }
+    // From here on the link exists (a failure above may have left it too, but then we cannot
+    // tell it from a link of the same name that existed before, so it is not touched).
+    let link: Link | undefined;
+    if (s.netns === undefined && echoed.length > 0) {
+      const m = echoed.find((x) => (x as { attrs?: { ifname?: string } }).attrs?.ifname === name) ?? echoed[echoed.length - 1]!;
+      link = linkFromMessage(m);
+    }
+    // The echo is sent before IFLA_MASTER is applied, and IFLA_IFALIAS is not applied on
+    // create: both need a step (and a fresh view) after the link exists.
+    const after = s.alias !== undefined || (s.masterIndex !== undefined && link !== undefined);
+    if (link !== undefined && !after) return link;
+    const ref = link?.index ?? name;
+    try {
+      if (s.alias !== undefined) await target.linkSetAlias(ref, s.alias as string);
+      return typeof ref === 'number' ? await target.linkByIndex(ref) : await target.linkByName(ref);
+    } catch (e) {
+      // linkAdd either returns the link or leaves nothing behind.
+      await target.linkDel(ref).catch(() => undefined);
+      throw e;
+    }
   } finally {
-    if (target !== this) target.close();
+    if (target !== this) closeQuietly(target);
   }
 };
 

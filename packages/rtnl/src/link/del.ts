@@ -88,19 +88,31 @@ Handle.prototype.linkDelAll = async function (this: Handle, links: readonly Link
   let group: number;
   do group = 0x40000000 + Math.floor(Math.random() * 0x3fffffff);
   while (used.has(group));
+  // Put links back in their groups. Every target is restored, not only the moves that
+  // resolved: a lost reply (a receive error fails every pending request) does not mean the move
+  // did not happen, and setting the old group again is harmless. ENODEV means the link is gone.
+  const restore = async (): Promise<{ notRestored: Array<{ index: number; group: number; error: unknown }>; gone: number[] }> => {
+    const r = await Promise.allSettled(targets.map((t) => this.request(ifinfoRequest('RTM_NEWLINK', t.index, { group: t.group }))));
+    const notRestored: Array<{ index: number; group: number; error: unknown }> = [];
+    const gone: number[] = [];
+    r.forEach((x, i) => {
+      if (x.status === 'fulfilled') return;
+      if ((x.reason as { code?: string })?.code === 'ENODEV') gone.push(targets[i]!.index);
+      else notRestored.push({ index: targets[i]!.index, group: targets[i]!.group, error: x.reason });
+    });
+    return { notRestored, gone };
+  };
+  const unrestored = (n: Array<{ index: number }>) => (n.length > 0 ? `; groups of ${n.map((x) => x.index).join(', ')} could not be restored` : '');
   const moves = await Promise.allSettled(targets.map((t) => this.request(ifinfoRequest('RTM_NEWLINK', t.index, { group }))));
   const failures: Array<{ link: LinkRef; error: unknown }> = [];
   moves.forEach((r, i) => {
     if (r.status === 'rejected') failures.push({ link: targets[i]!.index, error: r.reason });
   });
   if (failures.length > 0) {
-    const moved = targets.filter((_, i) => moves[i]!.status === 'fulfilled');
-    const restores = await Promise.allSettled(moved.map((t) => this.request(ifinfoRequest('RTM_NEWLINK', t.index, { group: t.group }))));
-    const notRestored = moved.flatMap((t, i) => (restores[i]!.status === 'rejected' ? [{ index: t.index, group: t.group, error: (restores[i] as PromiseRejectedResult).reason }] : []));
+    const { notRestored } = await restore();
     const first = failures[0]!;
     throw new LinkDelAllError(
-      `linkDelAll: could not move link ${String(first.link)} into the deletion group (${(first.error as Error)?.message ?? first.error}); nothing was deleted` +
-        (notRestored.length > 0 ? `; groups of ${notRestored.map((n) => n.index).join(', ')} could not be restored` : ''),
+      `linkDelAll: could not move link ${String(first.link)} into the deletion group (${(first.error as Error)?.message ?? String(first.error)}); nothing was deleted${unrestored(notRestored)}`,
       failures,
       notRestored,
     );
@@ -108,11 +120,16 @@ Handle.prototype.linkDelAll = async function (this: Handle, links: readonly Link
   try {
     await this.request(ifinfoRequest('RTM_DELLINK', 0, { group }));
   } catch (e) {
-    // E.g. EOPNOTSUPP when a device in the group has no rtnetlink ops (a physical NIC): put
-    // every link back in its own group before reporting.
-    const restores = await Promise.allSettled(targets.map((t) => this.request(ifinfoRequest('RTM_NEWLINK', t.index, { group: t.group }))));
-    const notRestored = targets.flatMap((t, i) => (restores[i]!.status === 'rejected' ? [{ index: t.index, group: t.group, error: (restores[i] as PromiseRejectedResult).reason }] : []));
-    throw new LinkDelAllError(`linkDelAll: deleting the group failed (${(e as Error)?.message ?? e}); nothing was deleted`, [{ link: 0, error: e }], notRestored);
+    // Refused (e.g. EOPNOTSUPP: a device in the group has no rtnetlink ops, like lo or a
+    // physical NIC), or the reply was lost: put every link that is still there back.
+    const { notRestored, gone } = await restore();
+    const what =
+      gone.length === targets.length
+        ? 'the links were deleted, but the reply was lost'
+        : gone.length === 0
+          ? 'nothing was deleted'
+          : `links ${gone.join(', ')} were deleted, the others not`;
+    throw new LinkDelAllError(`linkDelAll: deleting the group failed (${(e as Error)?.message ?? String(e)}); ${what}${unrestored(notRestored)}`, [{ link: 0, error: e }], notRestored);
   }
 };
 

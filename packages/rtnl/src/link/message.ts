@@ -23,3 +23,17 @@ export function ifinfoRequest(
 
 /** `IFF_UP`: the only `ifi_change` bit nlkit sets. */
 export const IFF_UP = 1;
+
+/**
+ * Close a temporary handle or fd we opened for one operation, ignoring a close error: Linux
+ * releases the descriptor even when close reports one, and such an error must not replace the
+ * operation's result (losing, say, the queue fds of a tap we just created).
+ */
+export function closeQuietly(x: { close(): void } | { release(): void }): void {
+  try {
+    if ('close' in x) x.close();
+    else x.release();
+  } catch {
+    /* nothing to do: the descriptor is gone */
+  }
+}

@@ -5,7 +5,7 @@
 import { Handle, getDefaultHandle } from '../handle.js';
 import { nsFd, type NetnsRef } from '../netns.js';
 import { validateIfName, validateMac, validateMtu, validateString, validateTxQLen, validateUint } from '../validate.js';
-import { IFF_UP, ifinfoRequest } from './message.js';
+import { closeQuietly, IFF_UP, ifinfoRequest } from './message.js';
 import { resolveLinkIndex, selectLink, type LinkRef } from './ref.js';
 
 /** Send one RTM_NEWLINK changing `ref` (no NLM_F_CREATE: a missing link is ENODEV). */
@@ -118,7 +118,7 @@ Handle.prototype.linkSetNsFd = async function (this: Handle, link: LinkRef, fd: 
   try {
     await changeLink(this, link, { 'net-ns-fd': ns.fd });
   } finally {
-    ns.release();
+    closeQuietly(ns);
   }
 };
 
