@@ -48,7 +48,8 @@ describeKernel('flow: runtime moves and renames a device atomically, keeping add
       expect(err).toBeInstanceOf(AddressRestoreError);
       expect((err as AddressRestoreError).notRestored).toEqual(['2001:db8:6::6/64']);
       expect((err as AddressRestoreError).message).toMatch(/2001:db8:6::6\/64/);
-      expect((err as AddressRestoreError).link.name).toBe('ens6');
+      expect((err as AddressRestoreError).link?.name).toBe('ens6');
+      expect((err as AddressRestoreError).linkName).toBe('ens6');
       expect(addrsOf(target.ipJson('addr', 'show', 'dev', 'ens6'))).toEqual(['198.51.100.6/24 ens6']);
     } finally {
       target.close();

@@ -49,7 +49,7 @@ describe('linkAdd', () => {
     const br = await h.linkAdd({ kind: 'bridge', name: 'br0' });
     expect(br.index).toBe(9);
     expect(sent.map((m) => m.header.type)).toEqual(['RTM_NEWLINK', 'RTM_GETLINK']);
-    expect((sent[1] as { attrs: { ifname: string } }).attrs.ifname).toBe('br0');
+    expect((sent[1] as unknown as { attrs: { ifname: string } }).attrs.ifname).toBe('br0');
   });
 
   it('sets the alias after creation (the kernel ignores IFLA_IFALIAS on create) and reads the link back by index', async () => {
@@ -85,7 +85,7 @@ describe('linkAdd rollback and linkDelAll restore', () => {
     });
     await expect(h.linkDelAll([2, 3])).rejects.toMatchObject({ name: 'LinkDelAllError', notRestored: [] });
     expect(sent.map((m) => m.header.type)).toEqual(['RTM_GETLINK', 'RTM_NEWLINK', 'RTM_NEWLINK', 'RTM_DELLINK', 'RTM_NEWLINK', 'RTM_NEWLINK']);
-    expect(sent.slice(4).map((m) => [m['ifi-index'], (m as { attrs: { group: number } }).attrs.group])).toEqual([[2, 4], [3, 0]]);
+    expect(sent.slice(4).map((m) => [m['ifi-index'], (m as unknown as { attrs: { group: number } }).attrs.group])).toEqual([[2, 4], [3, 0]]);
   });
 });
 
@@ -136,7 +136,7 @@ describe('linkList and linkDelAll', () => {
     });
     await h.linkDelAll(['a0', 3]);
     expect(sent.map((m) => m.header.type)).toEqual(['RTM_GETLINK', 'RTM_NEWLINK', 'RTM_NEWLINK', 'RTM_DELLINK']);
-    const group = (sent[1] as { attrs: { group: number } }).attrs.group;
+    const group = (sent[1] as unknown as { attrs: { group: number } }).attrs.group;
     expect([0, 9]).not.toContain(group);
     expect(sent.slice(1, 3).map((m) => m['ifi-index'])).toEqual([2, 3]);
     expect(sent[3]).toMatchObject({ 'ifi-index': 0, attrs: { group } });
