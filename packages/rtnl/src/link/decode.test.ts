@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { decode } from '@nlkit/nl-codec';
 import { describe, expect, it } from 'vitest';
-import { decodeLinks } from './decode.js';
+import { decodeLinks, linkFromBytes } from './decode.js';
 import { linkFromMessage } from './link.js';
 
 const dump = new Uint8Array(readFileSync(new URL('../../../../../shared/peers/linkdump-2001.bin', import.meta.url)));
@@ -66,6 +66,27 @@ describe('decodeLinks', () => {
   it('rejects a message that claims more bytes than there are', () => {
     const cut = dump.subarray(0, 1000);
     expect(() => decodeLinks(cut)).toThrow(RangeError);
+  });
+
+  it('keeps working when the caller reuses its buffer (the input is copied once)', () => {
+    const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? [...v] : v));
+    const copy = dump.slice(0, 100_000);
+    const view = new DataView(copy.buffer);
+    let cut = 0;
+    while (cut + 16 <= copy.length && cut + view.getUint32(cut, true) <= copy.length) cut += (view.getUint32(cut, true) + 3) & ~3;
+    const ls = decodeLinks(copy.subarray(0, cut));
+    copy.fill(0); // the caller reuses its buffer before touching the lazy fields
+    expect(json(ls[5]!.attrs)).toBe(json(links[5]!.attrs));
+    expect(ls[5]!.statistics).toEqual(links[5]!.statistics);
+    expect(ls[5]!.data).toEqual(links[5]!.data);
+  });
+
+  it('lifts a single message with linkFromBytes', () => {
+    const len = new DataView(dump.buffer, dump.byteOffset).getUint32(0, true);
+    const lo = linkFromBytes(dump.subarray(0, len));
+    expect(lo.name).toBe('lo');
+    expect(lo.index).toBe(1);
+    expect(() => linkFromBytes(dump.subarray(0, 20))).toThrow(TypeError);
   });
 
   it('rejects input that is not a Uint8Array', () => {

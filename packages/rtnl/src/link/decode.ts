@@ -145,7 +145,9 @@ class DumpLink implements Link {
  */
 export function decodeLinks(bytes: Uint8Array): Link[] {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('decodeLinks: bytes must be a Uint8Array');
-  const b = bytes;
+  // One copy (a memcpy, ~0.5 ms for 3 MB): the lazy fields read these bytes later, and the
+  // caller may reuse its buffer.
+  const b = bytes.slice();
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const out: Link[] = [];
   let off = 0;
@@ -166,6 +168,23 @@ export function decodeLinks(bytes: Uint8Array): Link[] {
     off += (len + 3) & ~3;
   }
   return out;
+}
+
+/**
+ * Lift one `RTM_NEWLINK` message (exactly its `nlmsg_len` bytes) into a `Link`, lazily like
+ * {@link decodeLinks}. The bytes are kept, not copied: they must not change while the link is used.
+ *
+ * @example
+ * ```ts
+ * const link = linkFromBytes(datagram.subarray(offset, offset + length).slice());
+ * ```
+ */
+export function linkFromBytes(message: Uint8Array): Link {
+  if (!(message instanceof Uint8Array) || message.byteLength < 32) throw new TypeError('linkFromBytes: an RTM_NEWLINK message of at least 32 bytes is needed');
+  const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+  const len = view.getUint32(0, true);
+  if (len > message.byteLength || len < 32) throw new RangeError(`linkFromBytes: nlmsg_len ${len} does not fit the ${message.byteLength} bytes given`);
+  return scan(message, view, 0, len);
 }
 
 function scan(b: Uint8Array, view: DataView, start: number, len: number): DumpLink {
