@@ -60,7 +60,7 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
     else throw new CliError(`unknown link show argument "${w}"`);
   }
   let links: Link[];
-  if (dev !== undefined) links = [await h.linkByName(dev)];
+  if (dev !== undefined) links = [await byName(h, dev)];
   else links = await h.linkList({ ...(kind !== undefined ? { kind } : {}), ...(master !== undefined ? { master } : {}) });
   if (upOnly) links = links.filter((l) => l.flags.includes('up'));
   // ip names masters and parents; a filtered result may not hold them.
@@ -70,8 +70,18 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
   printLinks(ctx, links, all);
 }
 
+/** A link by name; a missing one is a bad argument, worded as ip words it. */
+async function byName(h: Handle, name: string): Promise<Link> {
+  try {
+    return await h.linkByName(name);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENODEV') throw new CliError(`Device "${name}" does not exist.`);
+    throw e;
+  }
+}
+
 async function index(h: Handle, name: string): Promise<number> {
-  return (await h.linkByName(name)).index;
+  return (await byName(h, name)).index;
 }
 
 /** ip's `netns NS` argument: a PID, a name under /run/netns, or a path. */

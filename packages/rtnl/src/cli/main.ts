@@ -96,7 +96,7 @@ function report(e: unknown): number {
     return 1;
   }
   if (e instanceof NetlinkError) {
-    process.stderr.write(`rtnl: RTNETLINK answers: ${e.extAck ?? e.message} (${e.code})\n`);
+    process.stderr.write(`rtnl: RTNETLINK answers: ${e.message}\n`);
     return 2;
   }
   const err = e as { code?: string; message?: string };
