@@ -262,8 +262,18 @@ export function decodeHeaded(st: CStruct, set: CSet, b: Uint8Array, v: DataView,
 /** Decimal text of 0-255, for `$family` sub-message selectors. */
 export const FAMILY_TEXT: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
+/**
+ * The selector value a sub-message uses: the first occurrence of the sibling
+ * (a repeated selector is an array), so decode and encode agree whatever repeats.
+ */
+export function selectorText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
+  return undefined;
+}
+
 function decodeSubMessage(a: CAttr, b: Uint8Array, v: DataView, p: number, len: number, fam: number, obj: Record<string, unknown>): unknown {
-  const sel = a.selector === '$family' ? FAMILY_TEXT[fam] : obj[a.selector];
+  const sel = a.selector === '$family' ? FAMILY_TEXT[fam] : selectorText(obj[a.selector]);
   const f = typeof sel === 'string' ? a.subMsg!.formats.get(sel) : undefined;
   if (f === undefined || (f.set === null && f.header === null)) return b.slice(p, p + len);
   if (f.header !== null) {

@@ -13,7 +13,7 @@ import {
   K_SINT, K_STRING, K_STRUCT, K_STRUCT_ARRAY, K_SUBMSG, K_U16, K_U64, K_U8, K_UINT, KIND_WIDTH,
   type CAttr, type CFormat, type CMember, type CSet, type CStruct,
 } from './compile.js';
-import { NLA_TYPE_MASK } from './decode.js';
+import { NLA_TYPE_MASK, selectorText } from './decode.js';
 import { bytesOf, describe, isObj, kindName, seg, typeError, withPath, writeScalar } from './scalars.js';
 import { parseIp, parseMac, utf8Length, writeUtf8 } from './text.js';
 import { STRUCT_ENCODERS } from '../schema/structs.generated.js';
@@ -177,11 +177,12 @@ function familyOf(st: CStruct, val: Obj): number {
 }
 
 function selectFormat(a: CAttr, obj: Obj): CFormat {
-  const sel = a.selector === '$family' ? String(family) : obj[a.selector];
-  const f = typeof sel === 'string' ? a.subMsg!.formats.get(sel) : undefined;
+  const raw = a.selector === '$family' ? String(family) : obj[a.selector];
+  const sel = selectorText(raw);
+  const f = sel !== undefined ? a.subMsg!.formats.get(sel) : undefined;
   if (f === undefined || (f.set === null && f.header === null))
     throw new TypeError(
-      `no ${a.name} format for ${a.selector === '$family' ? 'address family' : a.selector} ${typeof sel === 'string' ? JSON.stringify(sel) : describe(sel)}; give the payload as a Uint8Array`,
+      `no ${a.name} format for ${a.selector === '$family' ? 'address family' : a.selector} ${sel !== undefined ? JSON.stringify(sel) : describe(raw)}; give the payload as a Uint8Array`,
     );
   return f;
 }

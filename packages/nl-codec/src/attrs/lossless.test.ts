@@ -115,6 +115,16 @@ describe('lossless decoding', () => {
     expect((vxlan.attrs as any).linkinfo.data).toEqual({ id: 42, port: 4789 });
   });
 
+  it('selects a sub-message by the first occurrence of a repeated selector, before or after the data', () => {
+    const data = attr(IFLA_INFO_DATA, attr(1, u32(4)));
+    const after = roundTrip(link, cat(ifinfomsg(), attr(IFLA_LINKINFO, cat(attr(IFLA_INFO_KIND, str('macvlan')), data, attr(IFLA_INFO_KIND, str('bridge'))))));
+    expect((after.attrs as any).linkinfo).toEqual({ kind: ['macvlan', 'bridge'], data: { mode: 'bridge' }, $repeated: ['kind'], $order: ['kind', 'data', 'kind'] });
+    const before = roundTrip(link, cat(ifinfomsg(), attr(IFLA_LINKINFO, cat(attr(IFLA_INFO_KIND, str('macvlan')), attr(IFLA_INFO_KIND, str('veth')), data))));
+    expect((before.attrs as any).linkinfo.data).toEqual({ mode: 'bridge' });
+    const twice = roundTrip(link, cat(ifinfomsg(), attr(IFLA_LINKINFO, cat(data, attr(IFLA_INFO_KIND, str('macvlan')), data))));
+    expect((twice.attrs as any).linkinfo.data).toEqual([attr(1, u32(4)), { mode: 'bridge' }]);
+  });
+
   it('decodes empty nests and nests that the spec types as binary', () => {
     const d = roundTrip(link, cat(ifinfomsg(), attr(IFLA_XDP, []), attr(IFLA_AF_SPEC, attr(2, []))));
     expect((d.attrs as any).xdp).toEqual({});
