@@ -8,7 +8,9 @@
  *
  * - settle (no hang), rejecting with an error that carries EIO (directly, as `cause`, or in the
  *   list of an aggregate error such as `LinkDelAllError`); an operation may only resolve if the
- *   failed call was one it is documented to tolerate, and then its result is complete;
+ *   failed call was one it is documented to tolerate (a `close` of its own temporary descriptor,
+ *   which Linux releases anyway; `SO_RCVBUFFORCE` falling back to `SO_RCVBUF`), and then its
+ *   result is complete;
  * - leave no fd open (`openFdCount()` before and after, without forcing a GC);
  * - leave the namespaces as they were, or, when the failed call came after the kernel had acted
  *   (a lost reply: `recvmsg`, or a `close` reporting an error after closing), exactly as a
@@ -123,13 +125,7 @@ const cases: FaultCase[] = [
     name: 'linkAdd veth created in another namespace (read back there)',
     op: ({ t, other }) => t.h.linkAdd({ kind: 'veth', name: 'w0', netns: other.ns, peer: { name: 'w1' } }),
     state: bothNs,
-    knownBugs: [
-      // packages/rtnl/src/link/add.ts: `Handle.open({ netns })` for the read-back runs after the
-      // link was created and outside the try whose catch deletes it, so any failure opening that
-      // handle leaves both ends behind. Open the target handle before sending RTM_NEWLINK.
-      'linkAdd into another namespace leaves the link when opening the read-back handle fails',
-      BUG_INNETNS_CLOSE,
-    ],
+    knownBugs: [BUG_INNETNS_CLOSE],
   },
   {
     name: 'linkMoveToNetns (rename, keep addresses)',
@@ -149,16 +145,7 @@ const cases: FaultCase[] = [
       const missing = ['192.0.2.5/24', '2001:db8:5::5/64'].filter((a) => !moved.addresses.includes(a));
       return missing.length > 0 && JSON.stringify([...error.notRestored].sort()) === JSON.stringify(missing.sort());
     },
-    knownBugs: [
-      // packages/rtnl/src/link/move.ts: after the move, `Handle.open({ netns: ns })` and
-      // `target.linkByName(name)` are outside the per-address restore: if either fails the link
-      // is in the target without its addresses and the caller gets a bare EIO, not the documented
-      // AddressRestoreError naming them. Open the target handle before the move, and turn a
-      // failed read-back into AddressRestoreError with every address in notRestored. (A lost ACK
-      // of the move itself, recvmsg, is the same situation seen from the caller.)
-      'linkMoveToNetns: a failure after the move drops the addresses without AddressRestoreError',
-      BUG_INNETNS_CLOSE,
-    ],
+    knownBugs: [BUG_INNETNS_CLOSE],
   },
   {
     name: 'linkDelAll (three links, groups restored on failure)',
@@ -169,13 +156,6 @@ const cases: FaultCase[] = [
     },
     op: ({ t }) => t.h.linkDelAll(['d0', 'd1', 'd2']),
     state: ({ t }) => linkState(t),
-    knownBugs: [
-      // packages/rtnl/src/link/del.ts, linkDelAll: (1) only moves that resolved are restored, but
-      // a move whose reply was lost (a receive error rejects every pending request) did happen:
-      // those links stay in the private group. Restore every target (setting the old group is
-      // idempotent). (2) If the final RTM_DELLINK of the group fails, nothing is restored at all.
-      'linkDelAll leaves links in its private group when a reply is lost or the final delete fails',
-    ],
   },
   {
     name: 'tuntapAddQueues',
@@ -266,6 +246,35 @@ const cases: FaultCase[] = [
   },
 ];
 
+describeKernel('fault injection: the namespace switch itself', () => {
+  afterEach(() => clearFaults());
+
+  // BUG_INNETNS_CLOSE, reduced to the shim: the socket made inside must not be lost because
+  // closing the temporary fd of the original namespace reported an error.
+  it.fails('keeps what fn created when closing inNetns’s temporary fd reports an error', () => {
+    const t = createTestNetns();
+    try {
+      const before = openFdCount();
+      injectFault({ syscall: 'close', nth: 1, errno: ERRNO });
+      const r = settleSync(() => shim.inNetns(t.ns.fd, () => shim.socket(shim.AF_NETLINK, shim.SOCK_RAW, shim.NETLINK_ROUTE)));
+      clearFaults();
+      if (r.ok) r.value.close();
+      expect(openFdCount()).toBe(before);
+      expect(r.ok).toBe(true);
+    } finally {
+      t.close();
+    }
+  });
+});
+
+function settleSync<T>(fn: () => T): { ok: true; value: T } | { ok: false; error: unknown } {
+  try {
+    return { ok: true, value: fn() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
 interface Run {
   kind: SyscallName;
   n: number;
@@ -277,7 +286,8 @@ describeKernel('fault injection: every system call of every operation fails once
 
   for (const c of cases) {
     // Cases with known library bugs are expected to fail until those are fixed (see knownBugs).
-    (c.knownBugs ? it.fails : it)(`${c.name}: rejects with the injected error, closes every fd and leaves nothing half done`, async () => {
+    // NLKIT_SHOW_KNOWN_BUGS=1 runs them as plain tests, to list what is still broken.
+    (c.knownBugs && process.env.NLKIT_SHOW_KNOWN_BUGS !== '1' ? it.fails : it)(`${c.name}: rejects with the injected error, closes every fd and leaves nothing half done`, async () => {
       // 1. A successful run, counted.
       const counts = await oneRun(c, undefined);
       const plan: Run[] = [];
@@ -349,7 +359,9 @@ async function oneRun(
     const fdsAfter = openFdCount();
     if (fault !== undefined && fired) {
       if (outcome.ok) {
-        if (!c.tolerated?.(fault.kind, fault.n)) violations.push('resolved although the call failed');
+        // close(2) releases the descriptor even when it reports an error, so operations ignore
+        // close errors of descriptors they opened for themselves (packages/rtnl/docs/links.md).
+        if (fault.kind !== 'close' && !c.tolerated?.(fault.kind, fault.n)) violations.push('resolved although the call failed');
         if (state !== complete) violations.push(`resolved with an incomplete result: ${state}`);
       } else {
         const err = outcome.error as Error;
