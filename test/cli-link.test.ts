@@ -85,8 +85,9 @@ describeKernel('rtnl link CLI', () => {
     [['bogus'], /^rtnl: unknown object "bogus"\n$/],
     [['-x', 'link'], /^rtnl: unknown option "-x"\n$/],
     [['tuntap', 'add', 'tap0'], /^rtnl: missing "mode tun\|tap"\n$/],
-    [['link', 'show', 'dev', 'nosuch0'], /^rtnl: Device "nosuch0" does not exist\.\n$/],
-    [['link', 'set', 'nosuch0', 'up'], /^rtnl: Device "nosuch0" does not exist\.\n$/],
+    [['link', 'show', 'dev', 'nosuch0'], /^rtnl: Device "nosuch0" does not exist \(ENODEV\)\.\n$/],
+    [['link', 'set', 'nosuch0', 'up'], /^rtnl: Device "nosuch0" does not exist \(ENODEV\)\.\n$/],
+    [['link', 'add', 'x0', 'type', 'veth', 'peer'], /^rtnl: missing peer name after "peer"\n$/],
   ];
   for (const [args, msg] of bad) {
     it(`exits 1 with one line for: rtnl ${args.join(' ')}`, () => {

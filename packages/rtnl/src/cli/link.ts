@@ -75,7 +75,7 @@ async function byName(h: Handle, name: string): Promise<Link> {
   try {
     return await h.linkByName(name);
   } catch (e) {
-    if ((e as { code?: string }).code === 'ENODEV') throw new CliError(`Device "${name}" does not exist.`);
+    if ((e as { code?: string }).code === 'ENODEV') throw new CliError(`Device "${name}" does not exist (ENODEV).`);
     throw e;
   }
 }
@@ -179,6 +179,8 @@ async function add(ctx: CliContext, a: Args): Promise<void> {
 
 async function vethPeer(spec: Record<string, unknown>, a: Args): Promise<void> {
   if (!a.accept('peer')) return;
+  // `peer` with nothing after it is an incomplete command (ip: "Command line is not complete").
+  if (a.done) throw new CliError('missing peer name after "peer"');
   const peer: Record<string, unknown> = {};
   while (!a.done) {
     const w = a.next('peer option');
