@@ -84,7 +84,7 @@ const cases: FaultCase[] = [
         if (kind === 'vxlan' || kind === 'macvlan' || kind === 'macvtap') await t.h.linkAdd({ kind: 'veth', name: 'low0', peer: { name: 'low1' } });
       },
       op: async ({ t }) => {
-        const parentIndex = kind === 'bridge' || kind === 'veth' || kind === 'ifb' ? undefined : (await t.h.linkByName('low0')).index;
+        const parentIndex = kind === 'bridge' || kind === 'veth' || kind === 'ifb' ? 0 : (await t.h.linkByName('low0')).index;
         switch (kind) {
           case 'bridge':
             return t.h.linkAdd({ kind, name: 'x0', mtu: 1400, up: true });

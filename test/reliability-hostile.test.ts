@@ -127,7 +127,7 @@ describeKernel('hostile sender in the same namespace', () => {
     const before = { ...h.stats };
     const names = await withTimeout(
       h.request<string>(
-        { header: { type: 'RTM_GETLINK', flags: [] }, 'ifi-family': 0, attrs: {} } as Message,
+        { header: { type: 'RTM_GETLINK', flags: [] }, 'ifi-family': 0, attrs: {} } as unknown as Message,
         {
           dump: true,
           map: (m) => {
@@ -141,7 +141,7 @@ describeKernel('hostile sender in the same namespace', () => {
               shim.sendto(e, fakeLink(seq, port, 'evil', 424242), 0, { pid: port, groups: 0 });
               shim.sendto(e, rawMessage(NLMSG_OVERRUN, NLM_F_MULTI | NLM_F_DUMP_INTR, seq, port), 0, { pid: port, groups: 0 });
             }
-            return (m as { attrs: { ifname: string } }).attrs.ifname;
+            return (m as unknown as { attrs: { ifname: string } }).attrs.ifname;
           },
         },
       ),
