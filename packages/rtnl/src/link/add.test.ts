@@ -3,6 +3,8 @@ import { encode } from '@nlkit/nl-codec';
 import { describe, expect, it } from 'vitest';
 import { linkAddMessage, validateLinkSpec } from './add.js';
 import { RequestResources } from './kinds/index.js';
+import type { LinkSpec } from './spec.js';
+import '../tuntap.js';
 
 // Hand assembly from /usr/include/linux/if_link.h numbers, independent of the codec tables.
 const IFLA_IFNAME = 3;
@@ -170,5 +172,23 @@ describe('linkAdd spec validation (no system call)', () => {
   it('throws TypeError for a wrong type and RangeError for a bad value', () => {
     expect(() => validateLinkSpec({ kind: 'dummy', name: 'd0', mtu: '1500' })).toThrow(TypeError);
     expect(() => validateLinkSpec({ kind: 'dummy', name: 'd0', mtu: 10 })).toThrow(RangeError);
+  });
+});
+
+describe('LinkSpec typing (checked by tsc, the package lint)', () => {
+  it('is a discriminated union on kind', () => {
+    const specs: LinkSpec[] = [
+      { kind: 'bridge', name: 'br0', stpState: 1 },
+      { kind: 'veth', name: 'v0', peer: { name: 'v1' } },
+      { kind: 'macvlan', name: 'm0', parentIndex: 2, mode: 'bridge' },
+      { kind: 'tuntap', name: 'tap0', mode: 'tap', queues: 4, owner: 0 },
+      // @ts-expect-error stpState is a bridge option, not a veth one
+      { kind: 'veth', name: 'v0', stpState: 1 },
+      // @ts-expect-error macvlan needs its lower device
+      { kind: 'macvlan', name: 'm0' },
+      // @ts-expect-error no such kind
+      { kind: 'wireguardx', name: 'w0' },
+    ];
+    expect(specs).toHaveLength(7);
   });
 });
