@@ -203,9 +203,8 @@ describeKernel('rtnl on malformed arguments', () => {
     expectRefused(add, /Unknown device type|EOPNOTSUPP|ENOTSUP/, 'dummy (missing from this kernel)');
   });
 
-  // `peer` with nothing after it is a missing value (ip says "Command line is not complete");
-  // packages/rtnl/src/cli/link.ts accepts it and creates x0 with a kernel-named peer.
-  it.fails('refuses "type veth peer" without a peer name, creating nothing', () => {
+  // `peer` with nothing after it is a missing value (ip says "Command line is not complete").
+  it('refuses "type veth peer" without a peer name, creating nothing', () => {
     const before = linkState(t());
     const r = run(rtnlBin, ['-n', t().nsPath, 'link', 'add', 'x0', 'type', 'veth', 'peer']);
     expect(linkState(t())).toEqual(before);
