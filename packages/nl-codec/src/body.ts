@@ -13,7 +13,21 @@ import { MESSAGE_TYPES } from './schema/generated.js';
 
 export { NetlinkDecodeError } from './attrs/errors.js';
 
-/** Encoder/decoder for the body of one kind of message (fixed header + one attribute set). */
+/**
+ * Encoder/decoder for the body of one kind of message (fixed header + one attribute set).
+ *
+ * @example
+ * ```ts
+ * const codec = bodyCodecForType(16)!; // RTM_NEWLINK: ifinfomsg + link attributes
+ * const body = { 'ifi-family': 0, 'ifi-index': 0, attrs: { ifname: 'v0', linkinfo: { kind: 'veth', data: { peer: { attrs: { ifname: 'v1' } } } } } };
+ * const bytes = new Uint8Array(codec.measure(body));
+ * const view = new DataView(bytes.buffer);
+ * codec.write(body, bytes, view, 0);
+ * const back: Record<string, unknown> = {};
+ * codec.decode(bytes, view, 0, bytes.length, back); // back.attrs.linkinfo.data.peer.attrs.ifname === 'v1'
+ * codec.pathAt(bytes, 0, bytes.length, 16);         // '.ifname' (the first attribute, after the 16-byte ifinfomsg)
+ * ```
+ */
 export interface BodyCodec {
   /** Family (spec) name: `'rt-link'`, `'rt-addr'`, `'rt-route'`, `'rt-neigh'`, ... */
   readonly family: string;

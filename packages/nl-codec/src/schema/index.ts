@@ -2,6 +2,14 @@
  * The schema tables generated from the kernel's YNL specs and the local overlay,
  * for printers and tools that need attribute metadata (names, types, display
  * hints, nested sets). Keys are `family/name`, e.g. `rt-link/link-attrs`.
+ *
+ * @example
+ * ```ts
+ * import { schema } from '@nlkit/nl-codec';
+ * const t = schema.MESSAGE_TYPES[16];                     // { family: 'rt-link', fixedHeader: 'rt-link/ifinfomsg', attributeSet: 'rt-link/link-attrs', ... }
+ * const set = schema.ATTRIBUTE_SETS[t.attributeSet!]!;    // { name: 'link-attrs', attributes: [{ name: 'address', value: 1, type: 'binary', displayHint: 'mac' }, ...] }
+ * schema.SUB_MESSAGES['rt-link/linkinfo-data-msg']!.formats.veth; // { attributeSet: 'rt-link/linkinfo-veth-attrs' }
+ * ```
  */
 export { ATTRIBUTE_SETS, ENUMS, MESSAGE_TYPES, STRUCTS, SUB_MESSAGES } from './generated.js';
 export type {
