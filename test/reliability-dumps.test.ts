@@ -178,6 +178,42 @@ describeKernel('overruns', () => {
   });
 });
 
+describeKernel('a subscription nobody reads', () => {
+  const t = useTestNetns();
+
+  // The kernel reports ENOBUFS once per congestion episode and drops later notifications
+  // silently until the socket is read empty; the contract that matters to a consumer is that a
+  // change made after it has seen an overrun (and re-listed) still reaches it, as its own event or
+  // behind another overrun.
+  it('holds at most its queueSize events in memory while 600 links are created, reports the loss as an overrun, and loses nothing silently afterwards', async () => {
+    const { h, ns } = t();
+    const sub = h.subscribe({ groups: ['link'], queueSize: 64, recvBufferSize: 1 });
+    const h2 = Handle.open({ netns: ns });
+    try {
+      let most = 0;
+      for (let i = 0; i < 600; i++) {
+        await h2.linkAdd({ kind: 'bridge', name: `q${i}` });
+        // Let the subscription read whatever it wants to between changes.
+        if (i % 10 === 0) await new Promise((r) => setImmediate(r));
+        most = Math.max(most, sub.pending);
+      }
+      // Bounded by the queue (one overrun event may sit on top of it).
+      expect(most).toBeLessThanOrEqual(65);
+      expect(most).toBeGreaterThan(0);
+      const { event } = await nextEventMatching<RtnlEvent>(sub, (e) => e.type === 'overrun', 'overrun after the unread burst');
+      expect(event).toMatchObject({ type: 'overrun', reason: 'enobufs' });
+      // The consumer now re-lists (its view is stale); a change made after that must reach it,
+      // as its own event or, if it was lost too, behind another overrun. Silence is the bug.
+      await h2.linkAdd({ kind: 'bridge', name: 'qlast' });
+      const after = await nextEventMatching<RtnlEvent>(sub, (e) => (e.type === 'newlink' && e.link.name === 'qlast') || e.type === 'overrun', 'newlink qlast or another overrun');
+      expect(after.event.type === 'overrun' || (after.event.type === 'newlink' && after.event.link.name === 'qlast')).toBe(true);
+    } finally {
+      h2.close();
+      sub.close();
+    }
+  });
+});
+
 describeKernel('ENOBUFS on requests is never silent', () => {
   const t = useTestNetns();
   beforeAll(ensureRtnlOps);
