@@ -274,7 +274,9 @@ export function selectorText(v: unknown): string | undefined {
 
 function decodeSubMessage(a: CAttr, b: Uint8Array, v: DataView, p: number, len: number, fam: number, obj: Record<string, unknown>): unknown {
   const sel = a.selector === '$family' ? FAMILY_TEXT[fam] : selectorText(obj[a.selector]);
-  const f = typeof sel === 'string' ? a.subMsg!.formats.get(sel) : undefined;
+  const formats = a.subMsg!.formats;
+  // '*' is the format for any other selector value (af-spec: every family but AF_BRIDGE)
+  const f = (sel === undefined ? undefined : formats.get(sel)) ?? formats.get('*');
   if (f === undefined || (f.set === null && f.header === null)) return b.slice(p, p + len);
   if (f.header !== null) {
     const o: Record<string, unknown> = {};

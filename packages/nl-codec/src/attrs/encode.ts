@@ -179,7 +179,8 @@ function familyOf(st: CStruct, val: Obj): number {
 function selectFormat(a: CAttr, obj: Obj): CFormat {
   const raw = a.selector === '$family' ? String(family) : obj[a.selector];
   const sel = selectorText(raw);
-  const f = sel !== undefined ? a.subMsg!.formats.get(sel) : undefined;
+  const formats = a.subMsg!.formats;
+  const f = (sel !== undefined ? formats.get(sel) : undefined) ?? formats.get('*');
   if (f === undefined || (f.set === null && f.header === null))
     throw new TypeError(
       `no ${a.name} format for ${a.selector === '$family' ? 'address family' : a.selector} ${sel !== undefined ? JSON.stringify(sel) : describe(raw)}; give the payload as a Uint8Array`,

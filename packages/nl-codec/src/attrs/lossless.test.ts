@@ -243,3 +243,16 @@ describe('indexed arrays', () => {
     expect((d.attrs as any).linkinfo.data['arp-ip-target'].$raw).toBeInstanceOf(Uint8Array);
   });
 });
+
+describe('af-spec (selected by the message family)', () => {
+  it('decodes IFLA_BRIDGE_* in AF_BRIDGE messages and inet/inet6 nests otherwise', () => {
+    // bridge vlan show: AF_BRIDGE ifinfomsg + IFLA_AF_SPEC { IFLA_BRIDGE_VLAN_INFO {flags pvid|untagged, vid 1} x2 }
+    const vlans = cat(attr(2, [6, 0, 1, 0]), attr(2, [0, 0, 10, 0]));
+    const br = roundTrip(link, cat(ifinfomsg(4, 0, 7), attr(IFLA_AF_SPEC, vlans)));
+    expect((br.attrs as any)['af-spec']).toEqual({ 'vlan-info': [{ flags: ['pvid', 'untagged'], vid: 1 }, { flags: [], vid: 10 }] });
+    const inet = roundTrip(link, cat(ifinfomsg(4, 0, 0), attr(IFLA_AF_SPEC, attr(2, attr(1, u32(1))))));
+    expect((inet.attrs as any)['af-spec']).toEqual({ inet: { conf: [1] } });
+    const out = encodeBody(link, { 'ifi-family': 7, 'ifi-index': 4, attrs: { 'af-spec': { flags: ['self'], 'vlan-info': [{ flags: ['pvid'], vid: 5 }] } } });
+    expect(toHexString(out)).toBe(toHexString(cat(ifinfomsg(4, 0, 7, 0), attr(IFLA_AF_SPEC, cat(attr(0, [2, 0]), attr(2, [2, 0, 5, 0]))))));
+  });
+});

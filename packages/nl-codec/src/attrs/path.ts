@@ -67,7 +67,7 @@ function inside(a: CAttr, set: CSet, b: Uint8Array, v: DataView, s: number, e: n
       return headed(a.header, a.set!, b, v, p, end, target, path, fam);
     case K_SUBMSG: {
       const sel = a.selector === '$family' ? String(fam) : selectorValue(set, b, v, s, e, a.selector);
-      const f = sel === undefined ? undefined : a.subMsg!.formats.get(sel);
+      const f = (sel === undefined ? undefined : a.subMsg!.formats.get(sel)) ?? a.subMsg!.formats.get('*');
       if (f === undefined || f.set === null) return undefined;
       return headed(f.header, f.set, b, v, p, end, target, path, fam);
     }

@@ -16,15 +16,16 @@ export type StructEncoder = (o: Record<string, unknown>, b: Uint8Array, v: DataV
 const E0 = compileEnum("rt-link/ifinfo-flags");
 const E1 = compileEnum("rt-link/vlan-flags");
 const E2 = compileEnum("rt-link/ifla-vf-link-state-enum");
-const E3 = compileEnum("rt-addr/ifa-flags");
-const E4 = compileEnum("rt-route/rtm-type");
-const E5 = compileEnum("rt-route/rtnh-flags");
-const E6 = compileEnum("rt-neigh/nud-state");
-const E7 = compileEnum("rt-neigh/ntf-flags");
-const E8 = compileEnum("rt-neigh/rtm-type");
-const E9 = compileEnum("rt-nexthop/rtnh-flags");
-const E10 = compileEnum("rt-rule/fr-act");
-const E11 = compileEnum("rt-rule/fib-rule-flags");
+const E3 = compileEnum("rt-link/bridge-vlan-info-flags");
+const E4 = compileEnum("rt-addr/ifa-flags");
+const E5 = compileEnum("rt-route/rtm-type");
+const E6 = compileEnum("rt-route/rtnh-flags");
+const E7 = compileEnum("rt-neigh/nud-state");
+const E8 = compileEnum("rt-neigh/ntf-flags");
+const E9 = compileEnum("rt-neigh/rtm-type");
+const E10 = compileEnum("rt-nexthop/rtnh-flags");
+const E11 = compileEnum("rt-rule/fr-act");
+const E12 = compileEnum("rt-rule/fib-rule-flags");
 
 /** rt-link/rtgenmsg (1 bytes) */
 function s0(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
@@ -295,12 +296,21 @@ function s22(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   return o;
 }
 
-/** rt-addr/ifaddrmsg (8 bytes) */
+/** rt-link/bridge-vlan-info (4 bytes) */
 function s23(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    "flags": flagNames(E3, v.getUint16(p, true)),
+    "vid": v.getUint16(p + 2, true),
+  };
+  return o;
+}
+
+/** rt-addr/ifaddrmsg (8 bytes) */
+function s24(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "ifa-family": b[p]!,
     "ifa-prefixlen": b[p + 1]!,
-    "ifa-flags": flagNames(E3, b[p + 2]!),
+    "ifa-flags": flagNames(E4, b[p + 2]!),
     "ifa-scope": b[p + 3]!,
     "ifa-index": v.getUint32(p + 4, true),
   };
@@ -308,7 +318,7 @@ function s23(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-addr/ifa-cacheinfo (16 bytes) */
-function s24(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s25(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "ifa-prefered": v.getUint32(p, true),
     "ifa-valid": v.getUint32(p + 4, true),
@@ -319,7 +329,7 @@ function s24(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-route/rtmsg (12 bytes) */
-function s25(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s26(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "rtm-family": b[p]!,
     "rtm-dst-len": b[p + 1]!,
@@ -328,14 +338,14 @@ function s25(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
     "rtm-table": b[p + 4]!,
     "rtm-protocol": b[p + 5]!,
     "rtm-scope": b[p + 6]!,
-    "rtm-type": enumName(E4, b[p + 7]!),
+    "rtm-type": enumName(E5, b[p + 7]!),
     "rtm-flags": v.getUint32(p + 8, true),
   };
   return o;
 }
 
 /** rt-route/rta-cacheinfo (32 bytes) */
-function s26(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s27(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "rta-clntref": v.getUint32(p, true),
     "rta-lastuse": v.getUint32(p + 4, true),
@@ -350,10 +360,10 @@ function s26(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-route/rtnexthop (8 bytes) */
-function s27(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s28(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "rtnh-len": v.getUint16(p, true),
-    "rtnh-flags": flagNames(E5, b[p + 2]!),
+    "rtnh-flags": flagNames(E6, b[p + 2]!),
     "rtnh-hops": b[p + 3]!,
     "rtnh-ifindex": v.getInt32(p + 4, true),
   };
@@ -361,20 +371,20 @@ function s27(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-neigh/ndmsg (12 bytes) */
-function s28(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s29(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "ndm-family": b[p]!,
     "ndm-ifindex": v.getInt32(p + 4, true),
-    "ndm-state": flagNames(E6, v.getUint16(p + 8, true)),
-    "ndm-flags": flagNames(E7, b[p + 10]!),
-    "ndm-type": enumName(E8, b[p + 11]!),
+    "ndm-state": flagNames(E7, v.getUint16(p + 8, true)),
+    "ndm-flags": flagNames(E8, b[p + 10]!),
+    "ndm-type": enumName(E9, b[p + 11]!),
   };
   for (let i = p + 1; i < p + 4; i++) if (b[i] !== 0) { ((o.$pad ??= {}) as Record<string, Uint8Array>)["ndm-pad"] = b.slice(p + 1, p + 4); break; }
   return o;
 }
 
 /** rt-neigh/ndtmsg (4 bytes) */
-function s29(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s30(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "family": b[p]!,
   };
@@ -383,7 +393,7 @@ function s29(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-neigh/nda-cacheinfo (16 bytes) */
-function s30(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s31(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "confirmed": v.getUint32(p, true),
     "used": v.getUint32(p + 4, true),
@@ -394,7 +404,7 @@ function s30(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-neigh/ndt-config (32 bytes) */
-function s31(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s32(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "key-len": v.getUint16(p, true),
     "entry-size": v.getUint16(p + 2, true),
@@ -410,7 +420,7 @@ function s31(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-neigh/ndt-stats (88 bytes) */
-function s32(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s33(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "allocs": readU64(v, p, true),
     "destroys": readU64(v, p + 8, true),
@@ -428,7 +438,7 @@ function s32(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-netconf/netconfmsg (1 bytes) */
-function s33(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s34(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "ncm-family": b[p]!,
   };
@@ -436,19 +446,19 @@ function s33(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-nexthop/nhmsg (8 bytes) */
-function s34(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s35(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "nh-family": b[p]!,
     "nh-scope": b[p + 1]!,
     "nh-protocol": b[p + 2]!,
-    "nh-flags": flagNames(E9, v.getUint32(p + 4, true)),
+    "nh-flags": flagNames(E10, v.getUint32(p + 4, true)),
   };
   for (let i = p + 3; i < p + 4; i++) if (b[i] !== 0) { ((o.$pad ??= {}) as Record<string, Uint8Array>)["resvd"] = b.slice(p + 3, p + 4); break; }
   return o;
 }
 
 /** rt-nexthop/nexthop-grp (8 bytes) */
-function s35(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s36(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "id": v.getUint32(p, true),
     "weight": b[p + 4]!,
@@ -459,7 +469,7 @@ function s35(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-nsid/rtgenmsg (1 bytes) */
-function s36(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s37(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "rtgen-family": b[p]!,
   };
@@ -467,15 +477,15 @@ function s36(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-rule/fib-rule-hdr (12 bytes) */
-function s37(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s38(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "family": b[p]!,
     "dst-len": b[p + 1]!,
     "src-len": b[p + 2]!,
     "tos": b[p + 3]!,
     "table": b[p + 4]!,
-    "action": enumName(E10, b[p + 7]!),
-    "flags": flagNames(E11, v.getUint32(p + 8, true)),
+    "action": enumName(E11, b[p + 7]!),
+    "flags": flagNames(E12, v.getUint32(p + 8, true)),
   };
   for (let i = p + 5; i < p + 6; i++) if (b[i] !== 0) { ((o.$pad ??= {}) as Record<string, Uint8Array>)["res1"] = b.slice(p + 5, p + 6); break; }
   for (let i = p + 6; i < p + 7; i++) if (b[i] !== 0) { ((o.$pad ??= {}) as Record<string, Uint8Array>)["res2"] = b.slice(p + 6, p + 7); break; }
@@ -483,7 +493,7 @@ function s37(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-rule/fib-rule-uid-range (8 bytes) */
-function s38(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s39(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "start": v.getUint32(p, true),
     "end": v.getUint32(p + 4, true),
@@ -492,7 +502,7 @@ function s38(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-rule/fib-rule-port-range (4 bytes) */
-function s39(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s40(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "start": v.getUint16(p, true),
     "end": v.getUint16(p + 2, true),
@@ -525,23 +535,24 @@ export const STRUCT_DECODERS: Readonly<Record<string, StructDecoder>> = {
   "rt-link/ifla-vf-guid": s20,
   "rt-link/ifla-vf-vlan-info": s21,
   "rt-link/ifla-vxlan-port-range": s22,
-  "rt-addr/ifaddrmsg": s23,
-  "rt-addr/ifa-cacheinfo": s24,
-  "rt-route/rtmsg": s25,
-  "rt-route/rta-cacheinfo": s26,
-  "rt-route/rtnexthop": s27,
-  "rt-neigh/ndmsg": s28,
-  "rt-neigh/ndtmsg": s29,
-  "rt-neigh/nda-cacheinfo": s30,
-  "rt-neigh/ndt-config": s31,
-  "rt-neigh/ndt-stats": s32,
-  "rt-netconf/netconfmsg": s33,
-  "rt-nexthop/nhmsg": s34,
-  "rt-nexthop/nexthop-grp": s35,
-  "rt-nsid/rtgenmsg": s36,
-  "rt-rule/fib-rule-hdr": s37,
-  "rt-rule/fib-rule-uid-range": s38,
-  "rt-rule/fib-rule-port-range": s39,
+  "rt-link/bridge-vlan-info": s23,
+  "rt-addr/ifaddrmsg": s24,
+  "rt-addr/ifa-cacheinfo": s25,
+  "rt-route/rtmsg": s26,
+  "rt-route/rta-cacheinfo": s27,
+  "rt-route/rtnexthop": s28,
+  "rt-neigh/ndmsg": s29,
+  "rt-neigh/ndtmsg": s30,
+  "rt-neigh/nda-cacheinfo": s31,
+  "rt-neigh/ndt-config": s32,
+  "rt-neigh/ndt-stats": s33,
+  "rt-netconf/netconfmsg": s34,
+  "rt-nexthop/nhmsg": s35,
+  "rt-nexthop/nexthop-grp": s36,
+  "rt-nsid/rtgenmsg": s37,
+  "rt-rule/fib-rule-hdr": s38,
+  "rt-rule/fib-rule-uid-range": s39,
+  "rt-rule/fib-rule-port-range": s40,
 };
 
 /** rt-link/rtgenmsg */
@@ -1125,8 +1136,25 @@ function w22(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
   }
 }
 
-/** rt-addr/ifaddrmsg */
+/** rt-link/bridge-vlan-info */
 function w23(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+  b.fill(0, p, p + 4);
+  let k = '';
+  let x: unknown;
+  try {
+    k = "flags";
+    x = o["flags"];
+    if (x !== undefined) v.setUint16(p, (scalarNumber(2, E3, true, x)) & 0xffff, true);
+    k = "vid";
+    x = o["vid"];
+    if (x !== undefined) v.setUint16(p + 2, (typeof x === 'number' && (x & 0xffff) === x ? x : scalarNumber(2, null, false, x)) & 0xffff, true);
+  } catch (e) {
+    throw withPath(e, `.${k}`);
+  }
+}
+
+/** rt-addr/ifaddrmsg */
+function w24(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 8);
   let k = '';
   let x: unknown;
@@ -1139,7 +1167,7 @@ function w23(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
     if (x !== undefined) b[p + 1] = (typeof x === 'number' && (x & 0xff) === x ? x : scalarNumber(1, null, false, x)) & 0xff;
     k = "ifa-flags";
     x = o["ifa-flags"];
-    if (x !== undefined) b[p + 2] = (scalarNumber(1, E3, true, x)) & 0xff;
+    if (x !== undefined) b[p + 2] = (scalarNumber(1, E4, true, x)) & 0xff;
     k = "ifa-scope";
     x = o["ifa-scope"];
     if (x !== undefined) b[p + 3] = (typeof x === 'number' && (x & 0xff) === x ? x : scalarNumber(1, null, false, x)) & 0xff;
@@ -1152,7 +1180,7 @@ function w23(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-addr/ifa-cacheinfo */
-function w24(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w25(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 16);
   let k = '';
   let x: unknown;
@@ -1175,7 +1203,7 @@ function w24(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-route/rtmsg */
-function w25(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w26(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 12);
   let k = '';
   let x: unknown;
@@ -1203,7 +1231,7 @@ function w25(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
     if (x !== undefined) b[p + 6] = (typeof x === 'number' && (x & 0xff) === x ? x : scalarNumber(1, null, false, x)) & 0xff;
     k = "rtm-type";
     x = o["rtm-type"];
-    if (x !== undefined) b[p + 7] = (scalarNumber(1, E4, false, x)) & 0xff;
+    if (x !== undefined) b[p + 7] = (scalarNumber(1, E5, false, x)) & 0xff;
     k = "rtm-flags";
     x = o["rtm-flags"];
     if (x !== undefined) v.setUint32(p + 8, (typeof x === 'number' && x >>> 0 === x ? x : scalarNumber(3, null, false, x)) >>> 0, true);
@@ -1213,7 +1241,7 @@ function w25(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-route/rta-cacheinfo */
-function w26(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w27(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 32);
   let k = '';
   let x: unknown;
@@ -1248,7 +1276,7 @@ function w26(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-route/rtnexthop */
-function w27(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w28(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 8);
   let k = '';
   let x: unknown;
@@ -1258,7 +1286,7 @@ function w27(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
     if (x !== undefined) v.setUint16(p, (typeof x === 'number' && (x & 0xffff) === x ? x : scalarNumber(2, null, false, x)) & 0xffff, true);
     k = "rtnh-flags";
     x = o["rtnh-flags"];
-    if (x !== undefined) b[p + 2] = (scalarNumber(1, E5, true, x)) & 0xff;
+    if (x !== undefined) b[p + 2] = (scalarNumber(1, E6, true, x)) & 0xff;
     k = "rtnh-hops";
     x = o["rtnh-hops"];
     if (x !== undefined) b[p + 3] = (typeof x === 'number' && (x & 0xff) === x ? x : scalarNumber(1, null, false, x)) & 0xff;
@@ -1271,7 +1299,7 @@ function w27(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-neigh/ndmsg */
-function w28(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w29(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 12);
   let k = '';
   let x: unknown;
@@ -1284,13 +1312,13 @@ function w28(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
     if (x !== undefined) v.setUint32(p + 4, (typeof x === 'number' && (x | 0) === x ? x : scalarNumber(7, null, false, x)) >>> 0, true);
     k = "ndm-state";
     x = o["ndm-state"];
-    if (x !== undefined) v.setUint16(p + 8, (scalarNumber(2, E6, true, x)) & 0xffff, true);
+    if (x !== undefined) v.setUint16(p + 8, (scalarNumber(2, E7, true, x)) & 0xffff, true);
     k = "ndm-flags";
     x = o["ndm-flags"];
-    if (x !== undefined) b[p + 10] = (scalarNumber(1, E7, true, x)) & 0xff;
+    if (x !== undefined) b[p + 10] = (scalarNumber(1, E8, true, x)) & 0xff;
     k = "ndm-type";
     x = o["ndm-type"];
-    if (x !== undefined) b[p + 11] = (scalarNumber(1, E8, false, x)) & 0xff;
+    if (x !== undefined) b[p + 11] = (scalarNumber(1, E9, false, x)) & 0xff;
   } catch (e) {
     throw withPath(e, `.${k}`);
   }
@@ -1301,7 +1329,7 @@ function w28(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-neigh/ndtmsg */
-function w29(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w30(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 4);
   let k = '';
   let x: unknown;
@@ -1319,7 +1347,7 @@ function w29(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-neigh/nda-cacheinfo */
-function w30(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w31(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 16);
   let k = '';
   let x: unknown;
@@ -1342,7 +1370,7 @@ function w30(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-neigh/ndt-config */
-function w31(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w32(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 32);
   let k = '';
   let x: unknown;
@@ -1380,7 +1408,7 @@ function w31(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-neigh/ndt-stats */
-function w32(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w33(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 88);
   let k = '';
   let x: unknown;
@@ -1424,7 +1452,7 @@ function w32(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-netconf/netconfmsg */
-function w33(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w34(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 1);
   let k = '';
   let x: unknown;
@@ -1438,7 +1466,7 @@ function w33(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-nexthop/nhmsg */
-function w34(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w35(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 8);
   let k = '';
   let x: unknown;
@@ -1454,7 +1482,7 @@ function w34(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
     if (x !== undefined) b[p + 2] = (typeof x === 'number' && (x & 0xff) === x ? x : scalarNumber(1, null, false, x)) & 0xff;
     k = "nh-flags";
     x = o["nh-flags"];
-    if (x !== undefined) v.setUint32(p + 4, (scalarNumber(3, E9, true, x)) >>> 0, true);
+    if (x !== undefined) v.setUint32(p + 4, (scalarNumber(3, E10, true, x)) >>> 0, true);
   } catch (e) {
     throw withPath(e, `.${k}`);
   }
@@ -1465,7 +1493,7 @@ function w34(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-nexthop/nexthop-grp */
-function w35(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w36(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 8);
   let k = '';
   let x: unknown;
@@ -1489,7 +1517,7 @@ function w35(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-nsid/rtgenmsg */
-function w36(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w37(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 1);
   let k = '';
   let x: unknown;
@@ -1503,7 +1531,7 @@ function w36(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-rule/fib-rule-hdr */
-function w37(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w38(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 12);
   let k = '';
   let x: unknown;
@@ -1525,10 +1553,10 @@ function w37(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
     if (x !== undefined) b[p + 4] = (typeof x === 'number' && (x & 0xff) === x ? x : scalarNumber(1, null, false, x)) & 0xff;
     k = "action";
     x = o["action"];
-    if (x !== undefined) b[p + 7] = (scalarNumber(1, E10, false, x)) & 0xff;
+    if (x !== undefined) b[p + 7] = (scalarNumber(1, E11, false, x)) & 0xff;
     k = "flags";
     x = o["flags"];
-    if (x !== undefined) v.setUint32(p + 8, (scalarNumber(3, E11, true, x)) >>> 0, true);
+    if (x !== undefined) v.setUint32(p + 8, (scalarNumber(3, E12, true, x)) >>> 0, true);
   } catch (e) {
     throw withPath(e, `.${k}`);
   }
@@ -1540,7 +1568,7 @@ function w37(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-rule/fib-rule-uid-range */
-function w38(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w39(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 8);
   let k = '';
   let x: unknown;
@@ -1557,7 +1585,7 @@ function w38(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-rule/fib-rule-port-range */
-function w39(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w40(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
   b.fill(0, p, p + 4);
   let k = '';
   let x: unknown;
@@ -1598,21 +1626,22 @@ export const STRUCT_ENCODERS: Readonly<Record<string, StructEncoder>> = {
   "rt-link/ifla-vf-guid": w20,
   "rt-link/ifla-vf-vlan-info": w21,
   "rt-link/ifla-vxlan-port-range": w22,
-  "rt-addr/ifaddrmsg": w23,
-  "rt-addr/ifa-cacheinfo": w24,
-  "rt-route/rtmsg": w25,
-  "rt-route/rta-cacheinfo": w26,
-  "rt-route/rtnexthop": w27,
-  "rt-neigh/ndmsg": w28,
-  "rt-neigh/ndtmsg": w29,
-  "rt-neigh/nda-cacheinfo": w30,
-  "rt-neigh/ndt-config": w31,
-  "rt-neigh/ndt-stats": w32,
-  "rt-netconf/netconfmsg": w33,
-  "rt-nexthop/nhmsg": w34,
-  "rt-nexthop/nexthop-grp": w35,
-  "rt-nsid/rtgenmsg": w36,
-  "rt-rule/fib-rule-hdr": w37,
-  "rt-rule/fib-rule-uid-range": w38,
-  "rt-rule/fib-rule-port-range": w39,
+  "rt-link/bridge-vlan-info": w23,
+  "rt-addr/ifaddrmsg": w24,
+  "rt-addr/ifa-cacheinfo": w25,
+  "rt-route/rtmsg": w26,
+  "rt-route/rta-cacheinfo": w27,
+  "rt-route/rtnexthop": w28,
+  "rt-neigh/ndmsg": w29,
+  "rt-neigh/ndtmsg": w30,
+  "rt-neigh/nda-cacheinfo": w31,
+  "rt-neigh/ndt-config": w32,
+  "rt-neigh/ndt-stats": w33,
+  "rt-netconf/netconfmsg": w34,
+  "rt-nexthop/nhmsg": w35,
+  "rt-nexthop/nexthop-grp": w36,
+  "rt-nsid/rtgenmsg": w37,
+  "rt-rule/fib-rule-hdr": w38,
+  "rt-rule/fib-rule-uid-range": w39,
+  "rt-rule/fib-rule-port-range": w40,
 };
