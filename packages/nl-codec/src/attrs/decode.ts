@@ -10,7 +10,7 @@ import { NetlinkDecodeError } from './errors.js';
 import {
   K_ARRAY, K_BINARY, K_BITFIELD32, K_FLAG, K_INDEXED, K_IP, K_MAC, K_NEST, K_NEST_LIST, K_S16, K_S32, K_S64, K_S8,
   K_SINT, K_STRING, K_STRUCT, K_STRUCT_ARRAY, K_SUBMSG, K_U16, K_U32, K_U64, K_U8, K_UINT,
-  templateOf, type CAttr, type CEnum, type CSet, type CStruct, type Shape,
+  templateOf, type CAttr, type CSet, type CStruct, type Shape,
 } from './compile.js';
 import { ipv4Text, ipv6Text, macText, utf8Text } from './text.js';
 import { enumName, flagNames, readU64 } from './values.js';

@@ -28,7 +28,7 @@ const E11 = compileEnum("rt-rule/fr-act");
 const E12 = compileEnum("rt-rule/fib-rule-flags");
 
 /** rt-link/rtgenmsg (1 bytes) */
-function s0(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s0(b: Uint8Array, _v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "family": b[p]!,
   };
@@ -58,7 +58,7 @@ function s2(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/ifla-cacheinfo (16 bytes) */
-function s3(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s3(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "max-reasm-len": v.getUint32(p, true),
     "tstamp": v.getUint32(p + 4, true),
@@ -69,7 +69,7 @@ function s3(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/rtnl-link-stats (96 bytes) */
-function s4(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s4(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "rx-packets": v.getUint32(p, true),
     "tx-packets": v.getUint32(p + 4, true),
@@ -100,7 +100,7 @@ function s4(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/rtnl-link-stats64 (200 bytes) */
-function s5(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s5(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "rx-packets": readU64(v, p, true),
     "tx-packets": readU64(v, p + 8, true),
@@ -146,7 +146,7 @@ function s6(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/br-boolopt-multi (8 bytes) */
-function s7(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s7(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "optval": v.getUint32(p, true),
     "optmask": v.getUint32(p + 4, true),
@@ -166,7 +166,7 @@ function s8(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/ifla-vlan-flags (8 bytes) */
-function s9(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s9(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "flags": flagNames(E1, v.getUint32(p, true)),
     "mask": v.getUint32(p + 4, true),
@@ -175,7 +175,7 @@ function s9(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/ifla-vlan-qos-mapping (8 bytes) */
-function s10(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s10(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "from": v.getUint32(p, true),
     "to": v.getUint32(p + 4, true),
@@ -184,7 +184,7 @@ function s10(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/ifla-geneve-port-range (4 bytes) */
-function s11(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s11(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "low": v.getUint16(p, false),
     "high": v.getUint16(p + 2, false),
@@ -202,7 +202,7 @@ function s12(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/ifla-vf-vlan (12 bytes) */
-function s13(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s13(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "vf": v.getUint32(p, true),
     "vlan": v.getUint32(p + 4, true),
@@ -212,7 +212,7 @@ function s13(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/ifla-vf-tx-rate (8 bytes) */
-function s14(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s14(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "vf": v.getUint32(p, true),
     "rate": v.getUint32(p + 4, true),
@@ -221,7 +221,7 @@ function s14(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/ifla-vf-spoofchk (8 bytes) */
-function s15(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s15(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "vf": v.getUint32(p, true),
     "setting": v.getUint32(p + 4, true),
@@ -230,7 +230,7 @@ function s15(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/ifla-vf-link-state (8 bytes) */
-function s16(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s16(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "vf": v.getUint32(p, true),
     "link-state": enumName(E2, v.getUint32(p + 4, true)),
@@ -239,7 +239,7 @@ function s16(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/ifla-vf-rate (12 bytes) */
-function s17(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s17(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "vf": v.getUint32(p, true),
     "min-tx-rate": v.getUint32(p + 4, true),
@@ -249,7 +249,7 @@ function s17(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/ifla-vf-rss-query-en (8 bytes) */
-function s18(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s18(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "vf": v.getUint32(p, true),
     "setting": v.getUint32(p + 4, true),
@@ -258,7 +258,7 @@ function s18(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/ifla-vf-trust (8 bytes) */
-function s19(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s19(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "vf": v.getUint32(p, true),
     "setting": v.getUint32(p + 4, true),
@@ -277,7 +277,7 @@ function s20(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/ifla-vf-vlan-info (16 bytes) */
-function s21(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s21(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "vf": v.getUint32(p, true),
     "vlan": v.getUint32(p + 4, true),
@@ -288,7 +288,7 @@ function s21(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/ifla-vxlan-port-range (4 bytes) */
-function s22(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s22(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "low": v.getUint16(p, false),
     "high": v.getUint16(p + 2, false),
@@ -297,7 +297,7 @@ function s22(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-link/bridge-vlan-info (4 bytes) */
-function s23(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s23(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "flags": flagNames(E3, v.getUint16(p, true)),
     "vid": v.getUint16(p + 2, true),
@@ -318,7 +318,7 @@ function s24(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-addr/ifa-cacheinfo (16 bytes) */
-function s25(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s25(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "ifa-prefered": v.getUint32(p, true),
     "ifa-valid": v.getUint32(p + 4, true),
@@ -345,7 +345,7 @@ function s26(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-route/rta-cacheinfo (32 bytes) */
-function s27(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s27(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "rta-clntref": v.getUint32(p, true),
     "rta-lastuse": v.getUint32(p + 4, true),
@@ -384,7 +384,7 @@ function s29(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-neigh/ndtmsg (4 bytes) */
-function s30(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s30(b: Uint8Array, _v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "family": b[p]!,
   };
@@ -393,7 +393,7 @@ function s30(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-neigh/nda-cacheinfo (16 bytes) */
-function s31(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s31(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "confirmed": v.getUint32(p, true),
     "used": v.getUint32(p + 4, true),
@@ -404,7 +404,7 @@ function s31(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-neigh/ndt-config (32 bytes) */
-function s32(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s32(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "key-len": v.getUint16(p, true),
     "entry-size": v.getUint16(p + 2, true),
@@ -420,7 +420,7 @@ function s32(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-neigh/ndt-stats (88 bytes) */
-function s33(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s33(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "allocs": readU64(v, p, true),
     "destroys": readU64(v, p + 8, true),
@@ -438,7 +438,7 @@ function s33(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-netconf/netconfmsg (1 bytes) */
-function s34(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s34(b: Uint8Array, _v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "ncm-family": b[p]!,
   };
@@ -469,7 +469,7 @@ function s36(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-nsid/rtgenmsg (1 bytes) */
-function s37(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s37(b: Uint8Array, _v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "rtgen-family": b[p]!,
   };
@@ -493,7 +493,7 @@ function s38(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-rule/fib-rule-uid-range (8 bytes) */
-function s39(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s39(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "start": v.getUint32(p, true),
     "end": v.getUint32(p + 4, true),
@@ -502,7 +502,7 @@ function s39(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 }
 
 /** rt-rule/fib-rule-port-range (4 bytes) */
-function s40(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+function s40(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
   const o: Record<string, unknown> = {
     "start": v.getUint16(p, true),
     "end": v.getUint16(p + 2, true),
@@ -556,7 +556,7 @@ export const STRUCT_DECODERS: Readonly<Record<string, StructDecoder>> = {
 };
 
 /** rt-link/rtgenmsg */
-function w0(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w0(o: Record<string, unknown>, b: Uint8Array, _v: DataView, p: number): void {
   b.fill(0, p, p + 1);
   let k = '';
   let x: unknown;
@@ -1329,7 +1329,7 @@ function w29(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-neigh/ndtmsg */
-function w30(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w30(o: Record<string, unknown>, b: Uint8Array, _v: DataView, p: number): void {
   b.fill(0, p, p + 4);
   let k = '';
   let x: unknown;
@@ -1452,7 +1452,7 @@ function w33(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-netconf/netconfmsg */
-function w34(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w34(o: Record<string, unknown>, b: Uint8Array, _v: DataView, p: number): void {
   b.fill(0, p, p + 1);
   let k = '';
   let x: unknown;
@@ -1517,7 +1517,7 @@ function w36(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number):
 }
 
 /** rt-nsid/rtgenmsg */
-function w37(o: Record<string, unknown>, b: Uint8Array, v: DataView, p: number): void {
+function w37(o: Record<string, unknown>, b: Uint8Array, _v: DataView, p: number): void {
   b.fill(0, p, p + 1);
   let k = '';
   let x: unknown;
