@@ -207,6 +207,20 @@ const cases: FaultCase[] = [
     state: ({ t }) => linkState(t).length,
   },
   {
+    name: 'linkListStream (read to the end)',
+    setup: async ({ t }) => {
+      for (let k = 0; k < 40; k++) await t.h.linkAdd({ kind: 'bridge', name: `l${k}` });
+    },
+    op: async ({ t }) => {
+      const names: string[] = [];
+      for await (const l of t.h.linkListStream()) names.push(l.name);
+      if (names.length !== 41) throw new Error(`linkListStream yielded ${names.length} links instead of 41`);
+      return names;
+    },
+    state: ({ t }) => linkState(t).length,
+    knownBugs: [BUG_INNETNS_CLOSE],
+  },
+  {
     name: 'subscribe',
     op: ({ t }) => t.h.subscribe({ groups: ['link', 'ipv4-ifaddr'] }),
     release: (sub) => (sub as { close(): void }).close(),
