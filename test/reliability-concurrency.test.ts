@@ -185,4 +185,24 @@ describeKernel('one handle, many operations at once', () => {
       h2.close();
     }
   });
+
+  it('matches replies across the 32-bit sequence-number wrap (0 is never used: it marks notifications)', async () => {
+    const { h } = t();
+    const links: Link[] = [];
+    for (let k = 0; k < 30; k++) links.push(await h.linkAdd({ kind: 'bridge', name: `w${k}` }));
+    // Jump the engine's counter to just below 2^32.
+    (h.engine as unknown as { nextSeq: number }).nextSeq = 0xffffffff - 10;
+    const results = await withTimeout(
+      Promise.all([...links.map((l) => h.linkByIndex(l.index).then((x) => x.name)), h.linkList().then((ls) => ls.length), ...links.map((l, k) => h.linkSetMTU(l, 1400 + k).then(() => k))]),
+      30_000,
+      'requests across the wrap',
+    );
+    expect(results.slice(0, 30)).toEqual(links.map((l) => l.name));
+    expect(results[30]).toBe(31);
+    expect(results.slice(31)).toEqual(links.map((_, k) => k));
+    expect((h.engine as unknown as { nextSeq: number }).nextSeq).toBeLessThan(100); // it wrapped
+    expect(h.stats.unmatched).toBe(0);
+    const mtus = new Map(t().ipJson('link', 'show').map((l: { ifname: string; mtu: number }) => [l.ifname, l.mtu]));
+    links.forEach((l, k) => expect(mtus.get(l.name)).toBe(1400 + k));
+  });
 });
