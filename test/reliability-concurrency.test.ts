@@ -186,7 +186,7 @@ describeKernel('one handle, many operations at once', () => {
     }
   });
 
-  it('matches replies across the 32-bit sequence-number wrap (0 is never used: it marks notifications)', async () => {
+  it('matches replies across the 32-bit sequence-number wrap', async () => {
     const { h } = t();
     const links: Link[] = [];
     for (let k = 0; k < 30; k++) links.push(await h.linkAdd({ kind: 'bridge', name: `w${k}` }));
