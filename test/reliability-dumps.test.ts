@@ -144,6 +144,52 @@ describeKernel('dumps under concurrent changes', () => {
   });
 });
 
+describeKernel('a cache kept from listExisting and events', () => {
+  const t = useTestNetns();
+
+  it('converges to the kernel’s link table while another thread adds and deletes links', async () => {
+    const { h, nsPath } = t();
+    for (let k = 0; k < 100; k++) await h.linkAdd({ kind: 'bridge', name: `s${k}` });
+    const churn = startChurn(nsPath);
+    // The consumer a container engine would write: a map kept from the listing and the events,
+    // rebuilt from a fresh list after an overrun.
+    const cache = new Map<number, string>();
+    let listed = false;
+    let relists = 0;
+    const sub = h.subscribe({ groups: ['link'], listExisting: true, recvBufferSize: 8 << 20 });
+    let seenEnd = false;
+    const consumer = (async () => {
+      for await (const ev of sub) {
+        if (ev.type === 'listed') listed = true;
+        else if (ev.type === 'newlink') {
+          cache.set(ev.link.index, ev.link.name);
+          if (ev.link.name === 'end0' && listed) {
+            seenEnd = true;
+            return;
+          }
+        } else if (ev.type === 'dellink') cache.delete(ev.link.index);
+        else if (ev.type === 'overrun') {
+          relists++;
+          cache.clear();
+          for (const l of await h.linkList()) cache.set(l.index, l.name);
+        }
+      }
+    })();
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+    } finally {
+      const changes = await churn.stop();
+      console.log(`cache consumer: ${changes} concurrent changes, ${relists} re-lists after overruns`);
+    }
+    await h.linkAdd({ kind: 'bridge', name: 'end0' });
+    await withTimeout(consumer, 20_000, 'the consumer reaching end0');
+    sub.close();
+    expect(seenEnd).toBe(true);
+    const truth = new Map<number, string>(t().ipJson('link', 'show').map((l: { ifindex: number; ifname: string }) => [l.ifindex, l.ifname]));
+    expect([...cache].sort((a, b) => a[0] - b[0])).toEqual([...truth].sort((a, b) => a[0] - b[0]));
+  });
+});
+
 describeKernel('overruns', () => {
   const t = useTestNetns();
 
