@@ -126,8 +126,11 @@ export class Handle implements Disposable {
 
   /** Close the socket. Pending requests reject with `HandleClosedError`. Idempotent. */
   close(): void {
-    this.engine.close();
-    this.ownedNetns?.close();
+    try {
+      this.engine.close();
+    } finally {
+      this.ownedNetns?.close();
+    }
   }
 
   [Symbol.dispose](): void {

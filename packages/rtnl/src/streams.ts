@@ -19,6 +19,7 @@ import type { LinkRef } from './link/ref.js';
 interface CapturedDump {
   message: Message;
   map: (m: Message) => unknown;
+  mapRaw: ((m: Uint8Array) => unknown) | undefined;
 }
 
 /** Run `op` against a view of `h` and capture the dump request it makes. */
@@ -28,7 +29,7 @@ function captureDump(h: Handle, op: (view: Handle) => Promise<unknown>): Promise
     Object.defineProperty(view, 'request', {
       value: (message: Message, options?: RequestOptions<unknown>): Promise<unknown[]> => {
         if (!options?.dump) return h.request(message, options); // lookups before the dump run normally
-        resolve({ message, map: options.map ?? ((m: Message) => m) });
+        resolve({ message, map: options.map ?? ((m: Message) => m), mapRaw: options.mapRaw });
         return new Promise<unknown[]>(() => {}); // the operation's own collection never completes
       },
     });
@@ -40,7 +41,7 @@ function captureDump(h: Handle, op: (view: Handle) => Promise<unknown>): Promise
 }
 
 async function* streamDump<T>(h: Handle, op: (view: Handle) => Promise<unknown>): AsyncGenerator<T, void, undefined> {
-  const { message, map } = await captureDump(h, op);
+  const { message, map, mapRaw } = await captureDump(h, op);
   const transport = new SocketTransport({
     netns: h.netns,
     extAck: h.options.extAck,
@@ -48,7 +49,12 @@ async function* streamDump<T>(h: Handle, op: (view: Handle) => Promise<unknown>)
     recvBufferSize: h.options.recvBufferSize,
     record: h.options.record,
   });
-  const stream = new DumpStream<T>(transport, message, map as (m: Message) => T | undefined);
+  const stream = new DumpStream<T>(
+    transport,
+    message,
+    map as (m: Message) => T | undefined,
+    mapRaw as ((m: Uint8Array) => T | undefined) | undefined,
+  );
   try {
     for (;;) {
       const r = await stream.next();

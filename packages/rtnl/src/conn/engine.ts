@@ -41,6 +41,12 @@ export interface RequestOptions<T> {
   dump?: boolean;
   /** Turn each reply message into a result as it arrives (undefined results are skipped). */
   map?: (message: Message) => T | undefined;
+  /**
+   * Like `map`, but given the message's bytes (exactly `nlmsg_len`, header included) instead
+   * of a decoded message, for lifters that read only what they need. The bytes are a view of
+   * the receive buffer, valid only during the call: copy what you keep. Wins over `map`.
+   */
+  mapRaw?: (message: Uint8Array) => T | undefined;
   /** For dumps: how many times an interrupted dump is re-run before rejecting (default 3). */
   maxAttempts?: number;
   /** Called per result as it arrives instead of collecting into the returned array. */
@@ -53,6 +59,7 @@ interface Pending {
   requestBytes: Uint8Array;
   dump: boolean;
   map: ((message: Message) => unknown) | undefined;
+  mapRaw: ((message: Uint8Array) => unknown) | undefined;
   onResult: ((result: unknown) => void) | undefined;
   results: unknown[];
   interrupted: boolean;
@@ -126,6 +133,7 @@ export class Engine {
         requestBytes: EMPTY,
         dump,
         map: (options.map ?? identity) as (m: Message) => unknown,
+        mapRaw: options.mapRaw as ((m: Uint8Array) => unknown) | undefined,
         onResult: options.onResult as ((r: unknown) => void) | undefined,
         results: [],
         interrupted: false,
@@ -193,6 +201,7 @@ export class Engine {
             requestBytes: EMPTY,
             dump: false,
             map: (opts.map ?? identity) as (m: Message) => unknown,
+            mapRaw: opts.mapRaw as ((m: Uint8Array) => unknown) | undefined,
             onResult: opts.onResult as ((r: unknown) => void) | undefined,
             results: [],
             interrupted: false,
@@ -379,19 +388,21 @@ export class Engine {
         this.fail(p, new OverrunError(p.typeName));
       } else if (type !== NLMSG_NOOP) {
         if (p.dump && (flags & NLM_F_DUMP_INTR) !== 0) p.interrupted = true;
-        let m: Message | undefined;
+        let r: unknown;
         try {
-          m = decode(bytes.subarray(offset, offset + len))[0];
+          if (p.mapRaw !== undefined) r = p.mapRaw(bytes.subarray(offset, offset + len));
+          else {
+            const m = decode(bytes.subarray(offset, offset + len))[0];
+            r = m === undefined ? undefined : p.map!(m);
+          }
         } catch (e) {
           this.stats.decodeErrors++;
           this.fail(p, e as Error);
+          r = undefined;
         }
-        if (m !== undefined) {
-          const r = p.map!(m);
-          if (r !== undefined) {
-            if (p.onResult) p.onResult(r);
-            else p.results.push(r);
-          }
+        if (r !== undefined) {
+          if (p.onResult) p.onResult(r);
+          else p.results.push(r);
         }
       }
       offset += (len + 3) & ~3;

@@ -19,7 +19,12 @@ export class DumpStream<T> implements AsyncIterableIterator<T> {
   private failed = false;
   private notify: (() => void) | undefined;
 
-  constructor(transport: Transport, message: Message, map: (m: Message) => T | undefined) {
+  constructor(
+    transport: Transport,
+    message: Message,
+    map: (m: Message) => T | undefined,
+    mapRaw?: (m: Uint8Array) => T | undefined,
+  ) {
     this.engine = new Engine(transport);
     // One attempt: items already handed to the consumer cannot be taken back, so an
     // interrupted dump surfaces as DumpInterruptedError at the end instead of a silent retry.
@@ -28,6 +33,7 @@ export class DumpStream<T> implements AsyncIterableIterator<T> {
         dump: true,
         maxAttempts: 1,
         map,
+        ...(mapRaw ? { mapRaw } : {}),
         onResult: (item) => {
           this.buffer.push(item);
           this.engine.pause();

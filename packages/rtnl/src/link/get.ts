@@ -2,6 +2,7 @@
 import type { Message } from '@nlkit/nl-codec';
 import { Handle, getDefaultHandle } from '../handle.js';
 import { validateIfName, validateIndex, validateObject, rejectUnknownKeys, validateString } from '../validate.js';
+import { linkFromBytes } from './decode.js';
 import { linkFromMessage, type Link } from './link.js';
 import { ifinfoRequest } from './message.js';
 import { getByNameMessage, resolveLinkIndex, type LinkRef } from './ref.js';
@@ -17,6 +18,12 @@ export interface LinkListFilter {
 const FILTER_KEYS = new Set(['kind', 'master']);
 
 const asLink = (m: Message): Link | undefined => (m.header.type === 'RTM_NEWLINK' ? linkFromMessage(m) : undefined);
+
+const RTM_NEWLINK = 16;
+const NLM_F_DUMP_FILTERED = 0x20;
+/** A dump reply's bytes (a view of the receive buffer: copied, since lazy fields read them later). */
+const liftRaw = (b: Uint8Array): Link | undefined =>
+  b.length >= 32 && (b[4]! | (b[5]! << 8)) === RTM_NEWLINK ? linkFromBytes(b.slice()) : undefined;
 
 declare module '../handle.js' {
   interface Handle {
@@ -74,14 +81,16 @@ Handle.prototype.linkList = async function (this: Handle, filter?: LinkListFilte
     if (filter.kind !== undefined) attrs.linkinfo = { kind: (kind = validateString(filter.kind, 'filter.kind', 63)) };
     if (filter.master !== undefined) attrs.master = master = await resolveLinkIndex(this, filter.master, 'filter.master');
   }
-  if (kind === undefined && master === undefined) return this.request<Link>(ifinfoRequest('RTM_GETLINK', 0, attrs), { dump: true, map: asLink });
+  // Lift straight from each message's bytes (the same path as decodeLinks): the cheap fields
+  // now, attrs/data/statistics decoded by the codec on first access.
+  if (kind === undefined && master === undefined) return this.request<Link>(ifinfoRequest('RTM_GETLINK', 0, attrs), { dump: true, mapRaw: liftRaw });
   // The kernel filters and says so with NLM_F_DUMP_FILTERED. It silently drops a kind it has
   // no driver for (every link would come back), so an unflagged reply is checked here.
   return this.request<Link>(ifinfoRequest('RTM_GETLINK', 0, attrs), {
     dump: true,
-    map: (m) => {
-      const l = asLink(m);
-      if (l === undefined || m.header.flags.includes('dump_filtered')) return l;
+    mapRaw: (b) => {
+      const l = liftRaw(b);
+      if (l === undefined || (b[6]! & NLM_F_DUMP_FILTERED) !== 0) return l;
       return (kind === undefined || l.kind === kind) && (master === undefined || l.masterIndex === master) ? l : undefined;
     },
   });
