@@ -21,20 +21,28 @@ const rtnlUrl = new URL('../packages/rtnl/dist/index.js', import.meta.url).href;
 
 /**
  * A worker thread with its own handle in the namespace at `nsPath`, adding and deleting
- * bridges until `stop()`. Resolves with how many changes it made.
+ * bridges (or, with `addrs`, addresses on the link `churn0`, which must exist) until `stop()`.
+ * Resolves with how many changes it made.
  */
-function startChurn(nsPath: string): { stop: () => Promise<number> } {
+function startChurn(nsPath: string, what: 'links' | 'addrs' = 'links'): { stop: () => Promise<number> } {
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const code = `
     import { workerData, parentPort } from 'node:worker_threads';
     const { Handle } = await import(workerData.rtnl);
     const h = Handle.open({ netns: workerData.nsPath });
+    if (workerData.what === 'addrs') await import(new URL('addr.js', workerData.rtnl).href);
     let n = 0;
     try {
       while (Atomics.load(workerData.flag, 0) === 0) {
-        const name = 'churn' + (n % 8);
-        await h.linkAdd({ kind: 'bridge', name });
-        await h.linkDel(name);
+        if (workerData.what === 'addrs') {
+          const a = '203.0.113.' + (1 + (n % 200)) + '/32';
+          await h.addrAdd('churn0', a);
+          await h.addrDel('churn0', a);
+        } else {
+          const name = 'churn' + (n % 8);
+          await h.linkAdd({ kind: 'bridge', name });
+          await h.linkDel(name);
+        }
         n += 2;
       }
     } finally {
@@ -42,7 +50,7 @@ function startChurn(nsPath: string): { stop: () => Promise<number> } {
     }
     parentPort.postMessage(n);
   `;
-  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: { rtnl: rtnlUrl, nsPath, flag } });
+  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: { rtnl: rtnlUrl, nsPath, flag, what } });
   const done = new Promise<number>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -106,6 +114,52 @@ describeKernel('dumps under concurrent changes', () => {
     const retries = h.stats.dumpRetries;
     expectConsistent(await h.linkList(), stable, 'after the churn');
     expect(h.stats.dumpRetries).toBe(retries);
+  });
+
+  it('lists addresses while another thread adds and deletes them: complete and consistent, or DumpInterruptedError with partial', async () => {
+    const { h, nsPath, exec } = t();
+    await h.linkAdd({ kind: 'bridge', name: 'churn0' });
+    await h.linkAdd({ kind: 'bridge', name: 'st0' });
+    // 600 stable addresses: the dump spans several datagrams.
+    const dir = mkdtempSync(join(tmpdir(), 'nlkit-addrs-'));
+    const stable: string[] = [];
+    try {
+      const lines: string[] = [];
+      for (let i = 0; i < 600; i++) {
+        const a = `10.${Math.floor(i / 250)}.${i % 250}.1/32`;
+        stable.push(a);
+        lines.push(`addr add ${a} dev st0\n`);
+      }
+      writeFileSync(join(dir, 'batch'), lines.join(''));
+      const r = exec('ip', ['-batch', join(dir, 'batch')]);
+      expect(r.status, r.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const churn = startChurn(nsPath, 'addrs');
+    const outcomes = { complete: 0, interrupted: 0 };
+    const retriesBefore = h.stats.dumpRetries;
+    try {
+      for (let run = 0; run < 40; run++) {
+        try {
+          const addrs = await withTimeout(h.addrList(undefined, { family: 'inet' }), 30_000, `addrList #${run}`);
+          const keys = addrs.map((a) => `${a.linkIndex} ${a.address}`);
+          expect(new Set(keys).size, `list #${run}: an address twice`).toBe(keys.length);
+          const mine = new Set(addrs.filter((a) => a.label === 'st0').map((a) => a.address));
+          for (const a of stable) expect(mine.has(a), `list #${run}: ${a}`).toBe(true);
+          outcomes.complete++;
+        } catch (e) {
+          expect(e, `list #${run}`).toBeInstanceOf(DumpInterruptedError);
+          expect((e as DumpInterruptedError).attempts).toBe(3);
+          outcomes.interrupted++;
+        }
+      }
+    } finally {
+      const changes = await churn.stop();
+      console.log(`address dumps under churn: ${JSON.stringify(outcomes)}, retries ${h.stats.dumpRetries - retriesBefore}, concurrent changes ${changes}`);
+    }
+    expect(outcomes.complete + outcomes.interrupted).toBe(40);
+    expect(h.stats.dumpRetries - retriesBefore).toBeGreaterThan(0);
   });
 
   it('makes one attempt in a stream: a slow consumer during changes gets every item once, then either the end or DumpInterruptedError', async () => {
