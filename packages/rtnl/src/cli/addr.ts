@@ -12,12 +12,9 @@ import { addrShowIpJson, addrShowText } from './ipjson/addr.js';
 
 const COMMANDS = ['show', 'list', 'lst', 'add', 'replace', 'change', 'delete', 'del', 'help'] as const;
 
-/** The `-4`/`-6` global option, once the framework passes it in `ctx.family`. */
+/** The `-4`/`-6`/`-f` global option. */
 export function ctxFamily(ctx: CliContext): Family | undefined {
-  const f = (ctx as CliContext & { family?: unknown }).family;
-  if (f === 'inet' || f === 4) return 'inet';
-  if (f === 'inet6' || f === 6) return 'inet6';
-  return undefined;
+  return ctx.family;
 }
 
 export async function run(ctx: CliContext, argv: string[]): Promise<void> {

@@ -22,8 +22,10 @@ export interface CliContext {
   stats: number;
   /** `-n NETNS` as given (a name under /run/netns or a path), resolved to a path. */
   netns: string | undefined;
-  /** `--record FILE`: where a capture of the session should go (wired by the capture feature). */
+  /** `--record FILE`: every datagram of this invocation is appended to this pcap. */
   record: string | undefined;
+  /** `-4`, `-6` or `-f inet|inet6`: the address family objects filter on, as in `ip`. */
+  family: 'inet' | 'inet6' | undefined;
   /** The handle for this invocation, opened on first use in `netns`. */
   handle(): Handle;
   /** Write a line (or lines) to stdout. */

@@ -21,7 +21,7 @@ const OBJECTS: Record<string, string> = {
   monitor: 'monitor', mon: 'monitor', m: 'monitor',
 };
 
-const USAGE = `Usage: rtnl [-j] [-d] [-s] [-n NETNS] [--record FILE] OBJECT COMMAND ...
+const USAGE = `Usage: rtnl [-j] [-d] [-s] [-4|-6|-f FAMILY] [-n NETNS] [--record FILE] OBJECT COMMAND ...
 where OBJECT := { link | tuntap | addr | route | neigh | monitor }`;
 
 interface Parsed {
@@ -39,6 +39,7 @@ export function parseGlobal(argv: readonly string[], out: (s: string) => void = 
   let stats = 0;
   let netns: string | undefined;
   let record: string | undefined;
+  let family: 'inet' | 'inet6' | undefined;
   for (;;) {
     const v = a.peek();
     if (v === undefined || !v.startsWith('-')) break;
@@ -50,7 +51,13 @@ export function parseGlobal(argv: readonly string[], out: (s: string) => void = 
     else if (opt === 's' || opt === 'stats' || opt === 'statistics') stats++;
     else if (/^s+$/.test(opt)) stats += opt.length;
     else if (opt === 'n' || opt === 'netns') netns = netnsPath(a.next('namespace after -n'));
-    else if (opt === 'record') record = a.next('file after --record');
+    else if (opt === '4') family = 'inet';
+    else if (opt === '6') family = 'inet6';
+    else if (opt === 'f' || opt === 'family') {
+      const f = a.next('family after -f (inet or inet6)');
+      if (f === 'inet' || f === 'inet6') family = f;
+      else throw new CliError(`unknown family "${f}" (inet or inet6)`);
+    } else if (opt === 'record') record = a.next('file after --record');
     else if (opt.startsWith('record=')) record = opt.slice('record='.length);
     else if (opt === 'h' || opt === 'help') throw new CliError(USAGE);
     else throw new CliError(`unknown option "${v}"`);
@@ -65,8 +72,10 @@ export function parseGlobal(argv: readonly string[], out: (s: string) => void = 
     stats,
     netns,
     record,
+    family,
     handle() {
-      handle ??= Handle.open(netns === undefined ? {} : { netns });
+      // --record captures every datagram of this invocation (handle and subscriptions) to pcap.
+      handle ??= Handle.open({ ...(netns === undefined ? {} : { netns }), ...(record === undefined ? {} : { record }) });
       return handle;
     },
     print: out,
