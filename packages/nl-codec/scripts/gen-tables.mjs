@@ -96,6 +96,12 @@ function mergeFamily(base, over, file) {
   return base;
 }
 
+/** `x-nla-flags`: a name or a list of names (`[]` = none) -> NLA_F_* bits. */
+function nlaFlags(v, where) {
+  const bits = { nested: 0x8000, 'net-byteorder': 0x4000 };
+  return [].concat(v).reduce((acc, n) => acc | (bits[n] ?? fail(`${where}: bad x-nla-flags ${n}`)), 0);
+}
+
 function enumEntries(def) {
   const out = [];
   const start = def['value-start'] ?? 0;
@@ -230,10 +236,8 @@ export function generate({ specsDir = resolve(pkg, '../../../shared/specs'), ove
           if (k === 'struct' || k === 'x-fixed-header' || k === 'enum') a[v] = `${fam}/${src[k]}`;
           else if (k === 'nested-attributes') a[v] = `${fam}/${src[k]}`;
           else if (k === 'sub-message') a[v] = `${fam}/${src[k]}`;
-          else if (k === 'x-nla-flags') {
-            const bits = { nested: 0x8000, 'net-byteorder': 0x4000 };
-            a[v] = [].concat(src[k]).reduce((acc, n) => acc | (bits[n] ?? fail(`${fam}: ${s.name}.${name}: bad x-nla-flags ${n}`)), 0);
-          } else a[v] = src[k];
+          else if (k === 'x-nla-flags') a[v] = nlaFlags(src[k], `${fam}: ${s.name}.${name}`);
+          else a[v] = src[k];
         }
         if (src.checks) {
           const c = src.checks;
@@ -253,6 +257,7 @@ export function generate({ specsDir = resolve(pkg, '../../../shared/specs'), ove
         const fmt = {};
         if (f['fixed-header']) fmt.fixedHeader = `${fam}/${f['fixed-header']}`;
         if (f['attribute-set']) fmt.attributeSet = `${fam}/${f['attribute-set']}`;
+        if (f['x-nla-flags'] !== undefined) fmt.nlaFlags = nlaFlags(f['x-nla-flags'], `${fam}: ${sm.name}/${f.value}`);
         formats[String(f.value)] = fmt;
       }
       subMessages[`${fam}/${sm.name}`] = { name: sm.name, formats };

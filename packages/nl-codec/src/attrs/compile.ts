@@ -98,6 +98,8 @@ export function templateOf(keys: readonly string[]): Record<string, unknown> {
 export interface CFormat {
   readonly set: CSet | null;
   readonly header: CStruct | null;
+  /** NLA_F_* bits normally on the wire with this format, or -1 = the attribute's. */
+  readonly flags: number;
 }
 
 export interface CSubMessage {
@@ -229,6 +231,7 @@ function compileSubMessage(key: string): CSubMessage {
     formats.set(v, {
       set: f.attributeSet ? compileSet(f.attributeSet) : null,
       header: f.fixedHeader ? compileStruct(f.fixedHeader) : null,
+      flags: f.nlaFlags ?? -1,
     });
   }
   return c;

@@ -278,12 +278,14 @@ function decodeSubMessage(a: CAttr, b: Uint8Array, v: DataView, p: number, len: 
   // '*' is the format for any other selector value (af-spec: every family but AF_BRIDGE)
   const f = (sel === undefined ? undefined : formats.get(sel)) ?? formats.get('*');
   if (f === undefined || (f.set === null && f.header === null)) return b.slice(p, p + len);
+  let out: Record<string, unknown>;
   if (f.header !== null) {
-    const o: Record<string, unknown> = {};
-    decodeHeaded(f.header, f.set!, b, v, p, p + len, o, fam);
-    return o;
-  }
-  return decodeAttrs(f.set!, b, v, p, p + len, fam);
+    out = {};
+    decodeHeaded(f.header, f.set!, b, v, p, p + len, out, fam);
+  } else out = decodeAttrs(f.set!, b, v, p, p + len, fam);
+  // after the nested decode, which would otherwise consume it
+  formatFlags = f.flags;
+  return out;
 }
 
 function decodeValue(a: CAttr, b: Uint8Array, v: DataView, p: number, len: number, fam: number, obj: Record<string, unknown>): unknown {
@@ -381,6 +383,8 @@ function decodeValue(a: CAttr, b: Uint8Array, v: DataView, p: number, len: numbe
 
 /** Set by decodeValue when a string had no NUL (module state: no allocation, no closure). */
 let unterminated = false;
+/** Set by decodeSubMessage: the selected format's usual NLA_F_* bits (-1 = the attribute's). */
+let formatFlags = -1;
 
 function recordUnterminated(obj: Record<string, unknown>, key: string, index: number): void {
   const u = (obj.$unterminated ??= {}) as Record<string, true | boolean[]>;
@@ -397,8 +401,13 @@ function recordUnterminated(obj: Record<string, unknown>, key: string, index: nu
   arr[index] = true;
 }
 
-function recordFlags(obj: Record<string, unknown>, key: string, index: number, fl: number, def: number): void {
-  const flags = (obj.$flags ??= {}) as Record<string, number | number[]>;
+/**
+ * `$flags[key]`: the bits of a single attribute, or per occurrence for arrays
+ * (null = that occurrence had its default bits, which may differ between
+ * occurrences: a raw sub-message and a decoded one).
+ */
+function recordFlags(obj: Record<string, unknown>, key: string, index: number, fl: number): void {
+  const flags = (obj.$flags ??= {}) as Record<string, number | Array<number | null>>;
   if (index < 0) {
     flags[key] = fl;
     return;
@@ -408,7 +417,7 @@ function recordFlags(obj: Record<string, unknown>, key: string, index: number, f
     arr = [];
     flags[key] = arr;
   }
-  while (arr.length < index) arr.push(def);
+  while (arr.length < index) arr.push(null);
   arr[index] = fl;
 }
 
@@ -465,11 +474,16 @@ function decodeAttrsAt(set: CSet, b: Uint8Array, v: DataView, start: number, end
       key = a.name;
       value = decodeValue(a, b, v, p, pl, fam, obj);
     }
+    let def = a === undefined ? 0 : a.defFlags;
+    if (formatFlags >= 0) {
+      def = formatFlags;
+      formatFlags = -1;
+    }
     // With a known layout the first occurrence of each key is known: skip the lookup.
     const prev = shape !== null && shape.first[ordinal] === 1 ? undefined : obj[key];
     if (prev === undefined) {
       obj[key] = a !== undefined && a.multi ? [value] : value;
-      if (a !== undefined && fl !== a.defFlags) recordFlags(obj, key, a.multi ? 0 : -1, fl, a.defFlags);
+      if (a !== undefined && fl !== def) recordFlags(obj, key, a.multi ? 0 : -1, fl);
       if (unterminated) {
         unterminated = false;
         recordUnterminated(obj, key, a !== undefined && a.multi ? 0 : -1);
@@ -487,7 +501,7 @@ function decodeAttrsAt(set: CSet, b: Uint8Array, v: DataView, start: number, end
           arr = [prev];
           obj[key] = arr;
           // flags recorded for the first occurrence move to index 0
-          const f = obj.$flags as Record<string, number | number[]> | undefined;
+          const f = obj.$flags as Record<string, number | Array<number | null>> | undefined;
           const f0 = f?.[key];
           if (f !== undefined && typeof f0 === 'number') f[key] = [f0];
           const u = obj.$unterminated as Record<string, true | boolean[]> | undefined;
@@ -499,12 +513,11 @@ function decodeAttrsAt(set: CSet, b: Uint8Array, v: DataView, start: number, end
         unterminated = false;
         recordUnterminated(obj, key, arr.length - 1);
       }
-      const def = a === undefined ? 0 : a.defFlags;
-      if (a !== undefined && fl !== def) recordFlags(obj, key, arr.length - 1, fl, def);
+      if (a !== undefined && fl !== def) recordFlags(obj, key, arr.length - 1, fl);
       else {
-        const f = obj.$flags as Record<string, number | number[]> | undefined;
+        const f = obj.$flags as Record<string, number | Array<number | null>> | undefined;
         const cur = f?.[key];
-        if (Array.isArray(cur)) cur.push(def);
+        if (Array.isArray(cur)) cur.push(null);
       }
       if (lastKey !== key) needOrder = true;
     }

@@ -14,7 +14,7 @@ import {
   type CAttr, type CFormat, type CMember, type CSet, type CStruct,
 } from './compile.js';
 import { NLA_TYPE_MASK, selectorText } from './decode.js';
-import { bytesOf, describe, isObj, kindName, seg, typeError, withPath, writeScalar } from './scalars.js';
+import { bytesOf, describe, isObj, kindName, rawOf, seg, typeError, withPath, writeScalar } from './scalars.js';
 import { parseIp, parseMac, utf8Length, writeUtf8 } from './text.js';
 import { STRUCT_ENCODERS } from '../schema/structs.generated.js';
 
@@ -186,6 +186,11 @@ function selectFormat(a: CAttr, obj: Obj): CFormat {
       `no ${a.name} format for ${a.selector === '$family' ? 'address family' : a.selector} ${sel !== undefined ? JSON.stringify(sel) : describe(raw)}; give the payload as a Uint8Array`,
     );
   return f;
+}
+
+function formatFlags(a: CAttr, obj: Obj): number {
+  const f = selectFormat(a, obj).flags;
+  return f >= 0 ? f : a.defFlags;
 }
 
 function stringSize(val: unknown): number {
@@ -614,7 +619,9 @@ function writeOne(a: CAttr | undefined, key: string, val: unknown, idx: number, 
       end = off + 4 + u.bytes.length;
     } else {
       type = a.type;
-      fl = meta === null ? a.defFlags : flagsFor(meta, key, idx, a.defFlags);
+      // a sub-message format may carry other NLA_F_* bits than the attribute (protinfo)
+      const def = a.kind === K_SUBMSG && !(val instanceof Uint8Array) && rawOf(val) === undefined ? formatFlags(a, obj) : a.defFlags;
+      fl = meta === null ? def : flagsFor(meta, key, idx, def);
       end = writePayload(a, val, b, v, off + 4, obj);
       if (meta !== null && a.kind === K_STRING && isUnterminated(meta, key, idx)) end--;
     }

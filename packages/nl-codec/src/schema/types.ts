@@ -98,6 +98,8 @@ export interface StructSpec {
 export interface SubMessageFormatSpec {
   readonly fixedHeader?: string;
   readonly attributeSet?: string;
+  /** Overlay: NLA_F_* bits the attribute carries when this format is selected (overrides the attribute's). */
+  readonly nlaFlags?: number;
 }
 
 export interface SubMessageSpec {
