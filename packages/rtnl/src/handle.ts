@@ -54,6 +54,8 @@ export class Handle implements Disposable {
   readonly options: Readonly<HandleOptions>;
   /** A path given as `netns` is opened once and owned by the handle. */
   private readonly ownedNetns: NetNs | undefined;
+  /** Things that live and die with the handle (open streams). */
+  private readonly closeHooks = new Set<() => void>();
 
   private constructor(options: HandleOptions, transport: Transport, ownedNetns: NetNs | undefined) {
     this.options = options;
@@ -124,9 +126,26 @@ export class Handle implements Disposable {
     return this.netns === undefined ? fn() : shim.inNetns(nsTarget(this.netns), fn);
   }
 
-  /** Close the socket. Pending requests reject with `HandleClosedError`. Idempotent. */
+  /**
+   * @internal run `fn` when the handle closes (streams close their own sockets then). Returns
+   * a function that unregisters it.
+   */
+  onClose(fn: () => void): () => void {
+    this.closeHooks.add(fn);
+    return () => this.closeHooks.delete(fn);
+  }
+
+  /** Close the socket and every stream opened from this handle. Pending requests reject with `HandleClosedError`. Idempotent. */
   close(): void {
     try {
+      for (const fn of [...this.closeHooks]) {
+        try {
+          fn();
+        } catch {
+          // one stream failing to close must not keep the others or the socket open
+        }
+      }
+      this.closeHooks.clear();
       this.engine.close();
     } finally {
       this.ownedNetns?.close();

@@ -64,19 +64,14 @@ export class NetNs implements Disposable {
 
 /** Create a fresh network namespace held by the returned fd; the caller's namespace is unchanged. */
 function create(): NetNs {
-  const original = shim.open('/proc/thread-self/ns/net', shim.O_RDONLY);
+  // The shim switches back with a setns outside fault injection, so the thread cannot be left
+  // in the new namespace, and closes the fresh fd if switching back fails.
+  const fd = shim.createNetns();
   try {
-    shim.unshare(shim.CLONE_NEWNET);
-    let fresh: shim.OwnedFd;
-    try {
-      fresh = shim.open('/proc/thread-self/ns/net', shim.O_RDONLY);
-    } finally {
-      // Whatever happened, the thread goes back to where it was.
-      shim.setns(original, shim.CLONE_NEWNET);
-    }
-    return new NetNs(fresh);
-  } finally {
-    original.close();
+    return new NetNs(fd);
+  } catch (e) {
+    fd.close();
+    throw e;
   }
 }
 

@@ -55,6 +55,8 @@ async function* streamDump<T>(h: Handle, op: (view: Handle) => Promise<unknown>)
     map as (m: Message) => T | undefined,
     mapRaw as ((m: Uint8Array) => T | undefined) | undefined,
   );
+  // A stream left mid-way (neither finished nor broken off) closes its socket with the handle.
+  const unregister = h.onClose(() => void stream.return());
   try {
     for (;;) {
       const r = await stream.next();
@@ -62,6 +64,7 @@ async function* streamDump<T>(h: Handle, op: (view: Handle) => Promise<unknown>)
       yield r.value;
     }
   } finally {
+    unregister();
     await stream.return();
   }
 }

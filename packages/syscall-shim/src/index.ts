@@ -20,7 +20,7 @@ export {
 } from './socket.js';
 export { open, ioctl, fcntl, setNonBlocking, dup, getpid, gettid } from './file.js';
 export {
-  setns, unshare, inNetns, netnsInode, isInitialNetns, initialNetnsInode, THREAD_NETNS_PATH, INIT_NETNS_PATH, type NetnsLike,
+  setns, unshare, inNetns, createNetns, netnsInode, isInitialNetns, initialNetnsInode, THREAD_NETNS_PATH, INIT_NETNS_PATH, type NetnsLike,
 } from './netns.js';
 export { watchReadable, type ReadableWatcher } from './watch.js';
 export { Ifreq, sockaddrNl, parseSockaddrNl, IFREQ_SIZE, SOCKADDR_NL_SIZE, type SockaddrNl } from './structs.js';

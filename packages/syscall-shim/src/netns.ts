@@ -107,10 +107,53 @@ export function inNetns<T>(ns: NetnsLike, fn: () => T): T {
       }
       return result;
     } finally {
-      orig.close();
+      closeQuietly(orig);
     }
   } finally {
-    opened?.close();
+    if (opened !== undefined) closeQuietly(opened);
+  }
+}
+
+/**
+ * Close a temporary descriptor whose close error carries no information: Linux releases the
+ * number even when close(2) reports an error, and the error must not replace the result (a
+ * socket created inside `inNetns` would otherwise be lost with it).
+ */
+function closeQuietly(fd: OwnedFd): void {
+  try {
+    fd.close();
+  } catch {
+    // released anyway
+  }
+}
+
+/**
+ * Create a fresh network namespace and return an fd holding it, leaving the calling thread in
+ * the namespace it was in (`unshare(CLONE_NEWNET)`, open `/proc/thread-self/ns/net`, switch
+ * back with the same protected `setns` as {@link inNetns}).
+ *
+ * @example
+ * using ns = createNetns();
+ * const sock = inNetns(ns, () => socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
+ */
+export function createNetns(): OwnedFd {
+  const orig = open(THREAD_NETNS_PATH, O_RDONLY);
+  try {
+    unshare(CLONE_NEWNET);
+    let fresh: OwnedFd | undefined;
+    try {
+      fresh = open(THREAD_NETNS_PATH, O_RDONLY);
+    } finally {
+      try {
+        restore(orig.fd);
+      } catch (e) {
+        if (fresh !== undefined) closeQuietly(fresh);
+        throw e;
+      }
+    }
+    return fresh;
+  } finally {
+    closeQuietly(orig);
   }
 }
 

@@ -381,6 +381,8 @@ export class Engine {
       if (p === undefined) {
         this.stats.unmatched++;
       } else if (type === NLMSG_ERROR || type === NLMSG_DONE) {
+        // The kernel also flags the final DONE when the table changed after the last part.
+        if (p.dump && (flags & NLM_F_DUMP_INTR) !== 0) p.interrupted = true;
         const error = len >= 20 ? view.getInt32(offset + 16, true) : 0;
         if (error === 0 || (type === NLMSG_DONE && error > 0)) this.complete(p);
         else this.fail(p, this.errorFrom(p, bytes.subarray(offset, offset + len), error));
@@ -483,6 +485,10 @@ export class Engine {
     if ((error as { code?: string }).code === 'ENOBUFS') {
       this.stats.overruns++;
       error = new OverrunError('replies to pending requests');
+      // The kernel reports ENOBUFS once per congestion episode. Whatever is still queued
+      // belongs to the requests failed here; left in place it would keep the buffer full and
+      // make the next requests' replies vanish without another error. Empty it now.
+      this.discardQueued();
     }
     const all = [...this.pending.values()];
     this.pending.clear();
@@ -490,6 +496,21 @@ export class Engine {
     for (const p of all) p.reject(error);
     const queued = this.dumpQueue.splice(0);
     for (const p of queued) this.start(p);
+  }
+
+  /** Read and drop everything queued on the socket (after an overrun). */
+  private discardQueued(): void {
+    for (let i = 0; i < 100_000; i++) {
+      let d: ReceivedDatagram | null;
+      try {
+        d = this.transport.receive();
+      } catch {
+        continue; // another ENOBUFS report: keep emptying
+      }
+      if (d === null) return;
+      if (d.senderPid !== 0) this.stats.foreignDropped++;
+      else this.stats.unmatched++;
+    }
   }
 
   private toNetlinkError(p: Pending, m: Message, error: number): NetlinkError {
