@@ -230,6 +230,8 @@ export function generate({ specsDir = resolve(pkg, '../../../shared/specs'), ove
       for (const { name, value, src } of attrs) {
         if (!ATTR_TYPES.has(src.type)) fail(`${fam}: ${s.name}.${name}: unsupported type ${src.type}`);
         if (name.startsWith('$') || name in Object.prototype) fail(`${fam}: ${s.name}.${name}: reserved name`);
+        // JavaScript puts integer-like keys first, which would break wire order
+        if (/^(0|[1-9][0-9]*)$/.test(name)) fail(`${fam}: ${s.name}.${name}: integer-like attribute names cannot keep wire order`);
         const a = { name, value };
         for (const [k, v] of Object.entries(ATTR_KEYS)) {
           if (src[k] === undefined || src[k] === false) continue;
