@@ -129,6 +129,8 @@ function structLayout(fam, def, defsByName) {
   const members = [];
   for (const m of def.members ?? []) {
     const mem = { name: String(m.name), type: m.type };
+    if (/^(0|[1-9][0-9]*)$/.test(mem.name) || mem.name.startsWith('$') || mem.name === 'attrs')
+      fail(`${fam}: struct ${def.name}: member name ${mem.name} would break the object form`);
     let size;
     let align;
     if (SCALARS.has(m.type)) {
