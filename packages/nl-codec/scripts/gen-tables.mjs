@@ -320,8 +320,12 @@ export function generate({ specsDir = resolve(pkg, '../../../shared/specs'), ove
     }
   }
   for (const s of Object.values(structs)) for (const m of s.members) if (m.enum && !enums[m.enum]) fail(`${s.name}.${m.name}: unknown enum ${m.enum}`);
+  // Body keys share the message object with the message layer's own keys.
+  const MESSAGE_KEYS = new Set(['header', 'error', 'errno', 'request', 'payload', 'trailing', 'packet', 'attrs', 'attributePath']);
   for (const [v, t] of Object.entries(messageTypes)) {
     if (t.fixedHeader && !structs[t.fixedHeader]) fail(`type ${v}: unknown struct ${t.fixedHeader}`);
+    for (const m of t.fixedHeader ? structs[t.fixedHeader].members : [])
+      if (MESSAGE_KEYS.has(m.name)) fail(`type ${v}: header member ${m.name} clashes with a message key`);
     if (t.attributeSet && !sets[t.attributeSet]) fail(`type ${v}: unknown set ${t.attributeSet}`);
   }
 
