@@ -2,11 +2,11 @@
 // The capture readers and the pcap writer (src/capture) as `nl-codec` formats:
 // `decode --format pcap|pcapng|strace` (and auto-detection), `encode --pcap FILE`.
 import { writeFileSync } from 'node:fs';
-import { detectFormat, readPcap, readPcapng, readStrace, writePcap, type PcapPacketInput } from '../capture/index.js';
+import { detectFormat, readPcap, readPcapng, readStrace, swapNetlinkHeaders, writePcap, type PcapPacketInput } from '../capture/index.js';
 import type { CapturedPacket, CaptureTime, Direction, ReadResult } from '../capture/types.js';
 import { encode } from '../message/encode.js';
 import type { MessageInput } from '../message/message.js';
-import { InputError, registerInputFormat, registerOutputFormat, type InputDatagram, type InputRead } from './formats.js';
+import { InputError, registerInputFormat, registerOutputFormat, type InputDatagram, type InputOptions, type InputRead } from './formats.js';
 
 /**
  * What a message read from a capture carries as `packet` (API.md): where its datagram was in
@@ -23,6 +23,8 @@ export interface PacketInfo {
   protocol: number;
   portId?: number;
   packetType?: number;
+  /** Only for a big-endian datagram (`'be'`): its headers were converted for display. */
+  byteOrder?: 'be';
 }
 
 function packetInfo(p: CapturedPacket): PacketInfo {
@@ -33,27 +35,42 @@ function packetInfo(p: CapturedPacket): PacketInfo {
   info.protocol = p.protocol;
   if (p.portId !== undefined) info.portId = p.portId;
   if (p.packetType !== undefined) info.packetType = p.packetType;
+  if (p.byteOrder === 'be') info.byteOrder = 'be';
   return info;
 }
 
+function where(p: CapturedPacket): string {
+  const s = p.source;
+  return `packet ${p.index} at ${s.line !== undefined ? `line ${s.line}` : `byte ${s.offset}`}`;
+}
+
+/**
+ * Capture packets as CLI datagrams. A capture that yields nothing because it is not that format
+ * at all (wrong magic, foreign link type, ...) is an `InputError`; problems with single packets
+ * are `errors` (one line each, naming the packet and byte offset), and the other packets are
+ * still decoded.
+ */
 function fromCapture(result: ReadResult): InputRead {
-  const warnings = result.errors.map((e) => e.message);
+  if (result.packets.length === 0) {
+    const fatal = result.errors.find((e) => e.packetIndex === undefined);
+    if (fatal !== undefined) throw new InputError(fatal.message);
+  }
+  const errors = result.errors.map((e) => e.message);
   const datagrams: InputDatagram[] = [];
   for (const p of result.packets) {
-    if (p.protocol !== 0) {
-      warnings.push(`packet ${p.index}: netlink protocol ${p.protocol} is not NETLINK_ROUTE, skipped`);
-      continue;
-    }
-    if (p.truncated === true) {
-      warnings.push(`packet ${p.index}: captured ${p.bytes.length} of ${p.originalLength ?? '?'} bytes, skipped`);
-      continue;
-    }
-    if (p.byteOrder !== 'le') {
-      throw new InputError(`packet ${p.index} is big-endian netlink; nl-codec decodes little-endian (x86, arm64) only`);
-    }
-    datagrams.push({ bytes: p.bytes, packet: packetInfo(p) as unknown as Record<string, unknown> });
+    // The reader already reported the cut (snaplen, truncated file): a partial datagram cannot
+    // be decoded, nor re-encoded to the same packet.
+    if (p.truncated === true) continue;
+    const d: InputDatagram = { bytes: p.bytes, packet: packetInfo(p) as unknown as Record<string, unknown>, where: where(p) };
+    if (p.byteOrder === 'be') {
+      // The codec reads little-endian: convert the headers so the messages can be walked and
+      // labelled, and keep their bodies raw.
+      d.bytes = swapNetlinkHeaders(p.bytes, 'be');
+      d.headersOnly = { route: p.protocol === 0 };
+    } else if (p.protocol !== 0) d.headersOnly = { route: false };
+    datagrams.push(d);
   }
-  return { datagrams, warnings };
+  return { datagrams, errors };
 }
 
 const TEXT = new TextDecoder();
@@ -61,17 +78,17 @@ const TEXT = new TextDecoder();
 registerInputFormat({
   name: 'strace',
   detect: (input) => detectFormat(input) === 'strace',
-  read: (input) => fromCapture(readStrace(TEXT.decode(input))),
+  read: (input, options?: InputOptions) => fromCapture(readStrace(TEXT.decode(input), options)),
 });
 registerInputFormat({
   name: 'pcapng',
   detect: (input) => detectFormat(input) === 'pcapng',
-  read: (input) => fromCapture(readPcapng(input)),
+  read: (input, options?: InputOptions) => fromCapture(readPcapng(input, options)),
 });
 registerInputFormat({
   name: 'pcap',
   detect: (input) => detectFormat(input) === 'pcap',
-  read: (input) => fromCapture(readPcap(input)),
+  read: (input, options?: InputOptions) => fromCapture(readPcap(input, options)),
 });
 
 /**
@@ -88,7 +105,9 @@ export function packetsOf(messages: readonly MessageInput[]): PcapPacketInput[] 
     const info = messages[i]!.packet as PacketInfo | undefined;
     let j = i + 1;
     while (j < messages.length && sameDatagram(info, messages[j]!.packet as PacketInfo | undefined)) j++;
-    const bytes = encode(messages.slice(i, j).map(({ packet: _p, ...m }) => m as MessageInput));
+    let bytes = encode(messages.slice(i, j).map(({ packet: _p, ...m }) => m as MessageInput));
+    // A big-endian capture's datagram was shown with converted headers: convert them back.
+    if (info?.byteOrder === 'be') bytes = swapNetlinkHeaders(bytes, 'le');
     const packet: PcapPacketInput = { bytes };
     if (info !== undefined) {
       if (info.time !== undefined) packet.time = info.time;

@@ -1,5 +1,7 @@
 // Input readers and output writers of the `nl-codec` CLI, kept in registries so that other
 // formats (pcap, pcapng, strace) plug in with one `registerInputFormat` call and no change here.
+import { swapNetlinkHeaders } from '../capture/netlink.js';
+import type { ByteOrder } from '../capture/types.js';
 import { fromHex, toHex } from '../json.js';
 import { encode } from '../message/encode.js';
 import type { MessageInput } from '../message/message.js';
@@ -15,13 +17,32 @@ export interface InputDatagram {
   stream?: boolean;
   /** Capture metadata, copied onto each message of the datagram as `packet`. */
   packet?: Record<string, unknown>;
+  /** Where the datagram is in the input, for error lines: `packet 3 at byte 1234`. */
+  where?: string;
+  /**
+   * Decode only the `nlmsghdr`s and keep each body as `payload`: the codec's tables do not
+   * apply (another netlink protocol, or big-endian bytes, converted to little-endian headers
+   * by the reader). `route` says whether NETLINK_ROUTE type names apply.
+   */
+  headersOnly?: { route: boolean };
+}
+
+/** Options of {@link InputFormat.read}. */
+export interface InputOptions {
+  /** `--byte-order`: the byte order of the netlink bytes, instead of detecting it. */
+  byteOrder?: ByteOrder;
 }
 
 /** What an input reader returns. */
 export interface InputRead {
   datagrams: InputDatagram[];
-  /** Problems the reader skipped over (a damaged capture record): printed on stderr. */
+  /** Notes that are not errors: printed on stderr, exit status unchanged. */
   warnings?: string[];
+  /**
+   * Parts of the input that could not be read (a damaged capture record), one line each naming
+   * the packet and byte offset: printed on stderr, the rest is still decoded, exit status 2.
+   */
+  errors?: string[];
 }
 
 /** A reader for `nl-codec decode --format NAME`. */
@@ -33,7 +54,7 @@ export interface InputFormat {
    */
   detect?(input: Uint8Array): boolean;
   /** Reads the whole input; throws an `InputError` when it cannot be read at all. */
-  read(input: Uint8Array): InputRead;
+  read(input: Uint8Array, options?: InputOptions): InputRead;
 }
 
 /** An input that cannot be read: the CLI prints its message as the one error line. */
@@ -102,20 +123,29 @@ function looksLikeHex(input: Uint8Array): boolean {
   return digits >= 32;
 }
 
+// Big-endian raw bytes (`--byte-order be`) have no boundaries to rely on beyond nlmsg_len:
+// their headers are converted and the messages shown with raw bodies.
+function rawDatagrams(bytes: Uint8Array, options: InputOptions | undefined): InputRead {
+  if (options?.byteOrder === 'be') return { datagrams: [{ bytes: swapNetlinkHeaders(bytes, 'be'), headersOnly: { route: true } }] };
+  return { datagrams: [{ bytes, stream: true }] };
+}
+
 registerInputFormat({
   name: 'raw',
-  read: (input) => ({ datagrams: [{ bytes: input, stream: true }] }),
+  read: rawDatagrams,
 });
 
 registerInputFormat({
   name: 'hex',
   detect: looksLikeHex,
-  read(input) {
+  read(input, options) {
+    let bytes: Uint8Array;
     try {
-      return { datagrams: [{ bytes: fromHex(TEXT_DECODER.decode(input)), stream: true }] };
+      bytes = fromHex(TEXT_DECODER.decode(input));
     } catch (err) {
       throw new InputError(err instanceof Error ? err.message : String(err));
     }
+    return rawDatagrams(bytes, options);
   },
 });
 
@@ -157,6 +187,38 @@ export function outputFormats(): readonly OutputFormat[] {
   return outputs;
 }
 
+/**
+ * Encodes messages read back from `nl-codec decode --json` to the bytes they came from: a
+ * datagram read from a big-endian capture (`packet.byteOrder: 'be'`) gets its headers swapped
+ * back to big-endian.
+ *
+ * @example
+ * const bytes = encodeMessages(parse(jsonText) as MessageInput[]);
+ */
+export function encodeMessages(messages: readonly MessageInput[]): Uint8Array {
+  const bigEndian = (m: MessageInput): boolean =>
+    m !== null && typeof m === 'object' && (m.packet as { byteOrder?: unknown } | undefined)?.byteOrder === 'be';
+  if (!messages.some(bigEndian)) return encode(withoutPacket(messages));
+  const parts: Uint8Array[] = [];
+  let i = 0;
+  while (i < messages.length) {
+    const be = bigEndian(messages[i]!);
+    const index = (messages[i]!.packet as { index?: unknown } | undefined)?.index;
+    let j = i + 1;
+    while (j < messages.length && bigEndian(messages[j]!) === be && (messages[j]!.packet as { index?: unknown } | undefined)?.index === index) j++;
+    const bytes = encode(withoutPacket(messages.slice(i, j)));
+    parts.push(be ? swapNetlinkHeaders(bytes, 'le') : bytes);
+    i = j;
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
 /** Messages without the CLI-only `packet` field, ready for `encode`. */
 export function withoutPacket(messages: readonly MessageInput[]): MessageInput[] {
   return messages.map((m) => {
@@ -168,5 +230,5 @@ export function withoutPacket(messages: readonly MessageInput[]): MessageInput[]
 
 registerOutputFormat({
   option: 'hex',
-  write: (messages) => toHex(encode(withoutPacket(messages))) + '\n',
+  write: (messages) => toHex(encodeMessages(messages)) + '\n',
 });

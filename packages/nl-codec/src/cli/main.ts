@@ -9,15 +9,18 @@ import { encode } from '../message/encode.js';
 import type { Message, MessageInput } from '../message/message.js';
 import { messageTypeNumber } from '../message/types.js';
 import { format } from '../print/format.js';
+import { locateMessages, type MessageSource } from '../print/layout.js';
+import { summary } from '../print/summary.js';
 import {
   detectInputFormat,
+  encodeMessages,
   InputError,
   inputFormat,
   inputFormatNames,
   outputFormats,
-  withoutPacket,
   type InputFormat,
 } from './formats.js';
+import { decodeHeaders } from './headers.js';
 // Registers pcap, pcapng and strace input and the --pcap output.
 import './capture-formats.js';
 
@@ -29,23 +32,38 @@ function help(): string {
     .map((f) => `--${f.option}${f.argument !== undefined ? ` ${f.argument}` : ''}`)
     .join(' | ');
   return `Usage:
-  nl-codec decode [FILE|-] [--format ${inputFormatNames().join('|')}] [--hex] [--json] [--verbose] [filters]
+  nl-codec decode [FILE|-] [--format ${inputFormatNames().join('|')}] [--hex] [--byte-order le|be]
+                  [--json | --summary] [-v|--verbose] [filters]
   nl-codec encode [FILE|-] [${outs}]
   nl-codec --help
 
 decode  reads netlink bytes (FILE, or stdin when FILE is '-' or absent) and prints every
-        message as a readable tree, or with --json as one JSON array of messages
-        (bigint as {"$bigint":"1"}, bytes as {"$hex":"00ff"}).
-        --format  input format; default auto: pcap/pcapng by magic number, strace output
-                  by its calls, hex if the text is only hex digits, whitespace, 0x
-                  prefixes and ':'/'-', else raw bytes. --hex = --format hex.
-                  Messages read from a capture carry
-                  packet: { index, time, direction, protocol, portId }.
+        message as a readable tree: header with type and flag names, the family header,
+        every attribute by its spec name; errors with errno name, ext-ack message and path.
+        --json     one JSON array of messages, lossless: 'encode' takes it back
+                   (bigint as {"$bigint":"1"}, bytes as {"$hex":"00ff"}).
+        --summary  one line per message: [TIME] DIR TYPE [FLAGS] seq=N len=N WHAT
+                   (TIME sec.nsec from a capture; DIR '>' to the kernel, '<' to user space;
+                   WHAT: link ifname/index, address/prefixlen, route dst/len, neighbour
+                   dst lladdr, errno name and ext-ack message).
+        -v, --verbose  show byte strings in full, the whole request echoed in errors, and
+                   after each message, header field and attribute '@OFFSET len=N': its byte
+                   offset from the start of the datagram (a capture's packet, after the
+                   pseudo-header; for raw/hex input, from the start of the input) and its
+                   netlink length (nlmsg_len / nla_len, header included) or field size.
+        --format   input format; default auto: pcap/pcapng by magic number, strace output
+                   by its calls, hex if the text is only hex digits, whitespace, 0x
+                   prefixes and ':'/'-', else raw bytes. --hex = --format hex.
+                   Messages read from a capture carry
+                   packet: { index, time, direction, protocol, portId, packetType }.
+        --byte-order le|be  byte order of the netlink bytes (default: detected per packet
+                   from nlmsg_len; raw/hex: le). Big-endian messages, and messages of other
+                   netlink protocols than NETLINK_ROUTE, are shown as headers with the body
+                   as raw payload.
         Raw and hex input may hold several datagrams back to back: their boundaries are
         not recorded, so they are read as consecutive messages, and a header whose
         nlmsg_len is below 16 ends a datagram (what follows up to the next plausible
         header is that datagram's trailing bytes).
-        --verbose  show long byte strings in full and the whole request echoed in errors.
         filters (all must match; filtered output no longer re-encodes to the input):
           --type T[,T...]   message types by name (RTM_NEWLINK, nlmsg_error) or number
           --seq N           sequence number
@@ -55,6 +73,10 @@ encode  reads that JSON array (FILE or stdin) and writes the bytes: raw to stdou
         --hex as hex text, or with --pcap FILE as a pcap (one packet per datagram read,
         keeping time, direction and port id). 'nl-codec decode --json | nl-codec encode'
         gives back the input bytes.
+
+Exit status: 0 all decoded; 1 bad arguments or input that cannot be read at all (one line
+on stderr); 2 a capture with damaged packets: one line per problem on stderr naming the
+packet and its byte offset, every other packet printed.
 `;
 }
 
@@ -126,14 +148,22 @@ function parseArgs(args: readonly string[], valued: ReadonlySet<string>, switche
   return { positional, options };
 }
 
-async function runDecode(args: readonly string[], io: Io): Promise<void> {
+/** Exit status of `decode` when some packets of a capture could not be read (the rest printed). */
+const PARTIAL = 2;
+
+async function runDecode(args: readonly string[], io: Io): Promise<number> {
   const { positional, options } = parseArgs(
     args,
-    new Set(['format', 'type', 'seq', 'direction']),
-    new Set(['hex', 'json', 'verbose', 'v', 'errors']),
+    new Set(['format', 'type', 'seq', 'direction', 'byte-order']),
+    new Set(['hex', 'json', 'verbose', 'v', 'errors', 'summary']),
   );
   const keep = messageFilter(options);
   if (positional.length > 1) throw new UsageError(`decode takes one input, got ${positional.length}: ${positional.join(' ')}`);
+  if (options.has('json') && options.has('summary')) throw new UsageError('choose one output: --json or --summary');
+  const byteOrder = options.get('byte-order');
+  if (byteOrder !== undefined && byteOrder !== 'le' && byteOrder !== 'be') {
+    throw new UsageError(`--byte-order must be le or be, got '${String(byteOrder)}'`);
+  }
   let formatName = options.get('format') as string | undefined;
   if (options.has('hex')) {
     if (formatName !== undefined && formatName !== 'hex') throw new UsageError(`--hex conflicts with --format ${formatName}`);
@@ -151,33 +181,51 @@ async function runDecode(args: readonly string[], io: Io): Promise<void> {
     throw new UsageError('no input: give a FILE or pipe bytes into stdin (see nl-codec --help)');
   }
   const input = await io.readInput(file);
+  const inputName = file === undefined || file === '-' ? 'stdin' : file;
+  if (input.length === 0) throw new UsageError(`empty input: ${inputName} has no bytes`);
   reader ??= detectInputFormat(input);
-  const read = reader.read(input);
+  const read = reader.read(input, byteOrder === undefined ? {} : { byteOrder });
   for (const w of read.warnings ?? []) io.stderr(`nl-codec: warning: ${w}\n`);
+  const errors = [...(read.errors ?? [])];
+  const verbose = options.has('verbose') || options.has('v');
+  const wantSources = options.has('summary') || verbose;
+  const sources = new Map<Message, MessageSource>();
   const messages: Message[] = [];
   for (let d = 0; d < read.datagrams.length; d++) {
     const dgram = read.datagrams[d]!;
     let decoded: Message[];
     try {
-      decoded = dgram.bytes.length === 0 ? [] : decode(dgram.bytes, { stream: dgram.stream === true });
+      if (dgram.bytes.length === 0) decoded = [];
+      else if (dgram.headersOnly !== undefined) decoded = decodeHeaders(dgram.bytes, dgram.headersOnly);
+      else decoded = decode(dgram.bytes, { stream: dgram.stream === true });
     } catch (err) {
-      if (err instanceof NetlinkDecodeError) {
-        const where = dgram.packet !== undefined ? ` in packet ${String(dgram.packet.index ?? d)}` : '';
-        throw new UsageError(`cannot decode ${reader.name} input${where}: ${err.message} (byte offset ${err.offset})`);
-      }
-      throw err;
+      if (!(err instanceof NetlinkDecodeError)) throw err;
+      const what = `${err.message} (netlink byte offset ${err.offset})`;
+      // Raw and hex input is one stream: nothing after the damage can be trusted to start a
+      // message. A capture has packet boundaries: report this packet and go on.
+      if (dgram.packet === undefined) throw new UsageError(`cannot decode ${reader.name} input: ${what}`);
+      errors.push(`${dgram.where ?? `packet ${String(dgram.packet.index ?? d)}`}: cannot decode: ${what}`);
+      continue;
     }
-    if (dgram.packet !== undefined) {
-      // `packet` goes right after the header so it reads first in JSON and the tree.
-      for (let i = 0; i < decoded.length; i++) {
-        const { header, ...body } = decoded[i]!;
-        decoded[i] = { header, packet: dgram.packet, ...body } as Message;
+    const offsets = wantSources ? locateMessages(dgram.bytes, decoded) : [];
+    for (let i = 0; i < decoded.length; i++) {
+      let m = decoded[i]!;
+      if (dgram.packet !== undefined) {
+        // `packet` goes right after the header so it reads first in JSON and the tree.
+        const { header, ...body } = m;
+        m = { header, packet: dgram.packet, ...body } as Message;
       }
+      if (!keep(m)) continue;
+      const offset = offsets[i];
+      if (offset !== undefined) sources.set(m, { bytes: dgram.bytes, offset });
+      messages.push(m);
     }
-    for (const m of decoded) if (keep(m)) messages.push(m);
   }
+  for (const e of errors) io.stderr(`nl-codec: ${e}\n`);
   if (options.has('json')) io.stdout(stringify(messages, 2) + '\n');
-  else io.stdout(format(messages, { verbose: options.has('verbose') || options.has('v') }));
+  else if (options.has('summary')) io.stdout(summary(messages, { sources }));
+  else io.stdout(format(messages, { verbose, sources }));
+  return errors.length > 0 ? PARTIAL : 0;
 }
 
 // Filters of `decode`: every given filter must match for a message to be printed.
@@ -242,7 +290,7 @@ async function runEncode(args: readonly string[], io: Io): Promise<void> {
   const [option, argument] = [...options][0] ?? [];
   let out: Uint8Array | string | undefined;
   try {
-    if (option === undefined) out = encode(withoutPacket(messages));
+    if (option === undefined) out = encodeMessages(messages);
     else {
       const writer = outs.find((f) => f.option === option)!;
       out = writer.write(messages, typeof argument === 'string' ? argument : undefined);
@@ -275,10 +323,12 @@ export async function main(argv: readonly string[], io: Io = nodeIo): Promise<nu
       io.stdout(help());
       return 0;
     }
-    if (command === 'decode') await runDecode(rest, io);
-    else if (command === 'encode') await runEncode(rest, io);
-    else throw new UsageError(`unknown command '${command}': use decode or encode (see nl-codec --help)`);
-    return 0;
+    if (command === 'decode') return await runDecode(rest, io);
+    if (command === 'encode') {
+      await runEncode(rest, io);
+      return 0;
+    }
+    throw new UsageError(`unknown command '${command}': use decode or encode (see nl-codec --help)`);
   } catch (err) {
     const known = err instanceof UsageError || err instanceof InputError;
     const text = err instanceof Error ? err.message : String(err);
