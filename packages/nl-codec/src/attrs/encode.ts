@@ -15,7 +15,7 @@ import {
 } from './compile.js';
 import { NLA_TYPE_MASK, selectorText } from './decode.js';
 import { bytesOf, describe, isObj, kindName, rawOf, seg, typeError, withPath, writeScalar } from './scalars.js';
-import { parseIp, parseMac, utf8Length, writeUtf8 } from './text.js';
+import { macBytes, parseIp, utf8Length, writeUtf8 } from './text.js';
 import { STRUCT_ENCODERS } from '../schema/structs.generated.js';
 
 export { finishPath } from './scalars.js';
@@ -92,7 +92,7 @@ function writeMember(m: CMember, mv: unknown, b: Uint8Array, v: DataView, q: num
       return;
     case K_MAC:
     case K_IP: {
-      const bytes = typeof mv === 'string' ? (m.kind === K_MAC ? parseMac(mv) : parseIp(mv)) : mv;
+      const bytes = typeof mv === 'string' ? (m.kind === K_MAC ? macBytes(mv) : parseIp(mv)) : mv;
       if (!(bytes instanceof Uint8Array) || bytes.length !== m.size) throw typeError(m.kind === K_MAC ? 'a MAC address' : `an IPv${m.size === 4 ? 4 : 6} address`, mv);
       b.set(bytes, q);
       return;
@@ -231,7 +231,7 @@ function payloadSize(a: CAttr, val: unknown, obj: Obj): number {
       return measureAttrs(a.set!, val);
     case K_MAC:
       if (typeof val !== 'string') break;
-      if (parseMac(val) === undefined) throw typeError('a MAC address like aa:bb:cc:dd:ee:ff', val);
+      if (macBytes(val) === undefined) throw typeError('a MAC address like aa:bb:cc:dd:ee:ff', val);
       return 6;
     case K_IP: {
       if (typeof val !== 'string') break;
@@ -299,7 +299,7 @@ function indexedItemSize(a: CAttr, it: unknown): number {
       return stringSize(it);
     case K_BINARY_SUB: {
       if (typeof it === 'string') {
-        const bytes = a.subHint === 'mac' ? parseMac(it) : parseIp(it);
+        const bytes = a.subHint === 'mac' ? macBytes(it) : parseIp(it);
         if (bytes === undefined) throw typeError(a.subHint === 'mac' ? 'a MAC address' : 'an IP address', it);
         return bytes.length;
       }
@@ -321,7 +321,7 @@ function writeIndexedItem(a: CAttr, it: unknown, b: Uint8Array, v: DataView, p: 
       return p + n + 1;
     }
     case K_BINARY_SUB: {
-      const bytes = typeof it === 'string' ? (a.subHint === 'mac' ? parseMac(it)! : parseIp(it)!) : (it as Uint8Array);
+      const bytes = typeof it === 'string' ? (a.subHint === 'mac' ? macBytes(it)! : parseIp(it)!) : (it as Uint8Array);
       b.set(bytes, p);
       return p + bytes.length;
     }
@@ -367,7 +367,7 @@ function writePayload(a: CAttr, val: unknown, b: Uint8Array, v: DataView, p: num
       return writeAttrs(a.set!, val as Obj, b, v, p);
     case K_MAC:
     case K_IP: {
-      const bytes = kind === K_MAC ? parseMac(val as string)! : parseIp(val as string)!;
+      const bytes = kind === K_MAC ? macBytes(val as string)! : parseIp(val as string)!;
       b.set(bytes, p);
       return p + bytes.length;
     }

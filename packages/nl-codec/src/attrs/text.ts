@@ -77,6 +77,22 @@ export function ipv6Text(b: Uint8Array, p: number): string {
   return s;
 }
 
+/**
+ * `parseMac` with a small cache: encoding parses each MAC twice (measure, then
+ * write) and most messages repeat a few (ff:ff:ff:ff:ff:ff). The result is
+ * shared: callers only copy from it.
+ */
+const macCache = new Map<string, Uint8Array>();
+export function macBytes(s: string): Uint8Array | undefined {
+  let m = macCache.get(s);
+  if (m !== undefined) return m;
+  m = parseMac(s);
+  if (m === undefined) return undefined;
+  if (macCache.size >= 256) macCache.clear();
+  macCache.set(s, m);
+  return m;
+}
+
 /** Parse `aa:bb:cc:dd:ee:ff` (also `-` separators); undefined when malformed. */
 export function parseMac(s: string): Uint8Array | undefined {
   if (s.length !== 17) return undefined;
