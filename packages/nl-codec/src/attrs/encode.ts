@@ -9,8 +9,8 @@
  * `finishPath` puts the path in front of the message at the API boundary.
  */
 import {
-  K_ARRAY, K_BITFIELD32, K_FLAG, K_INDEXED, K_IP, K_MAC, K_NEST, K_NEST_LIST, K_S16, K_S64, K_S8,
-  K_SINT, K_STRING, K_STRUCT, K_STRUCT_ARRAY, K_SUBMSG, K_U16, K_U64, K_U8, K_UINT, KIND_WIDTH,
+  K_ARRAY, K_BINARY, K_BITFIELD32, K_FLAG, K_INDEXED, K_IP, K_MAC, K_NEST, K_NEST_LIST, K_S16, K_S32, K_S64, K_S8,
+  K_SINT, K_STRING, K_STRUCT, K_STRUCT_ARRAY, K_SUBMSG, K_U16, K_U32, K_U64, K_U8, K_UINT, KIND_WIDTH,
   type CAttr, type CFormat, type CMember, type CSet, type CStruct,
 } from './compile.js';
 import { NLA_TYPE_MASK, selectorText } from './decode.js';
@@ -23,7 +23,6 @@ export { finishPath } from './scalars.js';
 type Obj = Record<string, unknown>;
 
 const MAX_ATTR = 0xffff;
-const K_BINARY_SUB = 12; // K_BINARY, as an indexed-array element kind
 
 // ---------------------------------------------------------------- structs
 
@@ -83,7 +82,7 @@ export function writeStructMembers(st: CStruct, val: Obj, b: Uint8Array, v: Data
 
 function writeMember(m: CMember, mv: unknown, b: Uint8Array, v: DataView, q: number): void {
   switch (m.kind) {
-    case K_U8: case K_U16: case 3: case K_U64: case K_S8: case K_S16: case 7: case K_S64:
+    case K_U8: case K_U16: case K_U32: case K_U64: case K_S8: case K_S16: case K_S32: case K_S64:
       writeScalar(m.kind, m.le, m.en, m.asFlags, mv, b, v, q);
       return;
     case K_STRUCT:
@@ -297,7 +296,7 @@ function indexedItemSize(a: CAttr, it: unknown): number {
       return measureAttrs(a.set!, it);
     case K_STRING:
       return stringSize(it);
-    case K_BINARY_SUB: {
+    case K_BINARY: {
       if (typeof it === 'string') {
         const bytes = a.subHint === 'mac' ? macBytes(it) : parseIp(it);
         if (bytes === undefined) throw typeError(a.subHint === 'mac' ? 'a MAC address' : 'an IP address', it);
@@ -320,7 +319,7 @@ function writeIndexedItem(a: CAttr, it: unknown, b: Uint8Array, v: DataView, p: 
       b[p + n] = 0;
       return p + n + 1;
     }
-    case K_BINARY_SUB: {
+    case K_BINARY: {
       const bytes = typeof it === 'string' ? (a.subHint === 'mac' ? macBytes(it)! : parseIp(it)!) : (it as Uint8Array);
       b.set(bytes, p);
       return p + bytes.length;
@@ -351,7 +350,7 @@ function writePayload(a: CAttr, val: unknown, b: Uint8Array, v: DataView, p: num
     case K_UINT:
     case K_SINT: {
       const w = uintWidth(val, kind === K_SINT);
-      if (w === 4) writeScalar(kind === K_SINT ? 7 : 3, a.le, null, false, val, b, v, p);
+      if (w === 4) writeScalar(kind === K_SINT ? K_S32 : K_U32, a.le, null, false, val, b, v, p);
       else writeScalar(kind === K_SINT ? K_S64 : K_U64, a.le, null, false, val, b, v, p);
       return p + w;
     }
@@ -380,7 +379,7 @@ function writePayload(a: CAttr, val: unknown, b: Uint8Array, v: DataView, p: num
       const le = a.le;
       let i = 0;
       try {
-        if (sk === 3 /* u32 */) {
+        if (sk === K_U32) {
           for (; i < arr.length; i++) {
             const x = arr[i];
             if (typeof x === 'number' && x >= 0 && x <= 0xffffffff && Number.isInteger(x)) v.setUint32(p + 4 * i, x, le);
@@ -419,12 +418,12 @@ function writePayload(a: CAttr, val: unknown, b: Uint8Array, v: DataView, p: num
     case K_BITFIELD32: {
       if (!isObj(val)) throw typeError('an object { value, selector }', val);
       try {
-        writeScalar(3, true, null, false, val.value, b, v, p);
+        writeScalar(K_U32, true, null, false, val.value, b, v, p);
       } catch (e) {
         throw withPath(e, '.value');
       }
       try {
-        writeScalar(3, true, null, false, val.selector, b, v, p + 4);
+        writeScalar(K_U32, true, null, false, val.selector, b, v, p + 4);
       } catch (e) {
         throw withPath(e, '.selector');
       }
