@@ -59,14 +59,6 @@ interface FaultCase {
   knownBugs?: string[];
 }
 
-/**
- * packages/syscall-shim/src/netns.ts, inNetns(): when closing its own temporary fd (the
- * thread's original namespace, `orig.close()` in the finally) reports an error, that error
- * replaces fn's result, so a socket or tun fd fn just created is dropped unreferenced (open until
- * a GC finds it: NLKIT_FD_LEAK). Close errors of those temporaries carry no information (Linux
- * releases the number anyway) and should be ignored once fn has returned.
- */
-const BUG_INNETNS_CLOSE = 'inNetns drops fn result when closing its temporary fd fails (fd leak)';
 
 const ERRNO = 'EIO';
 
@@ -114,7 +106,6 @@ const cases: FaultCase[] = [
     op: ({ t, other }) => t.h.linkAdd({ kind: 'tuntap', mode: 'tap', name: 'tap0', queues: 2, multiQueue: true, netns: other.ns, mtu: 1400 }),
     release: closeFds,
     state: bothNs,
-    knownBugs: [BUG_INNETNS_CLOSE],
   },
   {
     name: 'linkAdd veth with its peer in another namespace',
@@ -125,7 +116,6 @@ const cases: FaultCase[] = [
     name: 'linkAdd veth created in another namespace (read back there)',
     op: ({ t, other }) => t.h.linkAdd({ kind: 'veth', name: 'w0', netns: other.ns, peer: { name: 'w1' } }),
     state: bothNs,
-    knownBugs: [BUG_INNETNS_CLOSE],
   },
   {
     name: 'linkMoveToNetns (rename, keep addresses)',
@@ -145,7 +135,6 @@ const cases: FaultCase[] = [
       const missing = ['192.0.2.5/24', '2001:db8:5::5/64'].filter((a) => !moved.addresses.includes(a));
       return missing.length > 0 && JSON.stringify([...error.notRestored].sort()) === JSON.stringify(missing.sort());
     },
-    knownBugs: [BUG_INNETNS_CLOSE],
   },
   {
     name: 'linkDelAll (three links, groups restored on failure)',
@@ -218,21 +207,18 @@ const cases: FaultCase[] = [
       return names;
     },
     state: ({ t }) => linkState(t).length,
-    knownBugs: [BUG_INNETNS_CLOSE],
   },
   {
     name: 'subscribe',
     op: ({ t }) => t.h.subscribe({ groups: ['link', 'ipv4-ifaddr'] }),
     release: (sub) => (sub as { close(): void }).close(),
     state: () => null,
-    knownBugs: [BUG_INNETNS_CLOSE],
   },
   {
     name: 'Handle.open (namespace by path)',
     op: ({ t }) => Handle.open({ netns: t.nsPath }),
     release: (h) => (h as Handle).close(),
     state: () => null,
-    knownBugs: [BUG_INNETNS_CLOSE],
   },
   {
     name: 'Handle.open (NetNs, receive buffer size)',
@@ -241,31 +227,22 @@ const cases: FaultCase[] = [
     state: () => null,
     // Documented: SO_RCVBUFFORCE (the first setsockopt) falls back to SO_RCVBUF.
     tolerated: (kind, n) => kind === 'setsockopt' && n === 1,
-    knownBugs: [BUG_INNETNS_CLOSE],
   },
   {
     name: 'netns.create',
     op: () => netns.create(),
     release: (ns) => (ns as { close(): void }).close(),
     state: () => null,
-    knownBugs: [
-      // packages/rtnl/src/netns.ts, create(): the switch back is a plain `shim.setns(original)`
-      // in a finally; if it fails the thread stays in the new namespace (everything after runs
-      // there) and the new namespace's fd leaks. And if `original.close()` reports an error, the
-      // created NetNs is dropped (fd leak). Suggested: `shim.inNetns(THREAD_NETNS_PATH, () => {
-      // unshare(CLONE_NEWNET); return open(THREAD_NETNS_PATH) })`, whose restore is the shim's
-      // guaranteed one, plus ignoring close errors of the temporary fd.
-      'netns.create strands the thread in the new namespace when switching back fails',
-    ],
   },
 ];
 
 describeKernel('fault injection: the namespace switch itself', () => {
   afterEach(() => clearFaults());
 
-  // BUG_INNETNS_CLOSE, reduced to the shim: the socket made inside must not be lost because
-  // closing the temporary fd of the original namespace reported an error.
-  it.fails('keeps what fn created when closing inNetns’s temporary fd reports an error', () => {
+  // The socket made inside must not be lost because closing the temporary fd of the original
+  // namespace reported an error (it used to replace fn's result and leak the socket; fixed in
+  // 4741f45). The same fault also ran through every operation that opens a socket elsewhere.
+  it('keeps what fn created when closing inNetns’s temporary fd reports an error', () => {
     const t = createTestNetns();
     try {
       const before = openFdCount();

@@ -180,12 +180,12 @@ describeKernel('hostile sender in the same namespace', () => {
     }
   });
 
-  // Known gap 2 of docs/reliability.md (packages/rtnl/src/conn/engine.ts, drain(): after
-  // ENOBUFS the engine stops reading, so the socket stays congested and the kernel drops the next
-  // reply silently): a flood from another process makes the request after the overrun hang.
-  it.fails('fails a request whose reply a flood pushed out with OverrunError, and the next request gets its reply (no hang)', async () => {
+  // After ENOBUFS the engine empties the socket, so the kernel reports the next overflow again
+  // instead of dropping replies silently (before 4741f45 the request after the overrun hung).
+  it('fails a request whose reply a flood pushed out with OverrunError, and the next request gets its reply (no hang)', async () => {
     const { ns } = t();
-    const h = Handle.open({ netns: ns, recvBufferSize: 1 });
+    // Big enough for one link reply and its ACK (a ~2.3 KB minimum buffer is not), small enough to flood.
+    const h = Handle.open({ netns: ns, recvBufferSize: 64 * 1024 });
     try {
       const e = attacker();
       // Fill the handle's receive buffer with junk until the kernel refuses more.
