@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { decode } from '../message/decode.js';
+import { ATTRIBUTE_SETS } from '../schema/generated.js';
 import { readPcap, writePcap } from './pcap.js';
 import { readPcapng } from './pcapng.js';
 import { loadDatagrams } from './test-support/vectors.js';
@@ -41,6 +43,56 @@ function familyHeader(type: number): number | undefined {
   if (type >= 20 && type <= 23) return 8;
   if (type >= 24 && type <= 27) return 12;
   return undefined;
+}
+
+/**
+ * tshark 4.0's attribute labels (the value strings of `netlink-route.ifla_attr_type`,
+ * `ifa_attr_type`, `rta_attr_type`, shown as `Attribute: <label>[: value]`) -> the spec names
+ * nl-codec decodes to. tshark labels attributes it does not know just `Attribute`.
+ */
+const TSHARK_NAMES: Record<'link' | 'addr' | 'route', Record<string, string>> = {
+  link: {
+    'HW Address': 'address', Broadcast: 'broadcast', 'Device name': 'ifname', MTU: 'mtu', 'Link type': 'link',
+    'Queueing discipline': 'qdisc', 'Interface Statistics': 'stats', Master: 'master', 'Prot info': 'protinfo',
+    'TxQueue length': 'txqlen', Map: 'map', Operstate: 'operstate', 'Link mode': 'linkmode', 'Link info': 'linkinfo',
+    'NetNs id': 'net-ns-pid', Ifalias: 'ifalias', Stats: 'stats64', 'AF spec': 'af-spec', Group: 'group',
+    'Ext mask': 'ext-mask', Promiscuity: 'promiscuity', 'Number of Tx queues': 'num-tx-queues',
+    'Number of Rx queues': 'num-rx-queues', Carrier: 'carrier', 'Carrier changes': 'carrier-changes',
+    IFLA_PROTO_DOWN: 'proto-down', 'Maximum GSO segment count': 'gso-max-segs', 'Maximum GSO size': 'gso-max-size',
+    IFLA_XDP: 'xdp', 'Carrier up count': 'carrier-up-count', 'Carrier down count': 'carrier-down-count',
+    'Minimum MTU': 'min-mtu', 'Maximum MTU': 'max-mtu', 'Property list': 'prop-list', 'GRO maximum size': 'gro-max-size',
+    'TSO maximum size': 'tso-max-size', 'TSO maximum number of segments': 'tso-max-segs', 'Allmulti count': 'allmulti',
+  },
+  addr: {
+    'Interface address': 'address', 'Local address': 'local', 'Name of interface': 'label', 'Broadcast address': 'broadcast',
+    'Address information': 'cacheinfo', 'Address flags': 'flags',
+  },
+  route: {
+    'Route destination address': 'dst', 'Output interface index': 'oif', 'Gateway of the route': 'gateway',
+    RTA_PRIORITY: 'priority', RTA_PREFSRC: 'prefsrc', RTA_CACHEINFO: 'cacheinfo', RTA_TABLE: 'table', RTA_UID: 'uid',
+  },
+};
+
+function familyOf(type: number): 'link' | 'addr' | 'route' | undefined {
+  if (type >= 16 && type <= 19) return 'link';
+  if (type >= 20 && type <= 23) return 'addr';
+  if (type >= 24 && type <= 27) return 'route';
+  return undefined;
+}
+
+/** Top-level attribute names of nl-codec's decode of a one-message datagram, one per occurrence. */
+function decodedNames(bytes: Uint8Array): string[] {
+  const [m] = decode(bytes);
+  const attrs = (m?.attrs ?? {}) as Record<string, unknown>;
+  const repeated = (attrs.$repeated ?? []) as string[];
+  const names: string[] = [];
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key.startsWith('$')) continue;
+    const multi = Object.values(ATTRIBUTE_SETS).some((set) => set.attributes.some((a) => a.name === key && a.multiAttr === true));
+    const count = Array.isArray(value) && (repeated.includes(key) || multi) ? value.length : 1;
+    for (let i = 0; i < count; i++) names.push(key);
+  }
+  return names;
 }
 
 interface Expected {
@@ -88,6 +140,7 @@ describe.runIf(haveTshark)('tshark reads the pcap writer output', () => {
       const frames = JSON.parse(run.stdout) as { _source: { layers: Record<string, Json> } }[];
       expect(frames).toHaveLength(datagrams.length);
       let attributeFrames = 0;
+      let namedAttributes = 0;
       frames.forEach((frame, i) => {
         const layers = frame._source.layers;
         const bytes = datagrams[i]!.bytes;
@@ -115,9 +168,37 @@ describe.runIf(haveTshark)('tshark reads the pcap writer output', () => {
           }
           expect([...top].sort((a, b) => a - b), `frame ${i + 1} attributes`).toEqual([...want.attrs].sort((a, b) => a - b));
           attributeFrames++;
+          // The names: tshark's labels through the table above against nl-codec's spec names.
+          const family = familyOf(want.types[0]!)!;
+          const ours = decodedNames(bytes);
+          const theirs: string[] = [];
+          let unlabelled = 0;
+          for (const [key, value] of Object.entries(route)) {
+            if (!key.startsWith('Attribute')) continue;
+            const label = key.replace(/^Attribute(: )?/, '').split(': ')[0]!;
+            const count = Array.isArray(value) ? value.length : 1;
+            if (label === '') {
+              unlabelled += count;
+              continue;
+            }
+            const name = TSHARK_NAMES[family][label];
+            expect(name, `frame ${i + 1}: tshark ${family} label '${label}' is missing from TSHARK_NAMES`).toBeDefined();
+            for (let k = 0; k < count; k++) theirs.push(name!);
+          }
+          // Attributes tshark 4.0 does not know are only checked to be known to nl-codec.
+          const extra = [...ours];
+          for (const name of theirs) {
+            const at = extra.indexOf(name);
+            expect(at, `frame ${i + 1} (${datagrams[i]!.operation}): tshark's ${name} not decoded by nl-codec (${ours.join(' ')})`).toBeGreaterThanOrEqual(0);
+            extra.splice(at, 1);
+          }
+          expect(extra, `frame ${i + 1}: names tshark left unlabelled`).toHaveLength(unlabelled);
+          for (const name of extra) expect(name, `frame ${i + 1}`).not.toMatch(/^unknown-/);
+          namedAttributes += theirs.length;
         }
       });
       expect(attributeFrames).toBeGreaterThan(50);
+      expect(namedAttributes).toBeGreaterThan(1000);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
