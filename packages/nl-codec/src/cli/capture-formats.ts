@@ -50,12 +50,14 @@ function where(p: CapturedPacket): string {
  * are `errors` (one line each, naming the packet and byte offset), and the other packets are
  * still decoded.
  */
-function fromCapture(result: ReadResult): InputRead {
+function fromCapture(result: ReadResult, format: string): InputRead {
   if (result.packets.length === 0) {
     const fatal = result.errors.find((e) => e.packetIndex === undefined);
     if (fatal !== undefined) throw new InputError(fatal.message);
   }
   const errors = result.errors.map((e) => e.message);
+  // Not an error (a capture may hold no netlink traffic), but worth saying why nothing prints.
+  const warnings = result.packets.length === 0 && errors.length === 0 ? [`no netlink packets in this ${format} input`] : [];
   const datagrams: InputDatagram[] = [];
   for (const p of result.packets) {
     // The reader already reported the cut (snaplen, truncated file): a partial datagram cannot
@@ -70,7 +72,7 @@ function fromCapture(result: ReadResult): InputRead {
     } else if (p.protocol !== 0) d.headersOnly = { route: false };
     datagrams.push(d);
   }
-  return { datagrams, errors };
+  return { datagrams, errors, warnings };
 }
 
 const TEXT = new TextDecoder();
@@ -78,17 +80,17 @@ const TEXT = new TextDecoder();
 registerInputFormat({
   name: 'strace',
   detect: (input) => detectFormat(input) === 'strace',
-  read: (input, options?: InputOptions) => fromCapture(readStrace(TEXT.decode(input), options)),
+  read: (input, options?: InputOptions) => fromCapture(readStrace(TEXT.decode(input), options), 'strace'),
 });
 registerInputFormat({
   name: 'pcapng',
   detect: (input) => detectFormat(input) === 'pcapng',
-  read: (input, options?: InputOptions) => fromCapture(readPcapng(input, options)),
+  read: (input, options?: InputOptions) => fromCapture(readPcapng(input, options), 'pcapng'),
 });
 registerInputFormat({
   name: 'pcap',
   detect: (input) => detectFormat(input) === 'pcap',
-  read: (input, options?: InputOptions) => fromCapture(readPcap(input, options)),
+  read: (input, options?: InputOptions) => fromCapture(readPcap(input, options), 'pcap'),
 });
 
 /**
