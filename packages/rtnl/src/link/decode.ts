@@ -8,7 +8,7 @@
  * `statistics` to be decoded by the codec on first access, from a view of the message.
  */
 import { decode, type Message } from '@nlkit/nl-codec';
-import { flagsFromBits, liftData, linkFromMessage, OPER_STATES, STATS64_FIELDS, type Link, type LinkFlag, type LinkStatistics, type OperState } from './link.js';
+import { flagsFromBits, liftData, liftStats, linkFromMessage, OPER_STATES, STATS64_FIELDS, type Link, type LinkFlag, type LinkStatistics, type OperState } from './link.js';
 
 const RTM_NEWLINK = 16;
 const NLMSG_DONE = 3;
@@ -106,7 +106,10 @@ class DumpLink implements Link {
   get statistics(): LinkStatistics | undefined {
     if (this.#statistics === null) {
       if (this.#stats64 < 0) this.#statistics = undefined;
-      else {
+      else if (this.#message !== undefined) {
+        // attrs were decoded already: reuse the codec's counters instead of making 25 more bigints.
+        this.#statistics = liftStats((this.#message as { attrs?: Record<string, unknown> }).attrs?.stats64);
+      } else {
         const b = this.#bytes;
         const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
         const s = {} as Record<string, bigint>;

@@ -136,18 +136,42 @@ export function flagsFromBits(bits: number): LinkFlag[] {
   return out;
 }
 
-/** The codec's spec names (`rx-packets`) for each field, computed once: this runs per link in a dump. */
-const STATS64_SPEC_NAMES: readonly string[] = STATS64_FIELDS.map((f) => f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+const u64 = (x: unknown): bigint => (typeof x === 'bigint' ? x : typeof x === 'number' ? BigInt(x) : 0n);
 
-function liftStats(v: unknown): LinkStatistics | undefined {
+/**
+ * @internal `IFLA_STATS64` as decoded by the codec (spec names) -> `LinkStatistics`. One object
+ * literal with fixed keys (one hidden class): this runs once per link of a dump.
+ */
+export function liftStats(v: unknown): LinkStatistics | undefined {
   if (v === undefined || v === null || typeof v !== 'object') return undefined;
   const s = v as Record<string, unknown>;
-  const out = {} as Record<string, bigint>;
-  for (let i = 0; i < STATS64_FIELDS.length; i++) {
-    const x = s[STATS64_SPEC_NAMES[i]!];
-    out[STATS64_FIELDS[i]!] = typeof x === 'bigint' ? x : typeof x === 'number' ? BigInt(x) : 0n;
-  }
-  return out as unknown as LinkStatistics;
+  return {
+    rxPackets: u64(s['rx-packets']),
+    txPackets: u64(s['tx-packets']),
+    rxBytes: u64(s['rx-bytes']),
+    txBytes: u64(s['tx-bytes']),
+    rxErrors: u64(s['rx-errors']),
+    txErrors: u64(s['tx-errors']),
+    rxDropped: u64(s['rx-dropped']),
+    txDropped: u64(s['tx-dropped']),
+    multicast: u64(s['multicast']),
+    collisions: u64(s['collisions']),
+    rxLengthErrors: u64(s['rx-length-errors']),
+    rxOverErrors: u64(s['rx-over-errors']),
+    rxCrcErrors: u64(s['rx-crc-errors']),
+    rxFrameErrors: u64(s['rx-frame-errors']),
+    rxFifoErrors: u64(s['rx-fifo-errors']),
+    rxMissedErrors: u64(s['rx-missed-errors']),
+    txAbortedErrors: u64(s['tx-aborted-errors']),
+    txCarrierErrors: u64(s['tx-carrier-errors']),
+    txFifoErrors: u64(s['tx-fifo-errors']),
+    txHeartbeatErrors: u64(s['tx-heartbeat-errors']),
+    txWindowErrors: u64(s['tx-window-errors']),
+    rxCompressed: u64(s['rx-compressed']),
+    txCompressed: u64(s['tx-compressed']),
+    rxNohandler: u64(s['rx-nohandler']),
+    rxOtherhostDropped: u64(s['rx-otherhost-dropped']),
+  };
 }
 
 /** Lift a kind's info-data through its kind module (unknown kinds keep the raw decoded object). */
