@@ -377,3 +377,62 @@ async function oneRun(
   }
   return { bySyscall, complete: state, violations, notReached };
 }
+
+describeKernel('fault injection: a spurious EAGAIN on any receive loses nothing', () => {
+  beforeAll(ensureRtnlOps);
+  afterEach(() => clearFaults());
+
+  // Readiness can be spurious and a receive can find nothing: the engine must wait for the
+  // socket again, never give up on or mix up a reply. Each receive of each operation in turn.
+  it('resolves linkAdd, linkList, a stream and addrAdd with their full results when any one receive returns EAGAIN', async () => {
+    const t = createTestNetns();
+    try {
+      for (let k = 0; k < 40; k++) await t.h.linkAdd({ kind: 'bridge', name: `e${k}` });
+      let links = 41; // lo and the 40 bridges
+      let added = 0;
+      let addrs = 0;
+      const ops: Array<[string, () => Promise<unknown>, (v: unknown) => void]> = [
+        [
+          'linkAdd',
+          async () => {
+            const l = await t.h.linkAdd({ kind: 'bridge', name: `a${added}` });
+            added++;
+            links++;
+            return l;
+          },
+          (v) => expect((v as Link).name).toBe(`a${added - 1}`),
+        ],
+        ['linkList', () => t.h.linkList(), (v) => expect((v as Link[]).length).toBe(links)],
+        [
+          'linkListStream',
+          async () => {
+            const names: string[] = [];
+            for await (const l of t.h.linkListStream()) names.push(l.name);
+            return names;
+          },
+          (v) => expect(new Set(v as string[]).size).toBe(links),
+        ],
+        ['addrAdd', () => t.h.addrAdd('e0', `198.51.100.${++addrs}/32`), (v) => expect(v).toBeUndefined()],
+      ];
+      for (const [name, op, check] of ops) {
+        startCounting();
+        check(await op());
+        const receives = stopCounting().bySyscall.recvmsg ?? 0;
+        expect(receives, name).toBeGreaterThan(0);
+        for (let i = 1; i <= receives; i++) {
+          const before = openFdCount();
+          const f = injectFault({ syscall: 'recvmsg', nth: i, errno: 'EAGAIN' });
+          const v = await withTimeout(op(), 10_000, `${name} with receive #${i} finding nothing`);
+          clearFaults();
+          expect(f.fired, `${name} receive #${i}`).toBe(true);
+          check(v);
+          expect(openFdCount(), `${name} receive #${i}`).toBe(before);
+        }
+      }
+      expect(t.ipJson('addr', 'show', 'dev', 'e0')[0].addr_info).toHaveLength(addrs);
+      expect(t.h.stats.unmatched).toBe(0);
+    } finally {
+      t.close();
+    }
+  });
+});
