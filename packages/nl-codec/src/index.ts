@@ -28,6 +28,8 @@ export * from './message/flags.js';
 export { errnoName, errnoNumber, ERRNO_NAMES } from './message/errno.js';
 export { toJSON, fromJSON, stringify, parse, toHex, fromHex, type JsonValue } from './json.js';
 export { format, type FormatOptions } from './print/format.js';
+export { summary } from './print/summary.js';
+export { locateMessages, messageLayout, type MessageSource, type MessageLayout, type AttrLayout, type AttrsLayout, type Span } from './print/layout.js';
 export { NetlinkDecodeError } from './attrs/errors.js';
 /**
  * The generated spec tables (attribute sets, structs, enums, sub-messages, message types),

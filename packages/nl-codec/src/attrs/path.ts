@@ -54,7 +54,9 @@ function selectorValue(set: CSet, b: Uint8Array, v: DataView, s: number, e: numb
     const len = v.getUint16(off, true);
     if (len < 4 || len > e - off) return undefined;
     if ((v.getUint16(off + 2, true) & NLA_TYPE_MASK) === sel.type) {
-      return len > 4 && b[off + len - 1] === 0 ? utf8Text(b, off + 4, len - 5) : undefined;
+      // As decode reads it: iproute2 sends `kind` without its NUL, and the kernel accepts that.
+      if (len === 4) return undefined;
+      return utf8Text(b, off + 4, b[off + len - 1] === 0 ? len - 5 : len - 4);
     }
     off += (len + 3) & ~3;
   }
