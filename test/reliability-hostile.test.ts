@@ -158,6 +158,37 @@ describeKernel('hostile sender in the same namespace', () => {
     expect((await h.linkList()).map((l) => l.name)).not.toContain('evil');
   });
 
+  it('ignores forged DONEs and errors aimed at a stream’s own socket, whose sequence numbers are time-derived and so guessable', async () => {
+    const { h } = t();
+    for (let k = 0; k < 100; k++) await h.linkAdd({ kind: 'bridge', name: `st${k}` });
+    const e = attacker();
+    const socketsBefore = new Set(netlinkSockets(t()).map((x) => x.portId));
+    const stream = h.linkListStream()[Symbol.asyncIterator]();
+    const guess = (Date.now() >>> 0) % 0x7fffffff; // how the engine seeds its sequence numbers
+    const first = await stream.next();
+    expect(first.done).toBe(false);
+    // The stream's socket is the new one in /proc/net/netlink.
+    const port = netlinkSockets(t()).find((x) => x.protocol === 0 && !socketsBefore.has(x.portId))?.portId;
+    expect(port, 'the stream socket').toBeDefined();
+    // A DONE and an error for every sequence number within ±1,000 of the guess, 200 per datagram.
+    let forged = 0;
+    for (let base = guess - 1000; base < guess + 1000; base += 200) {
+      const msgs: Uint8Array[] = [];
+      for (let seq = base; seq < base + 200; seq++) msgs.push(fakeDone(seq >>> 0, port!), fakeAck(seq >>> 0, port!, -5));
+      shim.sendto(e, datagram(...msgs), 0, { pid: port!, groups: 0 });
+      forged++;
+    }
+    expect(forged).toBe(10);
+    const names = [(first.value as Link).name];
+    for (;;) {
+      const r = await withTimeout(stream.next(), 10_000, 'the stream under forged DONEs');
+      if (r.done) break;
+      names.push((r.value as Link).name);
+    }
+    expect(names).toHaveLength(101);
+    expect(new Set(names).size).toBe(101);
+  });
+
   it('drops a forged datagram larger than the read buffer as foreign, instead of failing a pending request as truncated', async () => {
     const { ns } = t();
     // Room in the kernel for a 1.5 MiB datagram on both ends (the handle reads into 1 MiB).
