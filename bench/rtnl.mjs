@@ -5,11 +5,15 @@
 //   linkDelAll vs one-by-one deletion of N veth pairs
 //   the event loop's longest stall while listing 2N+1 links
 //   RSS growth over 10 rounds of create / list / delete
-import { readlinkSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Handle } from '@nlkit/rtnl';
+import { Handle, netns } from '@nlkit/rtnl';
 
-if (readlinkSync('/proc/self/ns/net') === readlinkSync('/proc/1/ns/net')) {
+// The initial namespace (PID 1's; where PID 1 hides it, kthreadd's, as the shim resolves it).
+const here = netns.current();
+const inInitial = here.isInitial();
+here.close();
+if (inInitial) {
   console.error('bench/rtnl.mjs: refusing to run in the host network namespace (use unshare -n)');
   process.exit(2);
 }

@@ -71,7 +71,7 @@ interface Pending {
 }
 
 /** How long one synchronous drain may run before it yields to the event loop. */
-const SLICE_MS = 2;
+const SLICE_MS = 1;
 
 const identity = (m: Message): Message => m;
 
@@ -313,8 +313,9 @@ export class Engine {
         return;
       }
       this.dispatch(datagram);
-      // A long dump must not hold the event loop: give it back between datagrams.
-      if ((++count & 3) === 0 && performance.now() - started > SLICE_MS) {
+      // A long dump must not hold the event loop: give it back between datagrams once the
+      // slice is used (a datagram of a dump is up to ~32 KB: well under a millisecond).
+      if (++count > 1 && performance.now() - started > SLICE_MS) {
         this.scheduleDrain();
         return;
       }
