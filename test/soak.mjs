@@ -6,6 +6,7 @@
  *
  *   npm run soak                        # build, then 10,000 cycles
  *   node test/soak.mjs --cycles 2000    # after a build
+ *   node test/soak.mjs --subscribe      # also watch links and addresses, reading every event
  *
  * Safety: it creates its own network namespace and refuses to run if that namespace is the
  * host's (or the one it started in); every change happens inside it. It needs root.
@@ -77,8 +78,24 @@ export async function soakCycle(h, i) {
  *
  * @returns {{ cycles, warmup, fdsAfterWarmup, fdsAtEnd, rssAfterWarmup, rssAtEnd, rssGrowth, heapAfterWarmup, heapAtEnd, heapGrowth, seconds }}
  */
-export async function runSoak(h, { cycles, warmup = Math.min(500, Math.max(20, Math.floor(cycles / 10))), onProgress } = {}) {
+export async function runSoak(h, { cycles, warmup = Math.min(500, Math.max(20, Math.floor(cycles / 10))), onProgress, subscribe = false } = {}) {
   await ensureAddrOps();
+  // Optionally, what a container engine also does: watch links and addresses while it works.
+  // A consumer reads every event; it stops at the newlink of a marker made after the last cycle.
+  const events = {};
+  let sub;
+  let consumer;
+  if (subscribe) {
+    sub = h.subscribe({ groups: ['link', 'ipv4-ifaddr', 'ipv6-ifaddr'] });
+    consumer = (async () => {
+      for await (const ev of sub) {
+        events[ev.type] = (events[ev.type] ?? 0) + 1;
+        if (ev.type === 'newlink' && ev.link.name === 'soakend') return;
+        // Events were lost: a real consumer re-lists; the marker may be among the lost ones.
+        if (ev.type === 'overrun' && (await h.linkList()).some((l) => l.name === 'soakend')) return;
+      }
+    })();
+  }
   const gc = getGc();
   const settle = () => {
     gc();
@@ -91,12 +108,23 @@ export async function runSoak(h, { cycles, warmup = Math.min(500, Math.max(20, M
   for (let i = 0; i < cycles; i++) {
     if (i === warmup) {
       settle();
-      fdsAfterWarmup = openFdCount();
+      // Not counting the subscription's socket: it is closed before the count at the end.
+      fdsAfterWarmup = openFdCount() - (sub ? 1 : 0);
       rssAfterWarmup = process.memoryUsage.rss();
       heapAfterWarmup = process.memoryUsage().heapUsed;
     }
     await soakCycle(h, i);
+    // With a subscription, give the event loop a turn per cycle, as a server doing other work
+    // would: replies are read synchronously, so a loop of awaits alone never lets the
+    // subscription read, and the kernel's buffer for it overflows within a few dozen cycles.
+    if (sub) await new Promise((r) => setImmediate(r));
     if (onProgress && (i + 1) % 1000 === 0) onProgress(i + 1);
+  }
+  if (sub) {
+    await h.linkAdd({ kind: 'bridge', name: 'soakend' });
+    await consumer; // leaving its for-await loop closed the subscription
+    await h.linkDel('soakend');
+    sub.close();
   }
   settle();
   const fdsAtEnd = openFdCount();
@@ -115,6 +143,7 @@ export async function runSoak(h, { cycles, warmup = Math.min(500, Math.max(20, M
     heapAtEnd,
     heapGrowth: heapAtEnd - heapAfterWarmup,
     seconds: (performance.now() - started) / 1000,
+    ...(sub ? { events, subscriptionStats: { ...sub.stats } } : {}),
   };
 }
 
@@ -134,11 +163,13 @@ async function main() {
   const args = process.argv.slice(2);
   let cycles = 10_000;
   let maxGrowthMb = 5;
+  let subscribe = false;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--cycles') cycles = Number(args[++i]);
     else if (args[i] === '--max-rss-growth-mb') maxGrowthMb = Number(args[++i]);
+    else if (args[i] === '--subscribe') subscribe = true;
     else {
-      console.error(`soak: unknown argument "${args[i]}" (use --cycles N, --max-rss-growth-mb M)`);
+      console.error(`soak: unknown argument "${args[i]}" (use --cycles N, --max-rss-growth-mb M, --subscribe)`);
       process.exit(1);
     }
   }
@@ -166,7 +197,7 @@ async function main() {
   let result;
   try {
     console.log(`soak: namespace ${ns.inode}, handle port ${h.portId}`);
-    result = await runSoak(h, { cycles, onProgress: (n) => console.log(`soak: ${n} cycles, rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(1)} MB, fds ${openFdCount()}`) });
+    result = await runSoak(h, { cycles, subscribe, onProgress: (n) => console.log(`soak: ${n} cycles, rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(1)} MB, fds ${openFdCount()}`) });
     const left = (await h.linkList()).map((l) => l.name);
     if (left.join(',') !== 'lo') throw new Error(`links left behind: ${left.join(', ')}`);
     result.stats = { ...h.stats };
@@ -185,6 +216,9 @@ async function main() {
   }
   if (result.rssGrowth >= maxGrowthMb * 2 ** 20) failures.push(`RSS grew by ${(result.rssGrowth / 2 ** 20).toFixed(2)} MB after warm-up (limit ${maxGrowthMb} MB)`);
   if (result.stats.unmatched !== 0 || result.stats.foreignDropped !== 0) failures.push(`unexpected replies: ${JSON.stringify(result.stats)}`);
+  if (subscribe && (result.events.overrun ?? 0) === 0 && ((result.events.newlink ?? 0) < 2 * cycles || (result.events.dellink ?? 0) < 2 * cycles)) {
+    failures.push(`the subscription lost link events without reporting an overrun: ${JSON.stringify(result.events)}`);
+  }
   if (failures.length > 0) {
     for (const f of failures) console.error(`soak: FAIL: ${f}`);
     process.exit(1);
