@@ -133,9 +133,23 @@ describe.skipIf(!kernelTestsEnabled)('fault injection on kernel operations', () 
     const operationCalls = total - 2; // the two closes after makeTap returned are the test's
     for (let n = 1; n <= operationCalls; n++) {
       const f = injectFault({ nth: n, errno: 'EIO' });
-      expect(() => makeTap('nlk-fi1'), `call ${n}`).toThrow(SyscallError);
+      let made: OwnedFd[] | undefined;
+      let err: unknown;
+      try {
+        made = makeTap('nlk-fi1');
+      } catch (e) {
+        err = e;
+      }
       expect(f.fired).toBe(true);
       clearFaults();
+      if (n === operationCalls) {
+        // The last call closes inNetns's temporary fd: Linux frees the number even when close
+        // reports an error, so that error is ignored and fn's result (the queue fds) is kept.
+        expect(err, `call ${n}`).toBeUndefined();
+        for (const fd of made!) fd.close();
+      } else {
+        expect(err, `call ${n}`).toBeInstanceOf(SyscallError);
+      }
       expect(countFds(), `call ${n}`).toBe(before);
       expect(netnsInode(), `call ${n}`).toBe(home);
     }
