@@ -27,6 +27,9 @@ import {
   type Scope,
 } from './ip.js';
 import { resolveLinkIndex, type LinkRef } from './link/ref.js';
+import { liftAddr } from './lift/addr.js';
+
+export { addrFromBytes } from './lift/addr.js';
 
 /** Address flags (`IFA_F_*`), by the names `ip` uses where they differ from the kernel's. */
 export type AddrFlag =
@@ -421,6 +424,12 @@ export function addrFromMessage(m: Message): Addr {
 
 const mapAddr = (m: Message): Addr | undefined => (m.header.type === 'RTM_NEWADDR' ? addrFromMessage(m) : undefined);
 
+const RTM_NEWADDR = 20;
+/** `mapRaw` of the dump: RTM_NEWADDR messages lifted from their bytes, anything else skipped. */
+const liftAddrRaw = (b: Uint8Array): Addr | undefined => ((b[4]! | (b[5]! << 8)) === RTM_NEWADDR ? liftAddr(b, b.byteLength) : undefined);
+/** `ifa_index` of an address message (0 when too short to have one). */
+const liftAddrIndex = (b: Uint8Array): number => (b.byteLength >= 24 ? new DataView(b.buffer, b.byteOffset + 20, 4).getUint32(0, true) : 0);
+
 async function modify(h: Handle, type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[], link: LinkRef, addr: AddrSpec): Promise<void> {
   const parsed = parseAddrSpec(addr); // all input checks before any system call
   const index = await resolveLinkIndex(h, link);
@@ -458,11 +467,12 @@ Handle.prototype.addrList = async function (this: Handle, link?: LinkRef, option
   const index = link === undefined ? 0 : await resolveLinkIndex(this, link);
   // The kernel filters by ifa_index under strict checking; the check below only matters on a
   // handle opened with `strict: false`, where the kernel ignores the index.
-  const map =
+  // Lifted straight from each reply's bytes (`lift/addr.ts`), the same result as `mapAddr`.
+  const mapRaw =
     index === 0 || this.options.strict !== false
-      ? mapAddr
-      : (m: Message): Addr | undefined => (m['ifa-index'] === index ? mapAddr(m) : undefined);
-  return this.request(addrDumpMessage(af, index), { dump: true, map });
+      ? liftAddrRaw
+      : (b: Uint8Array): Addr | undefined => (liftAddrIndex(b) === index ? liftAddrRaw(b) : undefined);
+  return this.request(addrDumpMessage(af, index), { dump: true, map: mapAddr, mapRaw });
 };
 
 /** {@link Handle.addrAdd} on the default handle. */

@@ -11,6 +11,9 @@ import { Handle, getDefaultHandle } from './handle.js';
 import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, checkInt, checkU32, describe, familyName, parseIP, parseMAC, type Family, type FamilyArg } from './ip.js';
 import { resolveLinkIndex, type LinkRef } from './link/ref.js';
 import { ROUTE_TYPES, type RouteType } from './route.js';
+import { liftNeigh } from './lift/neigh.js';
+
+export { neighFromBytes } from './lift/neigh.js';
 
 /** Neighbour states (`NUD_*`). */
 export type NeighState = 'incomplete' | 'reachable' | 'stale' | 'delay' | 'probe' | 'failed' | 'noarp' | 'permanent';
@@ -306,6 +309,21 @@ export function neighFromMessage(m: Message): Neigh {
   return n;
 }
 
+/** `NUD_*` bits -> state names (bits without a name are left out). */
+export function neighStateNames(bits: number): NeighState[] {
+  return bitsToNames(bits, STATE_NAMES, STATE_NAMES);
+}
+/** `NTF_*` bits -> flag names. */
+export function neighFlagNames(bits: number): NeighFlag[] {
+  return bitsToNames(bits, CODEC_FLAG_NAMES, FLAG_NAMES);
+}
+/** `NTF_EXT_*` bits (`NDA_FLAGS_EXT`) -> names. */
+export function neighExtFlagNames(bits: number): NeighExtFlag[] {
+  return bitsToNames(bits, EXT_FLAG_NAMES, EXT_FLAG_NAMES);
+}
+
+const RTM_NEWNEIGH = 28;
+
 /** The dump request `neighList` sends. */
 export function neighDumpMessage(af: number, index: number | undefined, master: number | undefined): Message {
   const attrs: Record<string, unknown> = {};
@@ -336,7 +354,15 @@ Handle.prototype.neighList = async function (this: Handle, filter: NeighListFilt
     if (!strict && master !== undefined && n.masterIndex !== master) return undefined;
     return n;
   };
-  return this.request(neighDumpMessage(af, index, master), { dump: true, map });
+  // Lifted straight from each reply's bytes (`lift/neigh.ts`): the same entries as `map`.
+  const mapRaw = (b: Uint8Array): Neigh | undefined => {
+    if ((b[4]! | (b[5]! << 8)) !== RTM_NEWNEIGH) return undefined;
+    const n = liftNeigh(b, b.byteLength);
+    if (!strict && index !== undefined && n.linkIndex !== index) return undefined;
+    if (!strict && master !== undefined && n.masterIndex !== master) return undefined;
+    return n;
+  };
+  return this.request(neighDumpMessage(af, index, master), { dump: true, map, mapRaw });
 };
 
 /** {@link Handle.neighAdd} on the default handle. */

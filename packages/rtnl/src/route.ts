@@ -31,6 +31,9 @@ import {
   type Scope,
 } from './ip.js';
 import { resolveLinkIndex, type LinkRef } from './link/ref.js';
+import { liftRoute } from './lift/route.js';
+
+export { routeFromBytes } from './lift/route.js';
 
 /** Route types (`RTN_*`). */
 export type RouteType =
@@ -762,8 +765,22 @@ Handle.prototype.routeList = async function (this: Handle, filter: RouteListFilt
     }
     return r;
   };
-  return this.request(routeDumpMessage(af, table, oif, protocol, type), { dump: true, map });
+  // Lifted straight from each reply's bytes (`lift/route.ts`): the same routes as `map`.
+  const mapRaw = (b: Uint8Array): Route | undefined => {
+    if ((b[4]! | (b[5]! << 8)) !== RTM_NEWROUTE) return undefined;
+    const r = liftRoute(b, b.byteLength);
+    if (r.flags.length !== 0 && r.flags.includes('cloned')) return undefined;
+    if (!strict) {
+      if (table !== RT_TABLE_UNSPEC && r.table !== table) return undefined;
+      if (oif !== undefined && r.linkIndex !== oif) return undefined;
+      if (protocol !== 0 && b[21] !== protocol) return undefined;
+      if (type !== 0 && ROUTE_TYPES[r.type as string] !== type && r.type !== type) return undefined;
+    }
+    return r;
+  };
+  return this.request(routeDumpMessage(af, table, oif, protocol, type), { dump: true, map, mapRaw });
 };
+const RTM_NEWROUTE = 24;
 
 /** The `RTM_GETROUTE` lookup request `routeGet` sends. */
 export function routeGetMessage(dst: { af: number; text: string; bytes: Uint8Array }, src: string | undefined, oif: number | undefined, iif: number | undefined, mark: number | undefined): Message {

@@ -1,0 +1,116 @@
+/**
+ * `addrFromBytes`: an `RTM_NEWADDR`/`RTM_DELADDR` message's bytes straight to an `Addr`, with
+ * the same result as `addrFromMessage(decode(bytes)[0])` (see `./common.ts` for why).
+ */
+import { decode } from '@nlkit/nl-codec';
+import { addrFlagNames, addrFromMessage, INFINITY_LIFE_TIME, type Addr } from '../addr.js';
+import { familyName, scopeName, type Family } from '../ip.js';
+import { asciiStringAt, attrNumber, checkedLength, ipAt, ipv4At, u32At } from './common.js';
+
+const SET = 'rt-addr/addr-attrs';
+const IFA_ADDRESS = attrNumber(SET, 'address');
+const IFA_LOCAL = attrNumber(SET, 'local');
+const IFA_LABEL = attrNumber(SET, 'label');
+const IFA_BROADCAST = attrNumber(SET, 'broadcast');
+const IFA_CACHEINFO = attrNumber(SET, 'cacheinfo');
+const IFA_FLAGS = attrNumber(SET, 'flags');
+const IFA_RT_PRIORITY = attrNumber(SET, 'rt-priority');
+/** Bit per lifted attribute type, to spot repeats (the codec turns a repeat into an array). */
+const LIFTED = [IFA_ADDRESS, IFA_LOCAL, IFA_LABEL, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS, IFA_RT_PRIORITY];
+if (LIFTED.some((t) => t >= 31)) throw new Error("@nlkit/rtnl: an address attribute number no longer fits the lifter's bit set");
+const MASK = LIFTED.reduce((m, t) => m | (1 << t), 0);
+
+/** `struct ifaddrmsg` is 8 bytes after the 16-byte netlink header. */
+const HDR = 24;
+
+function generic(msg: Uint8Array): Addr {
+  return addrFromMessage(decode(msg)[0]!);
+}
+
+const lft = (v: number): number => (v === INFINITY_LIFE_TIME ? Infinity : v);
+
+/**
+ * Lift one address message (exactly its `nlmsg_len` bytes, header included) into an `Addr`,
+ * equal to what {@link addrFromMessage} gives for the decoded message. The bytes are only
+ * read during the call. Throws `NetlinkDecodeError` for a malformed attribute, like `decode`.
+ *
+ * @example
+ * ```ts
+ * import { addrFromBytes } from '@nlkit/rtnl';
+ * const addr = addrFromBytes(datagram.subarray(offset, offset + length));
+ * console.log(addr.address, addr.linkIndex);
+ * ```
+ */
+export function addrFromBytes(msg: Uint8Array): Addr {
+  const len = checkedLength(msg, 'addrFromBytes');
+  return liftAddr(msg, len);
+}
+
+/** @internal the lifter on a message whose length is already known to fit. */
+export function liftAddr(b: Uint8Array, len: number): Addr {
+  if (len < HDR) return generic(b.subarray(0, len));
+  let address: string | undefined;
+  let local: string | undefined;
+  let label: string | undefined;
+  let broadcast: string | undefined;
+  let flagsAttr = -1;
+  let priority = -1;
+  let valid = -1;
+  let preferred = 0;
+  let seen = 0;
+  let p = HDR;
+  while (p + 4 <= len) {
+    const alen = b[p]! | (b[p + 1]! << 8);
+    if (alen < 4 || p + alen > len) return generic(b.subarray(0, len));
+    const rawType = b[p + 2]! | (b[p + 3]! << 8);
+    const d = p + 4;
+    const plen = alen - 4;
+    p += (alen + 3) & ~3;
+    const t = rawType & 0x3fff;
+    if (t >= 31 || ((MASK >>> t) & 1) === 0) continue;
+    // NLA_F_* bits or a repeat: rare enough to leave to the codec.
+    if (rawType !== t || (seen & (1 << t)) !== 0) return generic(b.subarray(0, len));
+    seen |= 1 << t;
+    if (t === IFA_ADDRESS || t === IFA_LOCAL) {
+      const ip = ipAt(b, d, plen);
+      if (ip === undefined) return generic(b.subarray(0, len));
+      if (t === IFA_ADDRESS) address = ip;
+      else local = ip;
+    } else if (t === IFA_CACHEINFO) {
+      if (plen !== 16) return generic(b.subarray(0, len));
+      preferred = u32At(b, d);
+      valid = u32At(b, d + 4);
+    } else if (t === IFA_LABEL) {
+      label = asciiStringAt(b, d, plen);
+      if (label === undefined) return generic(b.subarray(0, len));
+    } else {
+      if (plen !== 4) return generic(b.subarray(0, len));
+      if (t === IFA_BROADCAST) broadcast = ipv4At(b, d);
+      else if (t === IFA_FLAGS) flagsAttr = u32At(b, d);
+      else priority = u32At(b, d);
+    }
+  }
+  const prefixLen = b[17]!;
+  const a: Addr = {
+    address: (local ?? address ?? '') + '/' + prefixLen,
+    scope: scopeName(b[19]!),
+    // IFA_FLAGS (u32), when present, supersedes the 8-bit header field.
+    flags: addrFlagNames(flagsAttr >= 0 ? flagsAttr : b[18]!),
+    validLft: Infinity,
+    preferredLft: Infinity,
+    linkIndex: u32At(b, 20),
+    family: familyName(b[16]!) as Family,
+  };
+  if (local !== undefined) {
+    a.local = local;
+    if (address !== undefined && address !== local) a.peer = address + '/' + prefixLen;
+  }
+  if (broadcast !== undefined) a.broadcast = broadcast;
+  if (label !== undefined) a.label = label;
+  if (valid >= 0) {
+    a.validLft = lft(valid);
+    a.preferredLft = lft(preferred);
+  }
+  if (priority >= 0) a.priority = priority;
+  return a;
+}

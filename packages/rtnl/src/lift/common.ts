@@ -1,0 +1,119 @@
+/**
+ * Shared pieces of the raw lifters (`addrFromBytes`, `routeFromBytes`, `neighFromBytes`): the
+ * attribute numbers taken from the codec's tables, and the hot text formatters.
+ *
+ * Why raw lifters at all: `decode()` builds a full object tree per message (names, flag
+ * arrays, nested structs) that the `Addr`/`Route`/`Neigh` lifters then read a handful of
+ * fields from. At a million routes that tree is most of the time and memory. The raw lifters
+ * read the family header and walk the top-level attributes once; whenever a message holds
+ * something they do not handle exactly as the codec would (a wrong payload length, a repeated
+ * attribute, NLA_F_* bits, a nest such as RTA_MULTIPATH), they hand that message to the
+ * generic path instead, so the results are the same object either way.
+ */
+import { schema } from '@nlkit/nl-codec';
+
+/**
+ * The number of attribute `name` of codec set `set`, read once at module load so that the
+ * codec's tables stay the single source of truth. Throws at load when the tables lack it.
+ */
+export function attrNumber(set: string, name: string): number {
+  const v = schema.attributeInfo(set, name)?.value;
+  if (typeof v !== 'number') throw new Error(`@nlkit/rtnl: the codec's table ${set} has no attribute ${JSON.stringify(name)}`);
+  return v;
+}
+
+/** Decimal text of each byte, for IPv4 formatting without number-to-string conversions. */
+const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Dotted quad of the 4 bytes at `p`. */
+export function ipv4At(b: Uint8Array, p: number): string {
+  return DEC[b[p]!]! + '.' + DEC[b[p + 1]!]! + '.' + DEC[b[p + 2]!]! + '.' + DEC[b[p + 3]!]!;
+}
+
+/**
+ * RFC 5952 text of the 16 bytes at `p` (lowercase, longest run of two or more zero groups
+ * compressed, the first on a tie; IPv4-mapped addresses in dotted form), as `formatIP` and the
+ * codec produce it, without copying the bytes or allocating a group array.
+ */
+export function ipv6At(b: Uint8Array, p: number): string {
+  // IPv4-mapped ::ffff:a.b.c.d
+  let zeros10 = true;
+  for (let i = 0; i < 10; i++) if (b[p + i] !== 0) { zeros10 = false; break; }
+  if (zeros10 && b[p + 10] === 0xff && b[p + 11] === 0xff) return '::ffff:' + ipv4At(b, p + 12);
+  let bestStart = -1;
+  let bestLen = 1;
+  let runStart = -1;
+  for (let i = 0; i < 8; i++) {
+    if (b[p + 2 * i] === 0 && b[p + 2 * i + 1] === 0) {
+      if (runStart < 0) runStart = i;
+      if (i - runStart + 1 > bestLen) {
+        bestStart = runStart;
+        bestLen = i - runStart + 1;
+      }
+    } else runStart = -1;
+  }
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (i > 0 && i !== bestStart + bestLen) s += ':';
+    const hi = b[p + 2 * i]!;
+    const lo = b[p + 2 * i + 1]!;
+    // Groups print without leading zeros.
+    s += hi === 0 ? (lo < 16 ? lo.toString(16) : HEX2[lo]!) : hi < 16 ? hi.toString(16) + HEX2[lo]! : HEX2[hi]! + HEX2[lo]!;
+  }
+  return s;
+}
+
+/** An address payload of 4 or 16 bytes as text; `undefined` for any other length. */
+export function ipAt(b: Uint8Array, p: number, len: number): string | undefined {
+  return len === 4 ? ipv4At(b, p) : len === 16 ? ipv6At(b, p) : undefined;
+}
+
+/** Colon-separated lowercase hex of `len` bytes (MAC addresses and other link-layer addresses). */
+export function hexColon(b: Uint8Array, p: number, len: number): string {
+  let s = HEX2[b[p]!]!;
+  for (let i = 1; i < len; i++) s += ':' + HEX2[b[p + i]!]!;
+  return s;
+}
+
+/**
+ * A NUL-terminated ASCII string payload as text, or `undefined` when the codec would not give
+ * exactly this string (no NUL: the codec still gives the text, so that is accepted; bytes
+ * after the NUL or non-ASCII bytes: left to the codec).
+ */
+export function asciiStringAt(b: Uint8Array, p: number, len: number): string | undefined {
+  if (len === 0) return undefined;
+  let end = p + len;
+  if (end > p && b[end - 1] === 0) end--;
+  let s = '';
+  for (let i = p; i < end; i++) {
+    const c = b[i]!;
+    if (c === 0 || c > 0x7f) return undefined;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+/** Little-endian u32 at `p`. */
+export function u32At(b: Uint8Array, p: number): number {
+  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+}
+
+/** Little-endian u16 at `p`. */
+export function u16At(b: Uint8Array, p: number): number {
+  return b[p]! | (b[p + 1]! << 8);
+}
+
+/** The `nlmsg_len` of a message given as bytes, checked against the bytes (for the public lifters). */
+export function checkedLength(msg: unknown, what: string): number {
+  if (!(msg instanceof Uint8Array)) throw new TypeError(`${what}: the message must be a Uint8Array`);
+  if (msg.byteLength < 16) throw new RangeError(`${what}: a netlink message has at least 16 bytes, got ${msg.byteLength}`);
+  const len = u32At(msg, 0);
+  if (len < 16 || len > msg.byteLength) throw new RangeError(`${what}: nlmsg_len ${len} does not fit the ${msg.byteLength} bytes given`);
+  return len;
+}
