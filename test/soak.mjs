@@ -38,6 +38,18 @@ export function openFds() {
   return out;
 }
 
+/** Committed bytes of each V8 heap space. */
+export function heapSpaces() {
+  return Object.fromEntries(v8.getHeapSpaceStatistics().map((x) => [x.space_name, x.physical_space_size]));
+}
+
+/** RSS and what V8 knows of, in MB: separates JS objects, buffers and native memory. */
+export function memoryLine() {
+  const m = process.memoryUsage();
+  const mb = (x) => (x / 2 ** 20).toFixed(1);
+  return `rss ${mb(m.rss)} MB (heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}, array buffers ${mb(m.arrayBuffers)})`;
+}
+
 /** A callable `gc()` without restarting node with --expose-gc. */
 export function getGc() {
   if (typeof globalThis.gc === 'function') return globalThis.gc;
@@ -97,14 +109,21 @@ export async function runSoak(h, { cycles, warmup = Math.min(500, Math.max(20, M
     })();
   }
   const gc = getGc();
+  // Before each measurement: a last-resort full GC (what V8 does under memory pressure), which
+  // also gives back heap capacity V8 grew for speed, so RSS shows what is really retained.
   const settle = () => {
-    gc();
+    try {
+      gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    } catch {
+      gc();
+    }
     gc();
   };
   const started = performance.now();
   let fdsAfterWarmup = openFdCount();
   let rssAfterWarmup = process.memoryUsage.rss();
   let heapAfterWarmup = process.memoryUsage().heapUsed;
+  let spacesAfterWarmup = heapSpaces();
   for (let i = 0; i < cycles; i++) {
     if (i === warmup) {
       settle();
@@ -112,13 +131,14 @@ export async function runSoak(h, { cycles, warmup = Math.min(500, Math.max(20, M
       fdsAfterWarmup = openFdCount() - (sub ? 1 : 0);
       rssAfterWarmup = process.memoryUsage.rss();
       heapAfterWarmup = process.memoryUsage().heapUsed;
+      spacesAfterWarmup = heapSpaces();
     }
     await soakCycle(h, i);
     // With a subscription, give the event loop a turn per cycle, as a server doing other work
     // would: replies are read synchronously, so a loop of awaits alone never lets the
     // subscription read, and the kernel's buffer for it overflows within a few dozen cycles.
     if (sub) await new Promise((r) => setImmediate(r));
-    if (onProgress && (i + 1) % 1000 === 0) onProgress(i + 1);
+    if (onProgress && (i + 1) % 500 === 0) onProgress(i + 1);
   }
   if (sub) {
     await h.linkAdd({ kind: 'bridge', name: 'soakend' });
@@ -142,6 +162,9 @@ export async function runSoak(h, { cycles, warmup = Math.min(500, Math.max(20, M
     heapAfterWarmup,
     heapAtEnd,
     heapGrowth: heapAtEnd - heapAfterWarmup,
+    // Where RSS growth went: V8 heap spaces (committed size) grown since the warm-up, and native
+    // memory (RSS minus the V8 heap), which is what koffi, libuv and Node allocate.
+    heapSpaceGrowth: Object.fromEntries(Object.entries(heapSpaces()).map(([k, v]) => [k, v - (spacesAfterWarmup[k] ?? 0)]).filter(([, v]) => v !== 0)),
     seconds: (performance.now() - started) / 1000,
     ...(sub ? { events, subscriptionStats: { ...sub.stats } } : {}),
   };
@@ -197,7 +220,7 @@ async function main() {
   let result;
   try {
     console.log(`soak: namespace ${ns.inode}, handle port ${h.portId}`);
-    result = await runSoak(h, { cycles, subscribe, onProgress: (n) => console.log(`soak: ${n} cycles, rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(1)} MB, fds ${openFdCount()}`) });
+    result = await runSoak(h, { cycles, subscribe, onProgress: (n) => console.log(`soak: ${n} cycles, ${memoryLine()}, fds ${openFdCount()}`) });
     const left = (await h.linkList()).map((l) => l.name);
     if (left.join(',') !== 'lo') throw new Error(`links left behind: ${left.join(', ')}`);
     result.stats = { ...h.stats };
