@@ -41,6 +41,9 @@ describeKernel('raw lifters on kernel dumps', () => {
     ip('route', 'add', '198.51.100.128/25', 'via', '192.0.2.254', 'mtu', '1400', 'advmss', '1300', 'congctl', 'reno');
     ip('route', 'add', '203.0.113.128/25', 'nexthop', 'via', '192.0.2.2', 'weight', '2', 'nexthop', 'via', '192.0.2.3', 'dev', 'v0');
     ip('route', 'add', '198.51.100.64/26', 'dev', 'v0', 'table', '100000', 'metric', '7', 'proto', 'static');
+    ip('route', 'add', '198.51.100.192/26', 'via', '192.0.2.254', 'dev', 'v0');
+    ip('route', 'add', '198.51.100.8/29', 'via', '192.0.2.254', 'dev', 'v0', 'metric', '20', 'proto', 'bgp');
+    ip('route', 'add', '198.51.100.4/30', 'via', '192.0.2.254', 'dev', 'v0', 'table', '7', 'onlink');
     ip('route', 'add', 'blackhole', '198.51.100.16/28');
     ip('route', 'add', 'unreachable', '198.51.100.32/28');
     ip('route', 'add', 'prohibit', '198.51.100.48/28', 'table', '300');
@@ -75,7 +78,7 @@ describeKernel('raw lifters on kernel dumps', () => {
     }
     // Every kind of message we set up was there to compare.
     expect(count.RTM_NEWADDR).toBeGreaterThanOrEqual(9);
-    expect(count.RTM_NEWROUTE).toBeGreaterThanOrEqual(15);
+    expect(count.RTM_NEWROUTE).toBeGreaterThanOrEqual(18);
     expect(count.RTM_NEWNEIGH).toBeGreaterThanOrEqual(6);
     const routes = dumps.filter((b) => b[4] === 24).map(routeFromBytes);
     expect(routes.some((r) => r.multipath !== undefined && r.family === 'inet')).toBe(true);

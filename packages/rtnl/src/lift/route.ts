@@ -8,9 +8,9 @@
  * Multipath, metrics and `RTA_VIA` routes go through the codec.
  */
 import { decode, schema } from '@nlkit/nl-codec';
-import { protocolName, routeFlagNames, routeFromMessage, type Route, type RouteType } from '../route.js';
+import { protocolName, routeFlagNames, routeFromMessage, type Route, type RouteProtocol, type RouteType } from '../route.js';
 import { AF_INET6, familyName, scopeName } from '../ip.js';
-import { attrNumber, checkedLength, ipv4At, ipv6At, u32At } from './common.js';
+import { attrNumber, checkedLength, ipv4At, ipv6At, slashLen, u32At } from './common.js';
 
 const SET = 'rt-route/route-attrs';
 const RTA_DST = attrNumber(SET, 'dst');
@@ -52,6 +52,14 @@ const TYPE_NAMES: (RouteType | number)[] = Array.from({ length: 256 }, (_, i) =>
   for (const [name, value] of e.entries) TYPE_NAMES[value] = name as RouteType;
 }
 
+/** Attributes of the common literal shapes (see the end of liftRoute). */
+const COMMON_MASK = (1 << RTA_DST) | (1 << RTA_GATEWAY) | (1 << RTA_OIF) | (1 << RTA_PRIORITY) | (1 << RTA_TABLE);
+/**
+ * `rtm_protocol` -> name or number, as protocolName gives it. Filled on first use: route.ts
+ * imports this module, so its tables do not exist yet while this one loads.
+ */
+let PROTOCOL_NAMES: RouteProtocol[] = [];
+
 /** `struct rtmsg` is 12 bytes after the 16-byte netlink header. */
 const HDR = 28;
 const AF_MPLS = 28;
@@ -90,6 +98,7 @@ export function routeFromBytes(msg: Uint8Array): Route {
 /** @internal the lifter on a message whose length is already known to fit. */
 export function liftRoute(b: Uint8Array, len: number): Route {
   if (len < HDR) return generic(b.subarray(0, len));
+  if (PROTOCOL_NAMES.length === 0) PROTOCOL_NAMES = Array.from({ length: 256 }, (_, i) => protocolName(i));
   const af = b[16]!;
   // The codec leaves MPLS addresses as bytes.
   if (af === AF_MPLS) return generic(b.subarray(0, len));
@@ -164,17 +173,50 @@ export function liftRoute(b: Uint8Array, len: number): Route {
       else nhId = v;
     }
   }
+  const dstLen = b[17]!;
+  // The common shapes of a large table (a prefix via a gateway, with or without a metric) are
+  // built as one literal: every property in the object itself, none in a separate backing
+  // store. Same keys in the same order as routeFromMessage gives them.
+  if (dst !== undefined && gw !== undefined && oif >= 0 && (seen & ~COMMON_MASK) === 0) {
+    const flags = u32At(b, 24);
+    if (priority < 0) {
+      return {
+        table: table >= 0 ? table : b[20]!,
+        protocol: PROTOCOL_NAMES[b[21]!]!,
+        scope: scopeName(b[22]!),
+        type: TYPE_NAMES[b[23]!]!,
+        flags: flags === 0 ? [] : routeFlagNames(flags),
+        tos: b[19]!,
+        family: familyName(af),
+        dst: dst + slashLen(dstLen),
+        gw,
+        linkIndex: oif,
+      };
+    }
+    return {
+      table: table >= 0 ? table : b[20]!,
+      protocol: PROTOCOL_NAMES[b[21]!]!,
+      scope: scopeName(b[22]!),
+      type: TYPE_NAMES[b[23]!]!,
+      flags: flags === 0 ? [] : routeFlagNames(flags),
+      tos: b[19]!,
+      family: familyName(af),
+      dst: dst + slashLen(dstLen),
+      gw,
+      linkIndex: oif,
+      priority,
+    };
+  }
   const r: Route = {
     table: table >= 0 ? table : b[20]!,
-    protocol: protocolName(b[21]!),
+    protocol: PROTOCOL_NAMES[b[21]!]!,
     scope: scopeName(b[22]!),
     type: TYPE_NAMES[b[23]!]!,
     flags: routeFlagNames(u32At(b, 24)),
     tos: b[19]!,
     family: familyName(af),
   };
-  const dstLen = b[17]!;
-  if (dst !== undefined) r.dst = dst + '/' + dstLen;
+  if (dst !== undefined) r.dst = dst + slashLen(dstLen);
   else if (dstLen !== 0) r.dst = (af === AF_INET6 ? '::/' : '0.0.0.0/') + dstLen;
   if (src !== undefined) r.srcPrefix = src + '/' + b[18]!;
   if (prefsrc !== undefined) r.src = prefsrc;
