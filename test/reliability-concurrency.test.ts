@@ -5,8 +5,8 @@
  * version of this, and forged replies, are in engine.test.ts.)
  */
 import { Handle, NetlinkError, type Link } from '@nlkit/rtnl';
-import { beforeAll, expect, it } from 'vitest';
-import { ensureRtnlOps, linkState, withTimeout } from './fixtures/faults.js';
+import { expect, it } from 'vitest';
+import { linkState, withTimeout } from './fixtures/faults.js';
 import { describeKernel, useTestNetns } from './fixtures/netns.js';
 
 type Outcome = { status: 'fulfilled'; value: unknown } | { status: 'rejected'; reason: unknown };
@@ -16,7 +16,6 @@ const addrOf = (k: number) => `198.51.100.${k + 1}/32`;
 
 describeKernel('one handle, many operations at once', () => {
   const t = useTestNetns();
-  beforeAll(ensureRtnlOps);
 
   it('settles 1,000 mixed typed operations started at once, each with its own result or error, dumps included', async () => {
     const { h } = t();

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { encode, type Message } from '@nlkit/nl-codec';
 import { DumpInterruptedError, Handle, type Link, type RtnlEvent } from '@nlkit/rtnl';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { datagram, ensureRtnlOps, nextEventMatching, withTimeout } from './fixtures/faults.js';
+import { describe, expect, it } from 'vitest';
+import { datagram, nextEventMatching, withTimeout } from './fixtures/faults.js';
 import { describeKernel, useTestNetns } from './fixtures/netns.js';
 
 const rtnlUrl = new URL('../packages/rtnl/dist/index.js', import.meta.url).href;
@@ -30,7 +30,6 @@ function startChurn(nsPath: string, what: 'links' | 'addrs' = 'links'): { stop: 
     import { workerData, parentPort } from 'node:worker_threads';
     const { Handle } = await import(workerData.rtnl);
     const h = Handle.open({ netns: workerData.nsPath });
-    if (workerData.what === 'addrs') await import(new URL('addr.js', workerData.rtnl).href);
     let n = 0;
     try {
       while (Atomics.load(workerData.flag, 0) === 0) {
@@ -75,7 +74,6 @@ function expectConsistent(links: Link[], stable: Link[], where: string): void {
 
 describeKernel('dumps under concurrent changes', () => {
   const t = useTestNetns();
-  beforeAll(ensureRtnlOps);
 
   it('lists links while another thread adds and deletes them: each list is complete and consistent, or DumpInterruptedError with partial', async () => {
     const { h, nsPath } = t();
@@ -317,7 +315,6 @@ describeKernel('a subscription nobody reads', () => {
 
 describeKernel('ENOBUFS on requests is never silent', () => {
   const t = useTestNetns();
-  beforeAll(ensureRtnlOps);
 
   // The kernel reports ENOBUFS once per congestion episode (NETLINK_S_CONGESTED stays set until
   // the queue is read empty), so the engine must empty the queue after failing what was pending;

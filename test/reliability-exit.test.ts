@@ -9,12 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Handle, netns } from '@nlkit/rtnl';
-import { beforeAll, expect, it } from 'vitest';
-import { ensureRtnlOps } from './fixtures/faults.js';
+import { expect, it } from 'vitest';
 import { describeKernel, openFdCount, useTestNetns } from './fixtures/netns.js';
 
 const rtnlDist = fileURLToPath(new URL('../packages/rtnl/dist/index.js', import.meta.url));
-const rtnlDir = fileURLToPath(new URL('../packages/rtnl/dist/', import.meta.url));
 
 /** Run `body` as an ES module under `unshare -n` (a namespace of its own, checked first). */
 function runChild(body: string): { status: number | null; stdout: string; stderr: string; error: Error | undefined; ms: number } {
@@ -25,8 +23,6 @@ function runChild(body: string): { status: number | null; stdout: string; stderr
       script,
       `import { readlinkSync } from 'node:fs';
 import * as rtnl from ${JSON.stringify(rtnlDist)};
-// Operations installed by their own modules (the index may not re-export them yet).
-for (const f of ['addr.js', 'streams.js']) { try { await import(${JSON.stringify(rtnlDir)} + f); } catch {} }
 if (readlinkSync('/proc/self/ns/net') === process.env.PARENT_NETNS) throw new Error('not in a fresh namespace');
 const { Handle, netns } = rtnl;
 ${body}
@@ -46,7 +42,6 @@ ${body}
 
 describeKernel('exit and cleanup', () => {
   const t = useTestNetns();
-  beforeAll(ensureRtnlOps);
 
   it('lets a program that leaves handles, subscriptions, a broken-off stream, namespaces and the default handle open simply end', () => {
     const r = runChild(`

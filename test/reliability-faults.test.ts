@@ -24,8 +24,8 @@
 import { AddressRestoreError, Handle, netns, type Link } from '@nlkit/rtnl';
 import * as shim from '@nlkit/syscall-shim';
 import { clearFaults, injectFault, startCounting, stopCounting, type SyscallName } from '@nlkit/syscall-shim/testing';
-import { afterEach, beforeAll, expect, it } from 'vitest';
-import { carriesCode, ensureRtnlOps, linkState, settle, tableState, withTimeout } from './fixtures/faults.js';
+import { afterEach, expect, it } from 'vitest';
+import { carriesCode, linkState, settle, tableState, withTimeout } from './fixtures/faults.js';
 import { createTestNetns, describeKernel, openFdCount, type TestNetns } from './fixtures/netns.js';
 
 interface Env {
@@ -43,6 +43,8 @@ interface FaultCase {
   op: (env: Env) => Promise<unknown> | unknown;
   /** Release what a successful run returned (fds, handles, subscriptions). */
   release?: (result: unknown, env: Env) => void;
+  /** Release what `setup` holds (after the checks, before the namespaces close). */
+  teardown?: (env: Env) => void;
   /** What the operation may change, as comparable data. */
   state: (env: Env) => unknown;
   /**
@@ -152,6 +154,7 @@ const cases: FaultCase[] = [
       env.ctx.tap = await env.t.h.linkAdd({ kind: 'tuntap', mode: 'tap', name: 'mq0', multiQueue: true });
     },
     op: (env) => env.t.h.tuntapAddQueues('mq0', 2),
+    teardown: (env) => closeFds(env.ctx.tap),
     release: (fds) => {
       for (const fd of fds as shim.OwnedFd[]) fd.close();
     },
@@ -272,7 +275,6 @@ interface Run {
 }
 
 describeKernel('fault injection: every system call of every operation fails once', () => {
-  beforeAll(ensureRtnlOps);
   afterEach(() => clearFaults());
 
   for (const c of cases) {
@@ -372,6 +374,7 @@ async function oneRun(
     }
   } finally {
     homeFd.close();
+    c.teardown?.(env);
     env.t.close();
     env.other.close();
   }
@@ -379,7 +382,6 @@ async function oneRun(
 }
 
 describeKernel('fault injection: a spurious EAGAIN on any receive loses nothing', () => {
-  beforeAll(ensureRtnlOps);
   afterEach(() => clearFaults());
 
   // Readiness can be spurious and a receive can find nothing: the engine must wait for the

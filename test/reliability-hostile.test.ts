@@ -10,8 +10,8 @@
 import { encode, type Message } from '@nlkit/nl-codec';
 import { Handle, type Link, type RtnlEvent } from '@nlkit/rtnl';
 import * as shim from '@nlkit/syscall-shim';
-import { afterEach, beforeAll, expect, it } from 'vitest';
-import { datagram, ensureRtnlOps, netlinkSockets, nextEventMatching, rawMessage, withTimeout } from './fixtures/faults.js';
+import { afterEach, expect, it } from 'vitest';
+import { datagram, netlinkSockets, nextEventMatching, rawMessage, withTimeout } from './fixtures/faults.js';
 import { describeKernel, useTestNetns } from './fixtures/netns.js';
 
 const NLMSG_OVERRUN = 4;
@@ -36,7 +36,6 @@ const fakeDone = (seq: number, pid: number): Uint8Array => encode({ header: { ty
 describeKernel('hostile sender in the same namespace', () => {
   const t = useTestNetns();
   let evil: shim.OwnedFd | undefined;
-  beforeAll(ensureRtnlOps);
   afterEach(() => {
     evil?.close();
     evil = undefined;

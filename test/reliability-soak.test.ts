@@ -8,7 +8,6 @@ import { Handle } from '@nlkit/rtnl';
 import { expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script shared with `npm run soak` (no type declarations)
 import { runSoak, soakCycle } from './soak.mjs';
-import { ensureRtnlOps } from './fixtures/faults.js';
 import { describeKernel, openFdCount, useTestNetns } from './fixtures/netns.js';
 
 type SoakResult = {
@@ -24,7 +23,6 @@ describeKernel('soak (short)', () => {
   const t = useTestNetns();
 
   it('runs 300 veth create/configure/delete cycles on one handle with no fd left and bounded memory', async () => {
-    await ensureRtnlOps();
     const { h } = t();
     const r = (await runSoak(h, { cycles: 300, warmup: 50 })) as SoakResult;
     expect(r.fdsAtEnd).toBe(r.fdsAfterWarmup);
@@ -37,7 +35,6 @@ describeKernel('soak (short)', () => {
   });
 
   it('runs 200 cycles while a subscription on the same handle reads every link and address event, with no fd left and no event lost', async () => {
-    await ensureRtnlOps();
     const { h } = t();
     const r = (await runSoak(h, { cycles: 200, warmup: 30, subscribe: true })) as SoakResult;
     expect(r.fdsAtEnd).toBe(r.fdsAfterWarmup);
@@ -54,7 +51,6 @@ describeKernel('soak (short)', () => {
   });
 
   it('releases every fd when a handle per cycle is opened, used and closed', async () => {
-    await ensureRtnlOps();
     const { ns } = t();
     // Warm up once (lazily opened process-wide fds, module loading), then count.
     const warm = Handle.open({ netns: ns });

@@ -14,8 +14,8 @@
  * The test suite runs a short version of the same cycle (`reliability-soak.test.ts` imports
  * `runSoak` from here), so the two cannot drift apart.
  */
-import { existsSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Handle, netns } from '@nlkit/rtnl';
@@ -57,14 +57,6 @@ export function getGc() {
   return vm.runInNewContext('gc');
 }
 
-/** Address operations are installed by their module; load it if the index does not (yet). */
-async function ensureAddrOps() {
-  if (typeof Handle.prototype.addrAdd === 'function') return;
-  const path = fileURLToPath(new URL('../packages/rtnl/dist/addr.js', import.meta.url));
-  if (existsSync(path)) await import(path);
-  if (typeof Handle.prototype.addrAdd !== 'function') throw new Error('@nlkit/rtnl has no addrAdd: build packages/rtnl first');
-}
-
 /**
  * One cycle: a veth pair with an MTU, an IPv4 and an IPv6 address, both ends up, an MTU change,
  * the addresses read back, then one delete (which removes both ends).
@@ -91,7 +83,6 @@ export async function soakCycle(h, i) {
  * @returns {{ cycles, warmup, fdsAfterWarmup, fdsAtEnd, rssAfterWarmup, rssAtEnd, rssGrowth, heapAfterWarmup, heapAtEnd, heapGrowth, seconds }}
  */
 export async function runSoak(h, { cycles, warmup = Math.min(500, Math.max(20, Math.floor(cycles / 10))), onProgress, subscribe = false } = {}) {
-  await ensureAddrOps();
   // Optionally, what a container engine also does: watch links and addresses while it works.
   // A consumer reads every event; it stops at the newlink of a marker made after the last cycle.
   const events = {};
