@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { encode, type Message } from '@nlkit/nl-codec';
 import { DumpInterruptedError, Handle, type Link, type RtnlEvent } from '@nlkit/rtnl';
 import { describe, expect, it } from 'vitest';
-import { datagram, nextEventMatching, withTimeout } from './fixtures/faults.js';
+import { datagram, nextEventMatching, withTimeout, failOnFdLeakWarnings } from './fixtures/faults.js';
 import { describeKernel, useTestNetns } from './fixtures/netns.js';
 
 const rtnlUrl = new URL('../packages/rtnl/dist/index.js', import.meta.url).href;
@@ -72,6 +72,8 @@ function expectConsistent(links: Link[], stable: Link[], where: string): void {
   expect(byIndex.get(1), `${where}: lo`).toBe('lo');
 }
 
+
+failOnFdLeakWarnings();
 describeKernel('dumps under concurrent changes', () => {
   const t = useTestNetns();
 
@@ -157,7 +159,9 @@ describeKernel('dumps under concurrent changes', () => {
       console.log(`address dumps under churn: ${JSON.stringify(outcomes)}, retries ${h.stats.dumpRetries - retriesBefore}, concurrent changes ${changes}`);
     }
     expect(outcomes.complete + outcomes.interrupted).toBe(40);
-    expect(h.stats.dumpRetries - retriesBefore).toBeGreaterThan(0);
+    // Whether the kernel flags any of these (short) address dumps depends on timing, so the
+    // retry count is only reported above; the retry path itself is proven deterministically
+    // with a scripted kernel (engine.test.ts, and the NLM_F_DUMP_INTR tests below).
   });
 
   it('makes one attempt in a stream: a slow consumer during changes gets every item once, then either the end or DumpInterruptedError', async () => {
