@@ -5,7 +5,7 @@
 import { decode } from '@nlkit/nl-codec';
 import { addrFlagNames, addrFromMessage, INFINITY_LIFE_TIME, type Addr } from '../addr.js';
 import { familyName, scopeName, type Family } from '../ip.js';
-import { asciiStringAt, attrNumber, checkedLength, ipAt, ipv4At, u32At } from './common.js';
+import { AF_MPLS, asciiStringAt, attrNumber, checkedLength, ipAt, ipv4At, slashLen, u32At } from './common.js';
 
 const SET = 'rt-addr/addr-attrs';
 const IFA_ADDRESS = attrNumber(SET, 'address');
@@ -48,7 +48,7 @@ export function addrFromBytes(msg: Uint8Array): Addr {
 
 /** @internal the lifter on a message whose length is already known to fit. */
 export function liftAddr(b: Uint8Array, len: number): Addr {
-  if (len < HDR) return generic(b.subarray(0, len));
+  if (len < HDR || b[16] === AF_MPLS) return generic(b.subarray(0, len));
   let address: string | undefined;
   let local: string | undefined;
   let label: string | undefined;
@@ -92,7 +92,7 @@ export function liftAddr(b: Uint8Array, len: number): Addr {
   }
   const prefixLen = b[17]!;
   const a: Addr = {
-    address: (local ?? address ?? '') + '/' + prefixLen,
+    address: (local ?? address ?? '') + slashLen(prefixLen),
     scope: scopeName(b[19]!),
     // IFA_FLAGS (u32), when present, supersedes the 8-bit header field.
     flags: addrFlagNames(flagsAttr >= 0 ? flagsAttr : b[18]!),
@@ -103,7 +103,7 @@ export function liftAddr(b: Uint8Array, len: number): Addr {
   };
   if (local !== undefined) {
     a.local = local;
-    if (address !== undefined && address !== local) a.peer = address + '/' + prefixLen;
+    if (address !== undefined && address !== local) a.peer = address + slashLen(prefixLen);
   }
   if (broadcast !== undefined) a.broadcast = broadcast;
   if (label !== undefined) a.label = label;

@@ -22,6 +22,9 @@ export function attrNumber(set: string, name: string): number {
   return v;
 }
 
+/** The codec leaves the address attributes of `AF_MPLS` messages as bytes (they are labels): such messages take the generic path. */
+export const AF_MPLS = 28;
+
 /** Decimal text of each byte, for IPv4 formatting without number-to-string conversions. */
 const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));

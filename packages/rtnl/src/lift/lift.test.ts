@@ -7,7 +7,7 @@ import { formatIP } from '../ip.js';
 import { neighFromMessage } from '../neigh.js';
 import { routeFromMessage } from '../route.js';
 import { addrFromBytes } from './addr.js';
-import { ipv6At } from './common.js';
+import { ipv4At, ipv6At } from './common.js';
 import { neighFromBytes } from './neigh.js';
 import { routeFromBytes } from './route.js';
 
@@ -77,6 +77,10 @@ const SYNTHETIC: Uint8Array[] = [
   built({ header: hdr('RTM_NEWADDR'), 'ifa-family': 2, 'ifa-prefixlen': 32, 'ifa-flags': ['secondary', 'permanent'], 'ifa-scope': 17, 'ifa-index': 0xfffffff0, attrs: { local: '192.0.2.1', address: '198.51.100.9', label: 'v0:peer', broadcast: 0x01020304, 'rt-priority': 5, flags: ['nodad', 'stable-privacy', 0x4000], cacheinfo: { 'ifa-prefered': 10, 'ifa-valid': 0xffffffff, cstamp: 1, tstamp: 2 } } }),
   built({ header: hdr('RTM_NEWADDR'), 'ifa-family': 10, 'ifa-prefixlen': 64, 'ifa-flags': [], 'ifa-scope': 253, 'ifa-index': 5, attrs: { address: 'fe80::1:0:0:0', cacheinfo: { 'ifa-prefered': 0xffffffff, 'ifa-valid': 0xffffffff, cstamp: 1, tstamp: 2 } } }),
   built({ header: hdr('RTM_NEWNEIGH'), 'ndm-family': 7, 'ndm-ifindex': 9, 'ndm-state': ['noarp', 0x100], 'ndm-flags': ['self', 'ext-learned'], 'ndm-type': 30, attrs: { lladdr: Uint8Array.from([1, 2, 3, 4]), dst: '2001:db8::1', vlan: 10, port: 4789, vni: 100, ifindex: 2, master: 3, 'link-netnsid': -1, 'src-vni': 5, probes: 1, protocol: 4, 'nh-id': 6, 'flags-ext': ['managed', 'ext-validated', 16], cacheinfo: { confirmed: 1, used: 2, updated: 3, refcnt: 4 } } }),
+  // AF_MPLS: the codec keeps "address" attributes as bytes.
+  built({ header: hdr('RTM_NEWADDR'), 'ifa-family': 28, 'ifa-prefixlen': 24, 'ifa-flags': [], 'ifa-scope': 0, 'ifa-index': 2, attrs: { address: Uint8Array.of(10, 0, 0, 1), local: Uint8Array.of(10, 0, 0, 1) } }),
+  built({ header: hdr('RTM_NEWROUTE'), 'rtm-family': 28, 'rtm-dst-len': 20, 'rtm-src-len': 0, 'rtm-tos': 0, 'rtm-table': 254, 'rtm-protocol': 3, 'rtm-scope': 0, 'rtm-type': 'unicast', 'rtm-flags': 0, attrs: { dst: Uint8Array.of(0, 1, 0x41, 0), oif: 2 } }),
+  built({ header: hdr('RTM_NEWNEIGH'), 'ndm-family': 28, 'ndm-ifindex': 9, 'ndm-state': ['reachable'], 'ndm-flags': [], 'ndm-type': 'unicast', attrs: { dst: Uint8Array.of(10, 0, 0, 1) } }),
   built({ header: hdr('RTM_NEWNEIGH'), 'ndm-family': 2, 'ndm-ifindex': 9, 'ndm-state': ['reachable'], 'ndm-flags': [], 'ndm-type': 'unicast', attrs: { dst: '192.0.2.7', lladdr: Uint8Array.of() } }),
 ];
 
@@ -109,6 +113,19 @@ describe('raw lifters agree with decode + xxxFromMessage', () => {
     const b = VECTORS.find((m) => typeOf(m) === 28)!.slice();
     new DataView(b.buffer).setUint32(0, b.length + 4, true);
     expect(() => neighFromBytes(b)).toThrow(RangeError);
+  });
+
+  it('formats IPv4 like formatIP for any 4 bytes, at any offset, from its caches too', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }), fc.nat(5), (arr, at) => {
+        const b = new Uint8Array(at + 4);
+        b.set(arr, at);
+        const want = formatIP(Uint8Array.from(arr));
+        expect(ipv4At(b, at)).toBe(want);
+        expect(ipv4At(b, at)).toBe(want); // second time from the caches
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('formats IPv6 like formatIP for any 16 bytes (zero runs, ties, IPv4-mapped)', () => {

@@ -6,7 +6,7 @@ import { decode, schema } from '@nlkit/nl-codec';
 import { neighExtFlagNames, neighFlagNames, neighFromMessage, neighStateNames, type Neigh } from '../neigh.js';
 import type { RouteType } from '../route.js';
 import { AF_BRIDGE, familyName } from '../ip.js';
-import { attrNumber, checkedLength, hexColon, ipAt, u16At, u32At } from './common.js';
+import { AF_MPLS, attrNumber, checkedLength, hexColon, ipAt, u16At, u32At } from './common.js';
 
 const SET = 'rt-neigh/neighbour-attrs';
 const NDA_DST = attrNumber(SET, 'dst');
@@ -69,7 +69,7 @@ export function neighFromBytes(msg: Uint8Array): Neigh {
 
 /** @internal the lifter on a message whose length is already known to fit. */
 export function liftNeigh(b: Uint8Array, len: number): Neigh {
-  if (len < HDR) return generic(b.subarray(0, len));
+  if (len < HDR || b[16] === AF_MPLS) return generic(b.subarray(0, len));
   let ip: string | undefined;
   let lladdr: string | undefined;
   let ci = -1;

@@ -10,7 +10,7 @@
 import { decode, schema } from '@nlkit/nl-codec';
 import { protocolName, routeFlagNames, routeFromMessage, type Route, type RouteProtocol, type RouteType } from '../route.js';
 import { AF_INET6, familyName, scopeName } from '../ip.js';
-import { attrNumber, checkedLength, ipv4At, ipv6At, slashLen, u32At } from './common.js';
+import { AF_MPLS, attrNumber, checkedLength, ipv4At, ipv6At, slashLen, u32At } from './common.js';
 
 const SET = 'rt-route/route-attrs';
 const RTA_DST = attrNumber(SET, 'dst');
@@ -62,7 +62,6 @@ let PROTOCOL_NAMES: RouteProtocol[] = [];
 
 /** `struct rtmsg` is 12 bytes after the 16-byte netlink header. */
 const HDR = 28;
-const AF_MPLS = 28;
 
 function generic(msg: Uint8Array): Route {
   return routeFromMessage(decode(msg)[0]!);
@@ -218,7 +217,7 @@ export function liftRoute(b: Uint8Array, len: number): Route {
   };
   if (dst !== undefined) r.dst = dst + slashLen(dstLen);
   else if (dstLen !== 0) r.dst = (af === AF_INET6 ? '::/' : '0.0.0.0/') + dstLen;
-  if (src !== undefined) r.srcPrefix = src + '/' + b[18]!;
+  if (src !== undefined) r.srcPrefix = src + slashLen(b[18]!);
   if (prefsrc !== undefined) r.src = prefsrc;
   if (gw !== undefined) r.gw = gw;
   if (oif >= 0) r.linkIndex = oif;
