@@ -6,7 +6,7 @@
  */
 import { Handle, NetlinkError, type Link } from '@nlkit/rtnl';
 import { expect, it } from 'vitest';
-import { linkState, withTimeout } from './fixtures/faults.js';
+import { linkState, withTimeout, failOnFdLeakWarnings } from './fixtures/faults.js';
 import { describeKernel, useTestNetns } from './fixtures/netns.js';
 
 type Outcome = { status: 'fulfilled'; value: unknown } | { status: 'rejected'; reason: unknown };
@@ -14,6 +14,8 @@ type Outcome = { status: 'fulfilled'; value: unknown } | { status: 'rejected'; r
 /** Unique by construction, so a result that went to the wrong caller cannot pass. */
 const addrOf = (k: number) => `198.51.100.${k + 1}/32`;
 
+
+failOnFdLeakWarnings();
 describeKernel('one handle, many operations at once', () => {
   const t = useTestNetns();
 

@@ -11,7 +11,7 @@ import { encode, type Message } from '@nlkit/nl-codec';
 import { Handle, type Link, type RtnlEvent } from '@nlkit/rtnl';
 import * as shim from '@nlkit/syscall-shim';
 import { afterEach, expect, it } from 'vitest';
-import { datagram, netlinkSockets, nextEventMatching, rawMessage, withTimeout } from './fixtures/faults.js';
+import { datagram, netlinkSockets, nextEventMatching, rawMessage, withTimeout, failOnFdLeakWarnings } from './fixtures/faults.js';
 import { describeKernel, useTestNetns } from './fixtures/netns.js';
 
 const NLMSG_OVERRUN = 4;
@@ -33,6 +33,8 @@ const fakeAck = (seq: number, pid: number, error: number): Uint8Array =>
   encode({ header: { type: 'NLMSG_ERROR', flags: ['capped'], seq, pid }, error, request: { header: { type: 'RTM_NEWLINK', flags: ['request', 'ack'], seq, pid } } } as Message);
 const fakeDone = (seq: number, pid: number): Uint8Array => encode({ header: { type: 'NLMSG_DONE', flags: ['multi'], seq, pid }, error: 0 } as Message);
 
+
+failOnFdLeakWarnings();
 describeKernel('hostile sender in the same namespace', () => {
   const t = useTestNetns();
   let evil: shim.OwnedFd | undefined;

@@ -9,6 +9,7 @@ import { expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script shared with `npm run soak` (no type declarations)
 import { runSoak, soakCycle } from './soak.mjs';
 import { describeKernel, openFdCount, useTestNetns } from './fixtures/netns.js';
+import { failOnFdLeakWarnings } from './fixtures/faults.js';
 
 type SoakResult = {
   fdsAfterWarmup: number;
@@ -19,6 +20,8 @@ type SoakResult = {
   subscriptionStats?: { overruns: number; foreignDropped: number; decodeErrors: number };
 };
 
+
+failOnFdLeakWarnings();
 describeKernel('soak (short)', () => {
   const t = useTestNetns();
 
