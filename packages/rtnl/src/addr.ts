@@ -428,7 +428,7 @@ const RTM_NEWADDR = 20;
 /** `mapRaw` of the dump: RTM_NEWADDR messages lifted from their bytes, anything else skipped. */
 const liftAddrRaw = (b: Uint8Array): Addr | undefined => ((b[4]! | (b[5]! << 8)) === RTM_NEWADDR ? liftAddr(b, b.byteLength) : undefined);
 /** `ifa_index` of an address message (0 when too short to have one). */
-const liftAddrIndex = (b: Uint8Array): number => (b.byteLength >= 24 ? new DataView(b.buffer, b.byteOffset + 20, 4).getUint32(0, true) : 0);
+const liftAddrIndex = (b: Uint8Array): number => (b.byteLength >= 24 ? (b[20]! | (b[21]! << 8) | (b[22]! << 16) | (b[23]! << 24)) >>> 0 : 0);
 
 async function modify(h: Handle, type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[], link: LinkRef, addr: AddrSpec): Promise<void> {
   const parsed = parseAddrSpec(addr); // all input checks before any system call
