@@ -309,15 +309,36 @@ export function neighFromMessage(m: Message): Neigh {
   return n;
 }
 
-/** `NUD_*` bits -> state names (bits without a name are left out). */
+/**
+ * `NUD_*` bits -> state names (bits without a name are left out).
+ *
+ * @example
+ * ```ts
+ * neighStateNames(0x82); // ['reachable', 'permanent']
+ * ```
+ */
 export function neighStateNames(bits: number): NeighState[] {
   return bitsToNames(bits, STATE_NAMES, STATE_NAMES);
 }
-/** `NTF_*` bits -> flag names. */
+/**
+ * `NTF_*` bits -> flag names (`ip`'s names: `extern_learn` for `NTF_EXT_LEARNED`).
+ *
+ * @example
+ * ```ts
+ * neighFlagNames(0x12); // ['self', 'extern_learn']
+ * ```
+ */
 export function neighFlagNames(bits: number): NeighFlag[] {
   return bitsToNames(bits, CODEC_FLAG_NAMES, FLAG_NAMES);
 }
-/** `NTF_EXT_*` bits (`NDA_FLAGS_EXT`) -> names. */
+/**
+ * `NTF_EXT_*` bits (`NDA_FLAGS_EXT`) -> names.
+ *
+ * @example
+ * ```ts
+ * neighExtFlagNames(0x2); // ['locked']
+ * ```
+ */
 export function neighExtFlagNames(bits: number): NeighExtFlag[] {
   return bitsToNames(bits, EXT_FLAG_NAMES, EXT_FLAG_NAMES);
 }
