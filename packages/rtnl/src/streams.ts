@@ -40,33 +40,93 @@ function captureDump(h: Handle, op: (view: Handle) => Promise<unknown>): Promise
   });
 }
 
-async function* streamDump<T>(h: Handle, op: (view: Handle) => Promise<unknown>): AsyncGenerator<T, void, undefined> {
-  const { message, map, mapRaw } = await captureDump(h, op);
-  const transport = new SocketTransport({
-    netns: h.netns,
-    extAck: h.options.extAck,
-    strict: h.options.strict,
-    recvBufferSize: h.options.recvBufferSize,
-    record: h.options.record,
-  });
-  const stream = new DumpStream<T>(
-    transport,
-    message,
-    map as (m: Message) => T | undefined,
-    mapRaw as ((m: Uint8Array) => T | undefined) | undefined,
-  );
-  // A stream left mid-way (neither finished nor broken off) closes its socket with the handle.
-  const unregister = h.onClose(() => void stream.return());
-  try {
-    for (;;) {
-      const r = await stream.next();
-      if (r.done) return;
-      yield r.value;
+/**
+ * The stream handed to the caller: captures the dump request on the first `next()`, then
+ * hands each `next()` straight to the `DumpStream` (one await per item, not two as an async
+ * generator wrapping it would cost). `return()` (a `break`) and the handle's close end it.
+ */
+class HandleDumpStream<T> implements AsyncIterableIterator<T> {
+  private stream: DumpStream<T> | undefined;
+  private starting: Promise<DumpStream<T>> | undefined;
+  private unregister: (() => void) | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly h: Handle,
+    private readonly op: (view: Handle) => Promise<unknown>,
+  ) {}
+
+  private async open(): Promise<DumpStream<T>> {
+    const { message, map, mapRaw } = await captureDump(this.h, this.op);
+    const h = this.h;
+    const transport = new SocketTransport({
+      netns: h.netns,
+      extAck: h.options.extAck,
+      strict: h.options.strict,
+      recvBufferSize: h.options.recvBufferSize,
+      record: h.options.record,
+    });
+    const stream = new DumpStream<T>(
+      transport,
+      message,
+      map as (m: Message) => T | undefined,
+      mapRaw as ((m: Uint8Array) => T | undefined) | undefined,
+    );
+    this.stream = stream;
+    if (this.ended) {
+      // return() came while the request was being captured: close what was just opened.
+      await stream.return();
+      return stream;
     }
-  } finally {
-    unregister();
-    await stream.return();
+    // A stream left mid-way (neither finished nor broken off) closes its socket with the handle.
+    this.unregister = h.onClose(() => void this.return());
+    return stream;
   }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    const stream = this.stream;
+    if (stream !== undefined) return this.settle(stream.next());
+    this.starting ??= this.open();
+    return this.starting.then((s) => this.settle(s.next()), (e: unknown) => {
+      this.ended = true;
+      throw e;
+    });
+  }
+
+  /** Unregister from the handle once the stream is over (done or failed). */
+  private settle(p: Promise<IteratorResult<T>>): Promise<IteratorResult<T>> {
+    return p.then(
+      (r) => {
+        if (r.done) this.finish();
+        return r;
+      },
+      (e: unknown) => {
+        this.finish();
+        throw e;
+      },
+    );
+  }
+
+  private finish(): void {
+    this.ended = true;
+    this.unregister?.();
+    this.unregister = undefined;
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    this.finish();
+    await this.stream?.return();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+function streamDump<T>(h: Handle, op: (view: Handle) => Promise<unknown>): AsyncIterableIterator<T> {
+  return new HandleDumpStream<T>(h, op);
 }
 
 declare module './handle.js' {
@@ -80,9 +140,9 @@ declare module './handle.js' {
      * for await (const link of h.linkListStream({ kind: 'veth' })) console.log(link.name);
      * ```
      */
-    linkListStream(filter?: LinkListFilter): AsyncGenerator<Link, void, undefined>;
+    linkListStream(filter?: LinkListFilter): AsyncIterableIterator<Link>;
     /** Stream addresses (same arguments as `addrList`). */
-    addrListStream(link?: LinkRef, options?: AddrListOptions): AsyncGenerator<Addr, void, undefined>;
+    addrListStream(link?: LinkRef, options?: AddrListOptions): AsyncIterableIterator<Addr>;
     /**
      * Stream routes (same filter as `routeList`), holding about one datagram in memory: a
      * million-route table can be walked in constant memory.
@@ -93,9 +153,9 @@ declare module './handle.js' {
      * for await (const r of h.routeListStream({ family: 'inet' })) if (r.gw) n++;
      * ```
      */
-    routeListStream(filter?: RouteFilter): AsyncGenerator<Route, void, undefined>;
+    routeListStream(filter?: RouteFilter): AsyncIterableIterator<Route>;
     /** Stream neighbours (same filter as `neighList`). */
-    neighListStream(filter?: NeighFilter): AsyncGenerator<Neigh, void, undefined>;
+    neighListStream(filter?: NeighFilter): AsyncIterableIterator<Neigh>;
   }
 }
 

@@ -62,3 +62,13 @@ describe('validateMtu, validateMac, validateId, validateIp', () => {
     for (const bad of ['192.0.2', '256.0.0.1', '2001:db8:::1', 'host']) expect(() => validateIp(bad, 'remote')).toThrow(/remote/);
   });
 });
+
+describe('validateSetMtu', () => {
+  it('accepts an existing link’s MTU above 65535 (loopback runs at 65536) and refuses nonsense before any syscall', async () => {
+    const { validateSetMtu } = await import('./validate.js');
+    expect(validateSetMtu(65536)).toBe(65536);
+    expect(() => validateSetMtu(67)).toThrow(RangeError);
+    expect(() => validateSetMtu(2 ** 31)).toThrow(RangeError);
+    expect(() => validateSetMtu('1500')).toThrow(TypeError);
+  });
+});

@@ -53,6 +53,16 @@ export function validateMtu(mtu: unknown, field = 'mtu'): number {
   return validateUint(mtu, field, MIN_MTU, MAX_MTU);
 }
 
+/**
+ * An MTU for an existing link (`linkSetMTU`): its kind is unknown without a lookup, and some
+ * devices legitimately exceed 65535 (loopback runs at 65536), so only the IPv4 minimum and the
+ * attribute's signed range are checked here; the kernel enforces the device's own maximum
+ * (ERANGE/EINVAL with "mtu greater than device maximum").
+ */
+export function validateSetMtu(mtu: unknown, field = 'mtu'): number {
+  return validateUint(mtu, field, MIN_MTU, 0x7fffffff);
+}
+
 /** A transmit queue length (`IFLA_TXQLEN`, u32). */
 export function validateTxQLen(q: unknown, field = 'txQLen'): number {
   return validateUint(q, field, 0, 0xffffffff);

@@ -99,6 +99,9 @@ export class Engine {
   private paused = false;
   /** Whether the watcher currently keeps the event loop alive. */
   private holdingLoop = false;
+  /** Start of the current stretch of synchronous requests (reset when the event loop turns). */
+  private sliceStart = 0;
+  private sliceOpen = false;
 
   constructor(private readonly transport: Transport) {
     // Start from a time-derived sequence, as iproute2 does, so replies from a previous
@@ -147,8 +150,26 @@ export class Engine {
         this.dumpQueue.push(p);
         return;
       }
-      this.start(p);
+      // Requests complete synchronously, so a loop of awaited requests never returns to the
+      // event loop by itself: timers starve and other sockets (a subscription on the same
+      // thread) are never read. Once such a chain has used a slice, start from setImmediate.
+      if (this.sliceUsed()) setImmediate(() => (this.isClosed ? p.reject(new HandleClosedError()) : this.start(p)));
+      else this.start(p);
     });
+  }
+
+  /** Whether synchronous work since the event loop last turned has used a slice. */
+  private sliceUsed(): boolean {
+    const now = performance.now();
+    if (!this.sliceOpen) {
+      this.sliceOpen = true;
+      this.sliceStart = now;
+      setImmediate(() => {
+        this.sliceOpen = false;
+      });
+      return false;
+    }
+    return now - this.sliceStart > SLICE_MS;
   }
 
   /**

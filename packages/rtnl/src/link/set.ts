@@ -4,7 +4,7 @@
  */
 import { Handle, getDefaultHandle } from '../handle.js';
 import { nsFd, type NetnsRef } from '../netns.js';
-import { validateIfName, validateMac, validateMtu, validateString, validateTxQLen, validateUint } from '../validate.js';
+import { validateIfName, validateMac, validateSetMtu, validateString, validateTxQLen, validateUint } from '../validate.js';
 import { closeQuietly, IFF_UP, ifinfoRequest } from './message.js';
 import { resolveLinkIndex, selectLink, type LinkRef } from './ref.js';
 
@@ -66,7 +66,7 @@ Handle.prototype.linkSetDown = function (this: Handle, link: LinkRef): Promise<v
 };
 
 Handle.prototype.linkSetMTU = async function (this: Handle, link: LinkRef, mtu: number): Promise<void> {
-  validateMtu(mtu);
+  validateSetMtu(mtu);
   return changeLink(this, link, { mtu });
 };
 
