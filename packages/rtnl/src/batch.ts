@@ -63,7 +63,9 @@ interface Queued {
 }
 
 class BatchRecorder {
-  readonly operations: Promise<unknown>[] = [];
+  /** Queued operations: only the method and its arguments until commit() runs them. */
+  readonly ops: Array<{ method: (...a: unknown[]) => Promise<unknown>; args: unknown[] }> = [];
+  /** Messages the running operations asked to send, not sent yet. */
   readonly queue: Queued[] = [];
   committed = false;
   private wake: (() => void) | undefined;
@@ -88,43 +90,67 @@ class BatchRecorder {
   }
 
   /** Resolve when something is queued (or `until` settles). */
-  waitForWork(until: Promise<unknown>): Promise<unknown> {
+  private waitForWork(until: Promise<unknown>): Promise<unknown> {
     if (this.queue.length > 0) return Promise.resolve();
     return Promise.race([until, new Promise<void>((r) => (this.wake = r))]);
   }
 
+  /**
+   * Run the operations `window` at a time: start them, let each run up to its request, send
+   * what they queued in as few datagrams as possible, and repeat until all of them settled
+   * (an operation that needs a lookup first takes one more round). Only one window of
+   * operations, messages and promises exists at a time, whatever the batch's size.
+   */
   async commit(options: CommitOptions = {}): Promise<BatchResult[]> {
     if (this.committed) throw new Error('this batch was already committed');
     this.committed = true;
     const window = options.window ?? 128;
     if (!Number.isInteger(window) || window < 1) throw new RangeError(`window must be a positive integer, got ${window}`);
-    const results = this.operations.map((p) =>
-      p.then(
-        (value): BatchResult => ({ ok: true, value }),
-        (error: unknown): BatchResult => ({ ok: false, error }),
-      ),
-    );
-    let allDone = false;
-    const everything = Promise.all(results).then(() => {
-      allDone = true;
-    });
+    const results: BatchResult[] = new Array(this.ops.length);
     const engine = this.handle.engine;
-    while (!allDone) {
-      // Let operations run up to their (next) request.
-      await new Promise((r) => setImmediate(r));
-      if (this.queue.length === 0) {
-        await this.waitForWork(everything);
-        continue;
+    for (let first = 0; first < this.ops.length; first += window) {
+      const last = Math.min(first + window, this.ops.length);
+      let running = last - first;
+      let allSettled: () => void = () => {};
+      const settled = new Promise<void>((r) => (allSettled = r));
+      for (let i = first; i < last; i++) {
+        const { method, args } = this.ops[i]!;
+        this.ops[i] = undefined as never; // release the arguments as we go
+        let op: Promise<unknown>;
+        try {
+          op = method.apply(this.view, args);
+        } catch (error) {
+          op = Promise.reject(error);
+        }
+        op.then(
+          (value) => {
+            results[i] = { ok: true, value };
+          },
+          (error: unknown) => {
+            results[i] = { ok: false, error };
+          },
+        ).finally(() => {
+          if (--running === 0) allSettled();
+        });
       }
-      const slice = this.queue.splice(0, window);
-      const promises = engine.requestMany(
-        slice.map((q) => q.message),
-        slice.map((q) => q.options),
-      );
-      for (let i = 0; i < slice.length; i++) promises[i]!.then(slice[i]!.resolve, slice[i]!.reject);
-      await Promise.allSettled(promises);
+      while (running > 0) {
+        // Let the operations run up to their (next) request.
+        await new Promise((r) => setImmediate(r));
+        if (this.queue.length === 0) {
+          await this.waitForWork(settled);
+          continue;
+        }
+        const slice = this.queue.splice(0);
+        const promises = engine.requestMany(
+          slice.map((q) => q.message),
+          slice.map((q) => q.options),
+        );
+        for (let k = 0; k < slice.length; k++) promises[k]!.then(slice[k]!.resolve, slice[k]!.reject);
+        await Promise.allSettled(promises);
+      }
     }
-    return Promise.all(results);
+    this.ops.length = 0;
+    return results;
   }
 }
 
@@ -153,15 +179,14 @@ Handle.prototype.batch = function (this: Handle): Batch {
   const proxy: Batch = new Proxy({} as Batch, {
     get(_target, prop) {
       if (prop === 'commit') return (o?: CommitOptions) => recorder.commit(o);
-      if (prop === 'size') return recorder.operations.length;
+      if (prop === 'size') return recorder.ops.length;
       if (prop === 'then') return undefined; // not a thenable
       const method = (Handle.prototype as unknown as Record<PropertyKey, unknown>)[prop];
       if (typeof method !== 'function') return undefined;
       return (...args: unknown[]): Batch => {
         if (recorder.committed) throw new Error('cannot add to a batch after commit()');
-        const op = Promise.resolve().then(() => (method as (...a: unknown[]) => Promise<unknown>).apply(recorder.view, args));
-        op.catch(() => {}); // reported through commit()
-        recorder.operations.push(op);
+        // Recorded only: the operation runs (and validates) inside commit(), a window at a time.
+        recorder.ops.push({ method: method as (...a: unknown[]) => Promise<unknown>, args });
         return proxy;
       };
     },
