@@ -80,7 +80,7 @@ describeKernel('rtnl link CLI', () => {
     [['link', 'add', 'br0', 'type', 'wireguardx'], /^rtnl: unknown link type "wireguardx"/],
     [['link', 'add', 'br0', 'type', 'bridge', 'stp_state', 'x'], /^rtnl: invalid stp_state "x"\n$/],
     [['link', 'add', 'abcdefghijklmnop', 'type', 'bridge'], /^rtnl: name "abcdefghijklmnop" is 16 bytes/],
-    [['link', 'set', 'lo', 'mtu', '10'], /^rtnl: mtu must be in 68\.\.65535, got 10\n$/],
+    [['link', 'set', 'lo', 'mtu', '10'], /^rtnl: mtu must be in 68\.\.2147483647, got 10\n$/],
     [['link', 'frobnicate'], /^rtnl: unknown link command "frobnicate"\n$/],
     [['bogus'], /^rtnl: unknown object "bogus"\n$/],
     [['-x', 'link'], /^rtnl: unknown option "-x"\n$/],

@@ -200,7 +200,7 @@ describeKernel('rtnl on malformed arguments', () => {
     ['link add x0', /missing "type KIND"/],
     ['link set dev', /missing device/],
     ['link del', /missing device/],
-    ['link set lo mtu 99999999', /mtu.*99999999/],
+    ['link set lo mtu 9999999999', /mtu.*9999999999/i],
     ['link add x0 type vxlan id 99999999', /vxlan id "99999999"/],
     ['tuntap add mode xyz name t0', /mode "xyz"/],
     ['addr add 192.0.2.300/24 dev lo', /192\.0\.2\.300/],
