@@ -389,6 +389,9 @@ export class Engine {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const end = bytes.length;
     let offset = 0;
+    // Every message of a dump datagram carries the same seq: look it up once per run of them.
+    let lastSeq = -1;
+    let lastPending: Pending | undefined;
     while (offset + 16 <= end) {
       const len = view.getUint32(offset, true);
       if (len < 16) break; // the kernel stops here too
@@ -399,16 +402,25 @@ export class Engine {
       }
       const type = view.getUint16(offset + 4, true);
       const flags = view.getUint16(offset + 6, true);
-      const p = this.pending.get(view.getUint32(offset + 8, true));
+      const seq = view.getUint32(offset + 8, true);
+      let p: Pending | undefined;
+      if (seq === lastSeq) p = lastPending;
+      else {
+        p = this.pending.get(seq);
+        lastSeq = seq;
+        lastPending = p;
+      }
       if (p === undefined) {
         this.stats.unmatched++;
       } else if (type === NLMSG_ERROR || type === NLMSG_DONE) {
+        lastSeq = -1; // the request is settled below: look again for any later message
         // The kernel also flags the final DONE when the table changed after the last part.
         if (p.dump && (flags & NLM_F_DUMP_INTR) !== 0) p.interrupted = true;
         const error = len >= 20 ? view.getInt32(offset + 16, true) : 0;
         if (error === 0 || (type === NLMSG_DONE && error > 0)) this.complete(p);
         else this.fail(p, this.errorFrom(p, bytes.subarray(offset, offset + len), error));
       } else if (type === NLMSG_OVERRUN) {
+        lastSeq = -1;
         this.fail(p, new OverrunError(p.typeName));
       } else if (type !== NLMSG_NOOP) {
         if (p.dump && (flags & NLM_F_DUMP_INTR) !== 0) p.interrupted = true;
@@ -422,6 +434,7 @@ export class Engine {
         } catch (e) {
           this.stats.decodeErrors++;
           this.fail(p, e as Error);
+          lastSeq = -1;
           r = undefined;
         }
         if (r !== undefined) {
