@@ -7,41 +7,25 @@ import '../link/index.js';
 import type { AddrFlag, AddrSpec } from '../addr.js';
 import { parseCIDR, parseIP, type Family } from '../ip.js';
 import type { Link } from '../link/link.js';
-import { Args, CliError, matchCommand, parseUint, type CliContext } from './args.js';
+import { Args, CliError, runCommand, parseUint, type CliContext } from './args.js';
 import { addrShowIpJson, addrShowText } from './ipjson/addr.js';
 
-const COMMANDS = ['show', 'list', 'lst', 'add', 'replace', 'change', 'delete', 'del', 'help'] as const;
 
 /** The `-4`/`-6`/`-f` global option. */
 export function ctxFamily(ctx: CliContext): Family | undefined {
   return ctx.family;
 }
 
+const USAGE =
+  'Usage: rtnl addr { show [dev DEV] | add|replace IFADDR dev DEV [broadcast ADDR|+] [label L] [scope S] [nodad] [noprefixroute] [valid_lft N] [preferred_lft N] | del IFADDR dev DEV }\nIFADDR := PREFIX | ADDR peer PREFIX';
+
 export async function run(ctx: CliContext, argv: string[]): Promise<void> {
-  const a = new Args(argv);
-  const word = a.done ? 'show' : a.next('command');
-  const cmd = matchCommand(word, COMMANDS);
-  switch (cmd) {
-    case 'show':
-    case 'list':
-    case 'lst':
-      return show(ctx, a);
-    case 'add':
-      return modify(ctx, a, 'add');
-    case 'replace':
-    case 'change':
-      return modify(ctx, a, 'replace');
-    case 'delete':
-    case 'del':
-      return modify(ctx, a, 'del');
-    case 'help':
-      ctx.print(
-        'Usage: rtnl addr { show [dev DEV] | add|replace IFADDR dev DEV [broadcast ADDR|+] [label L] [scope S] [nodad] [noprefixroute] [valid_lft N] [preferred_lft N] | del IFADDR dev DEV }\nIFADDR := PREFIX | ADDR peer PREFIX',
-      );
-      return;
-    default:
-      throw new CliError(`unknown addr command "${word}"`);
-  }
+  return runCommand(ctx, argv, 'addr', USAGE, [
+    { words: ['show', 'list', 'lst'], run: show },
+    { words: ['add'], run: (c, a) => modify(c, a, 'add') },
+    { words: ['replace', 'change'], run: (c, a) => modify(c, a, 'replace') },
+    { words: ['delete', 'del'], run: (c, a) => modify(c, a, 'del') },
+  ]);
 }
 
 async function show(ctx: CliContext, a: Args): Promise<void> {

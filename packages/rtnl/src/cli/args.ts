@@ -84,6 +84,36 @@ export function matchCommand(word: string, commands: readonly string[]): string 
   return commands.find((c) => c.startsWith(word));
 }
 
+/** One command of an object: its ip spellings (matched by prefix in table order) and what it runs. */
+export interface CommandSpec {
+  words: readonly string[];
+  run: (ctx: CliContext, a: Args) => Promise<void> | void;
+}
+
+/**
+ * `OBJECT COMMAND ...` as ip dispatches it: no command means `show`; a command is any prefix
+ * of a spelling, the first match in table order winning (so `a` is `add`, as in ip); `help`
+ * prints `usage`; anything else is a one-line error naming the object.
+ */
+export async function runCommand(
+  ctx: CliContext,
+  argv: string[],
+  object: string,
+  usage: string,
+  commands: readonly CommandSpec[],
+): Promise<void> {
+  const a = new Args(argv);
+  const word = a.done ? 'show' : a.next('command');
+  const match = matchCommand(word, [...commands.flatMap((c) => c.words), 'help']);
+  if (match === 'help') {
+    ctx.print(usage);
+    return;
+  }
+  const command = commands.find((c) => match !== undefined && c.words.includes(match));
+  if (command === undefined) throw new CliError(`unknown ${object} command "${word}"`);
+  return command.run(ctx, a);
+}
+
 /** Resolve `-n NETNS`: a name under /run/netns, or a path. */
 export function netnsPath(arg: string): string {
   if (arg.includes('/')) return arg;

@@ -5,34 +5,20 @@ import { kindModule, knownKinds } from '../link/kinds/index.js';
 import type { Link } from '../link/link.js';
 import type { LinkSpec } from '../link/spec.js';
 import { validateMac } from '../validate.js';
-import { Args, CliError, matchCommand, netnsPath, parseUint, type CliContext } from './args.js';
+import { Args, CliError, runCommand, netnsPath, parseUint, type CliContext } from './args.js';
 import { linkIpJson, linkText } from './ipjson/link.js';
 
-const COMMANDS = ['show', 'list', 'lst', 'add', 'delete', 'del', 'set', 'change', 'help'] as const;
+
+const USAGE =
+  'Usage: rtnl link { show [dev NAME] [type KIND] [master DEV] [up] | add NAME type KIND ... | del DEV | set DEV ... }';
 
 export async function run(ctx: CliContext, argv: string[]): Promise<void> {
-  const a = new Args(argv);
-  const word = a.done ? 'show' : a.next('command');
-  const cmd = matchCommand(word, COMMANDS);
-  switch (cmd) {
-    case 'show':
-    case 'list':
-    case 'lst':
-      return show(ctx, a);
-    case 'add':
-      return add(ctx, a);
-    case 'delete':
-    case 'del':
-      return del(ctx, a);
-    case 'set':
-    case 'change':
-      return set(ctx, a);
-    case 'help':
-      ctx.print('Usage: rtnl link { show [dev NAME] [type KIND] [master DEV] [up] | add NAME type KIND ... | del DEV | set DEV ... }');
-      return;
-    default:
-      throw new CliError(`unknown link command "${word}"`);
-  }
+  return runCommand(ctx, argv, 'link', USAGE, [
+    { words: ['show', 'list', 'lst'], run: show },
+    { words: ['add'], run: add },
+    { words: ['delete', 'del'], run: del },
+    { words: ['set', 'change'], run: set },
+  ]);
 }
 
 /** Print links as ip does (JSON array with -j), naming masters/parents from `all`. */

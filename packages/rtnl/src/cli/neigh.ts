@@ -6,36 +6,22 @@ import '../neigh.js';
 import '../link/index.js';
 import type { NeighFlag, NeighSpec, NeighState } from '../neigh.js';
 import { parseIP, parseMAC } from '../ip.js';
-import { Args, CliError, matchCommand, type CliContext } from './args.js';
+import { Args, CliError, runCommand, type CliContext } from './args.js';
 import { ctxFamily } from './addr.js';
 import { neighIpJson, neighText, shownByDefault, type NeighPrintContext } from './ipjson/neigh.js';
 
-const COMMANDS = ['show', 'list', 'lst', 'add', 'replace', 'change', 'delete', 'del', 'help'] as const;
 const STATES: readonly string[] = ['permanent', 'noarp', 'reachable', 'stale', 'incomplete', 'delay', 'probe', 'failed'];
 
+const USAGE =
+  'Usage: rtnl neigh { show [dev DEV] | add|replace ADDR lladdr MAC dev DEV [nud STATE] [router] | del ADDR dev DEV }';
+
 export async function run(ctx: CliContext, argv: string[]): Promise<void> {
-  const a = new Args(argv);
-  const word = a.done ? 'show' : a.next('command');
-  const cmd = matchCommand(word, COMMANDS);
-  switch (cmd) {
-    case 'show':
-    case 'list':
-    case 'lst':
-      return show(ctx, a);
-    case 'add':
-      return modify(ctx, a, 'add');
-    case 'replace':
-    case 'change':
-      return modify(ctx, a, 'replace');
-    case 'delete':
-    case 'del':
-      return modify(ctx, a, 'del');
-    case 'help':
-      ctx.print('Usage: rtnl neigh { show [dev DEV] | add|replace ADDR lladdr MAC dev DEV [nud STATE] [router] | del ADDR dev DEV }');
-      return;
-    default:
-      throw new CliError(`unknown neigh command "${word}"`);
-  }
+  return runCommand(ctx, argv, 'neigh', USAGE, [
+    { words: ['show', 'list', 'lst'], run: show },
+    { words: ['add'], run: (c, a) => modify(c, a, 'add') },
+    { words: ['replace', 'change'], run: (c, a) => modify(c, a, 'replace') },
+    { words: ['delete', 'del'], run: (c, a) => modify(c, a, 'del') },
+  ]);
 }
 
 async function show(ctx: CliContext, a: Args): Promise<void> {

@@ -6,42 +6,24 @@ import '../route.js';
 import '../link/index.js';
 import { parseIP, type Family } from '../ip.js';
 import { ROUTE_TYPES, type NextHopSpec, type RouteFlag, type RouteMetrics, type RouteSpec } from '../route.js';
-import { Args, CliError, matchCommand, parseUint, type CliContext } from './args.js';
+import { Args, CliError, runCommand, parseUint, type CliContext } from './args.js';
 import { ctxFamily } from './addr.js';
 import { routeGetIpJson, routeIpJson, routeText, type RoutePrintContext } from './ipjson/route.js';
 
-const COMMANDS = ['show', 'list', 'lst', 'add', 'replace', 'change', 'append', 'prepend', 'delete', 'del', 'get', 'help'] as const;
+
+const USAGE =
+  'Usage: rtnl route { show [table T] [dev D] [proto P] | add|replace|append|del [TYPE] PREFIX|default [via GW] [dev D] [src S] [metric N] [table T] [proto P] [scope S] [mtu N] [advmss N] [onlink] [nexthop via GW dev D weight W]... | get ADDR [from S] [iif D] [oif D] [mark M] }';
 
 export async function run(ctx: CliContext, argv: string[]): Promise<void> {
-  const a = new Args(argv);
-  const word = a.done ? 'show' : a.next('command');
-  const cmd = matchCommand(word, COMMANDS);
-  switch (cmd) {
-    case 'show':
-    case 'list':
-    case 'lst':
-      return show(ctx, a);
-    case 'add':
-    case 'prepend':
-      return modify(ctx, a, 'add');
-    case 'replace':
-    case 'change':
-      return modify(ctx, a, 'replace');
-    case 'append':
-      return modify(ctx, a, 'append');
-    case 'delete':
-    case 'del':
-      return modify(ctx, a, 'del');
-    case 'get':
-      return get(ctx, a);
-    case 'help':
-      ctx.print(
-        'Usage: rtnl route { show [table T] [dev D] [proto P] | add|replace|append|del [TYPE] PREFIX|default [via GW] [dev D] [src S] [metric N] [table T] [proto P] [scope S] [mtu N] [advmss N] [onlink] [nexthop via GW dev D weight W]... | get ADDR [from S] [iif D] [oif D] [mark M] }',
-      );
-      return;
-    default:
-      throw new CliError(`unknown route command "${word}"`);
-  }
+  return runCommand(ctx, argv, 'route', USAGE, [
+    { words: ['show', 'list', 'lst'], run: show },
+    { words: ['add'], run: (c, a) => modify(c, a, 'add') },
+    { words: ['replace', 'change'], run: (c, a) => modify(c, a, 'replace') },
+    { words: ['append'], run: (c, a) => modify(c, a, 'append') },
+    { words: ['prepend'], run: (c, a) => modify(c, a, 'add') },
+    { words: ['delete', 'del'], run: (c, a) => modify(c, a, 'del') },
+    { words: ['get'], run: get },
+  ]);
 }
 
 /** ifindex -> name for the printer (one link dump, as ip's ll_init_map). */
