@@ -26,12 +26,15 @@ const NDA_FLAGS_EXT = attrNumber(SET, 'flags-ext');
 const LIFTED = [NDA_DST, NDA_LLADDR, NDA_CACHEINFO, NDA_PROBES, NDA_VLAN, NDA_PORT, NDA_VNI, NDA_IFINDEX, NDA_MASTER, NDA_LINK_NETNSID, NDA_SRC_VNI, NDA_PROTOCOL, NDA_NH_ID, NDA_FLAGS_EXT];
 if (LIFTED.some((t) => t >= 31)) throw new Error("@nlkit/rtnl: a neighbour attribute number no longer fits the lifter's bit set");
 const MASK = LIFTED.reduce((m, t) => m | (1 << t), 0);
-/** u16 attributes (in host order in the codec's table: checked below, so a table change fails loudly). */
-const U16_MASK = (1 << NDA_VLAN) | (1 << NDA_PORT);
+/** u16 attributes in host order (checked against the codec's table below, so a table change fails loudly). */
+const U16_MASK = 1 << NDA_VLAN;
+/** NDA_PORT: the VXLAN destination port, a __be16 on the wire. */
+const BE16_MASK = 1 << NDA_PORT;
 const U8_MASK = 1 << NDA_PROTOCOL;
-for (const name of ['vlan', 'port', 'protocol', 'probes', 'vni', 'ifindex', 'master', 'link-netnsid', 'src-vni', 'nh-id', 'flags-ext']) {
+for (const name of ['vlan', 'protocol', 'probes', 'vni', 'ifindex', 'master', 'link-netnsid', 'src-vni', 'nh-id', 'flags-ext']) {
   if (schema.attributeInfo(SET, name)?.byteOrder === 'big-endian') throw new Error(`@nlkit/rtnl: the neighbour lifter reads ${name} in host order, the codec's table says big-endian`);
 }
+if (schema.attributeInfo(SET, 'port')?.byteOrder !== 'big-endian') throw new Error("@nlkit/rtnl: the neighbour lifter reads port big-endian, the codec's table says host order");
 const CI_SIZE = schema.STRUCTS['rt-neigh/nda-cacheinfo']?.size;
 if (CI_SIZE !== 16) throw new Error("@nlkit/rtnl: rt-neigh/nda-cacheinfo is not the 16-byte struct the lifter reads");
 
@@ -99,6 +102,9 @@ export function liftNeigh(b: Uint8Array, len: number): Neigh {
     } else if (t === NDA_CACHEINFO) {
       if (plen !== 16) return generic(b.subarray(0, len));
       ci = d;
+    } else if ((BE16_MASK & bit) !== 0) {
+      if (plen !== 2) return generic(b.subarray(0, len));
+      v[t] = (b[d]! << 8) | b[d + 1]!;
     } else if ((U16_MASK & bit) !== 0) {
       if (plen !== 2) return generic(b.subarray(0, len));
       v[t] = u16At(b, d);
