@@ -109,6 +109,9 @@ describeKernel('engine on a real socket', () => {
       import { Handle, netns } from '@nlkit/rtnl';
       const ns = netns.create();
       const hs = [Handle.open({ netns: ns }), Handle.open({ netns: ns })];
+      // Kept reachable on purpose: this checks that open idle handles do not hold the process,
+      // not the leak net (which warns when an unclosed fd object is garbage-collected).
+      globalThis.keep = { ns, hs };
       await hs[0].request({ header: { type: 'RTM_GETLINK', flags: [] }, 'ifi-family': 0, 'ifi-index': 1, attrs: {} });
       console.log('done');
     `;

@@ -453,6 +453,9 @@ const idle = h.subscribe();
 const used = h.subscribe({ groups: ['link'] });
 await h.linkAdd({ kind: 'bridge', name: 'child0' });
 const ev = await used.next();
+// Reachable on purpose: the point is that idle subscriptions do not hold the process, not the
+// fd leak net (which warns when an unclosed fd object is garbage-collected).
+globalThis.keep = { h, idle, used };
 console.log('got', ev.value.type, ev.value.link.name);
 `,
       );
