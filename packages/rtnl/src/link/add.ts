@@ -13,7 +13,8 @@ import {
   validateTxQLen, validateUint,
 } from '../validate.js';
 import { kindModule, knownKinds, RequestResources, type KindModule } from './kinds/index.js';
-import { linkFromMessage, type Link } from './link.js';
+import { linkFromReply } from './decode.js';
+import type { Link } from './link.js';
 import { closeQuietly, IFF_UP, ifinfoRequest } from './message.js';
 import { COMMON_SPEC_KEYS, type LinkSpec } from './spec.js';
 
@@ -113,19 +114,17 @@ Handle.prototype.linkAdd = async function (this: Handle, spec: LinkSpec): Promis
   const target = s.netns === undefined ? this : Handle.open({ netns: s.netns as never });
   try {
     const res = new RequestResources();
-    let echoed: Message[];
+    let echoed: Link[];
     try {
-      echoed = await this.request<Message>(linkAddMessage(s, k, res), { map: (m) => (m.header.type === 'RTM_NEWLINK' ? m : undefined) });
+      // The echo is lifted like a dump reply: the cheap fields now, the rest on first access.
+      echoed = await this.request<Link>(linkAddMessage(s, k, res), { mapRaw: linkFromReply });
     } finally {
       res.release();
     }
     // From here on the link exists (a failure above may have left it too, but then we cannot
     // tell it from a link of the same name that existed before, so it is not touched).
     let link: Link | undefined;
-    if (s.netns === undefined && echoed.length > 0) {
-      const m = echoed.find((x) => (x as { attrs?: { ifname?: string } }).attrs?.ifname === name) ?? echoed[echoed.length - 1]!;
-      link = linkFromMessage(m);
-    }
+    if (s.netns === undefined && echoed.length > 0) link = echoed.find((l) => l.name === name) ?? echoed[echoed.length - 1]!;
     // The echo is sent before IFLA_MASTER is applied, and IFLA_IFALIAS is not applied on
     // create: both need a step (and a fresh view) after the link exists.
     const after = s.alias !== undefined || (s.masterIndex !== undefined && link !== undefined);

@@ -190,6 +190,15 @@ export function linkFromBytes(message: Uint8Array): Link {
   return scan(message, view, 0, len);
 }
 
+/**
+ * @internal The engine's `mapRaw` for link replies (dumps and `linkAdd`'s echo): an
+ * RTM_NEWLINK's bytes, a view of the receive buffer, are copied (lazy fields read them later)
+ * and lifted; any other message is skipped.
+ */
+export function linkFromReply(b: Uint8Array): Link | undefined {
+  return b.length >= 32 && (b[4]! | (b[5]! << 8)) === RTM_NEWLINK ? linkFromBytes(b.slice()) : undefined;
+}
+
 function scan(b: Uint8Array, view: DataView, start: number, len: number): DumpLink {
   const l = new DumpLink(b.subarray(start, start + len));
   l.hardwareType = view.getUint16(start + 18, true);

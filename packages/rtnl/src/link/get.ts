@@ -2,7 +2,7 @@
 import type { Message } from '@nlkit/nl-codec';
 import { Handle, getDefaultHandle } from '../handle.js';
 import { validateIfName, validateIndex, validateObject, rejectUnknownKeys, validateString } from '../validate.js';
-import { linkFromBytes } from './decode.js';
+import { linkFromReply } from './decode.js';
 import { linkFromMessage, type Link } from './link.js';
 import { ifinfoRequest } from './message.js';
 import { getByNameMessage, resolveLinkIndex, type LinkRef } from './ref.js';
@@ -19,11 +19,8 @@ const FILTER_KEYS = new Set(['kind', 'master']);
 
 const asLink = (m: Message): Link | undefined => (m.header.type === 'RTM_NEWLINK' ? linkFromMessage(m) : undefined);
 
-const RTM_NEWLINK = 16;
 const NLM_F_DUMP_FILTERED = 0x20;
-/** A dump reply's bytes (a view of the receive buffer: copied, since lazy fields read them later). */
-const liftRaw = (b: Uint8Array): Link | undefined =>
-  b.length >= 32 && (b[4]! | (b[5]! << 8)) === RTM_NEWLINK ? linkFromBytes(b.slice()) : undefined;
+const liftRaw = linkFromReply;
 
 declare module '../handle.js' {
   interface Handle {
