@@ -129,3 +129,17 @@ describeKernel('route tables at scale', () => {
     expect((await h.linkByName('sa')).mtu).toBe(9000);
   });
 });
+
+describeKernel('batches of large replies', () => {
+  const t = useTestNetns();
+
+  it('creates 300 veth pairs in one batch with the default window and buffer (each reply echoes a whole link)', async () => {
+    const { h } = t();
+    const b = h.batch();
+    for (let i = 0; i < 300; i++) b.linkAdd({ kind: 'veth', name: `bv${i}`, peer: { name: `bp${i}` } });
+    const results = await b.commit();
+    expect(results.filter((r) => !r.ok).map((r) => String((r as { error: unknown }).error))).toEqual([]);
+    expect(new Set(results.map((r) => (r as { value: { name: string } }).value.name)).size).toBe(300);
+    expect((await h.linkList({ kind: 'veth' })).length).toBe(600);
+  });
+});

@@ -41,9 +41,12 @@ export type BatchOps = {
 
 export interface CommitOptions {
   /**
-   * Requests in flight at most (default 128). Their ACKs must fit the socket's receive buffer
-   * (about 200 KB by default, several hundred bytes per ACK): raise `recvBufferSize` on the
-   * handle before raising this.
+   * Operations in flight at most (default 32). Their replies must fit the socket's receive
+   * buffer (about 208 KB by default): an ACK takes about 1 KB of it, but a `linkAdd` reply
+   * echoes the whole link (several KB), so 32 is safe for any operation with the default
+   * buffer. Raise `recvBufferSize` on the handle before raising this (route batches run well
+   * at 256 with an 8 MB buffer). An overflow is never silent: the affected operations fail
+   * with `OverrunError`.
    */
   window?: number;
 }
@@ -104,7 +107,7 @@ class BatchRecorder {
   async commit(options: CommitOptions = {}): Promise<BatchResult[]> {
     if (this.committed) throw new Error('this batch was already committed');
     this.committed = true;
-    const window = options.window ?? 128;
+    const window = options.window ?? 32;
     if (!Number.isInteger(window) || window < 1) throw new RangeError(`window must be a positive integer, got ${window}`);
     const results: BatchResult[] = new Array(this.ops.length);
     const engine = this.handle.engine;
