@@ -3,30 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { addrFromMessage, addrMessage, parseAddrSpec, type Addr } from './addr.js';
 import { NetlinkError } from './errors.js';
 import { Handle } from './handle.js';
-import { FakeKernel } from './test-support/fake-kernel.js';
-import { normalHex, received, replayHandle, sentOfType, vector, vectorNames } from './test-support/iproute2-vectors.js';
+import { FakeKernel, noKernelHandle } from './test-support/fake-kernel.js';
+import { compareRequest, normalHex, received, replayHandle, sentOfType, vector, vectorNames } from './test-support/iproute2-vectors.js';
 
-/** Run `op` on a replaying handle and return (our request, iproute2's request) as normalised hex. */
-async function compareRequest(name: string, type: string, op: (h: Handle) => Promise<unknown>): Promise<[string, string]> {
-  const v = vector(name);
-  const { h, kernel } = replayHandle(v, type);
-  try {
-    await op(h).catch(() => undefined);
-    const ours = kernel.sent.find((b) => String(decode(b)[0]!.header.type) === type);
-    expect(ours, `we sent a ${type}`).toBeDefined();
-    return [normalHex(ours!), normalHex(sentOfType(v, type)[0]!)];
-  } finally {
-    h.close();
-  }
-}
 
-/** A handle whose kernel must never be reached. */
-function noKernelHandle(): { h: Handle; kernel: FakeKernel } {
-  const kernel = new FakeKernel(() => {
-    throw new Error('a request reached the kernel');
-  });
-  return { h: Handle.open({ transport: kernel }), kernel };
-}
 
 describe('address requests match what iproute2 sends', () => {
   it('ip addr add 10.0.0.1/24 broadcast 10.0.0.255 label br0:one dev br0', async () => {

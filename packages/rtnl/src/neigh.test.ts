@@ -2,28 +2,10 @@ import { decode, encode } from '@nlkit/nl-codec';
 import { describe, expect, it } from 'vitest';
 import { Handle } from './handle.js';
 import { neighFromMessage, neighMessage, parseNeighSpec, type Neigh } from './neigh.js';
-import { FakeKernel } from './test-support/fake-kernel.js';
-import { normalHex, received, replayHandle, sentOfType, vector, vectorNames } from './test-support/iproute2-vectors.js';
+import { FakeKernel, noKernelHandle } from './test-support/fake-kernel.js';
+import { compareRequest, normalHex, received, replayHandle, sentOfType, vector, vectorNames } from './test-support/iproute2-vectors.js';
 
-async function compareRequest(name: string, type: string, op: (h: Handle) => Promise<unknown>): Promise<[string, string]> {
-  const v = vector(name);
-  const { h, kernel } = replayHandle(v, type);
-  try {
-    await op(h).catch(() => undefined);
-    const ours = kernel.sent.find((b) => String(decode(b)[0]!.header.type) === type);
-    expect(ours, `we sent a ${type}`).toBeDefined();
-    return [normalHex(ours!), normalHex(sentOfType(v, type)[0]!)];
-  } finally {
-    h.close();
-  }
-}
 
-function noKernelHandle(): { h: Handle; kernel: FakeKernel } {
-  const kernel = new FakeKernel(() => {
-    throw new Error('a request reached the kernel');
-  });
-  return { h: Handle.open({ transport: kernel }), kernel };
-}
 
 describe('neighbour requests match what iproute2 sends', () => {
   it.each([

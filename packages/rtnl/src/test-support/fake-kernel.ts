@@ -4,6 +4,7 @@
  * matching, foreign senders, interrupted dumps, truncation and overruns without a socket.
  */
 import type { ReceivedDatagram, Transport } from '../conn/transport.js';
+import { Handle } from '../handle.js';
 
 export interface FakeDatagram {
   bytes: Uint8Array;
@@ -81,4 +82,12 @@ export class FakeKernel implements Transport {
 /** Errors shaped like the shim's. */
 export function sysError(code: string, errno: number): Error {
   return Object.assign(new Error(`${code}: simulated`), { code, errno });
+}
+
+/** A handle whose kernel must never be reached (bad input must be refused before any syscall). */
+export function noKernelHandle(): { h: Handle; kernel: FakeKernel } {
+  const kernel = new FakeKernel(() => {
+    throw new Error('a request reached the kernel');
+  });
+  return { h: Handle.open({ transport: kernel }), kernel };
 }

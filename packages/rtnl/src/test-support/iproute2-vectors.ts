@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { decode } from '@nlkit/nl-codec';
+import { expect } from 'vitest';
 import { Handle } from '../handle.js';
 import { FakeKernel } from './fake-kernel.js';
 
@@ -159,4 +160,21 @@ export function ackFor(req: Uint8Array): Uint8Array {
   out.set(req.subarray(8, 12), 8);
   out.set(req.subarray(0, 16), 20);
   return out;
+}
+
+/**
+ * Run `op` on a handle replaying vector `name` and return (our request of `type`, iproute2's
+ * request of that type) as normalised hex, for byte-for-byte comparisons.
+ */
+export async function compareRequest(name: string, type: string, op: (h: Handle) => Promise<unknown>): Promise<[string, string]> {
+  const v = vector(name);
+  const { h, kernel } = replayHandle(v, type);
+  try {
+    await op(h).catch(() => undefined);
+    const ours = kernel.sent.find((b) => String(decode(b)[0]!.header.type) === type);
+    expect(ours, `we sent a ${type}`).toBeDefined();
+    return [normalHex(ours!), normalHex(sentOfType(v, type)[0]!)];
+  } finally {
+    h.close();
+  }
 }
