@@ -14,6 +14,7 @@
 export { decode, type DecodeOptions } from './message/decode.js';
 export { encode } from './message/encode.js';
 export { attributePath } from './message/path.js';
+export { MessageWriter } from './writer.js';
 export {
   NLMSG_HDRLEN,
   type DoneMessage,

@@ -5,7 +5,8 @@
  * own address and `IFA_ADDRESS` the peer (equal to the local address when the link is not
  * point-to-point). IPv6 sends only `IFA_ADDRESS` unless a peer is configured.
  */
-import { decode, type Message } from '@nlkit/nl-codec';
+import { decode, messageFlagsValue, messageTypeNumber, schema, type Message } from '@nlkit/nl-codec';
+import { wireMessage, wireWriter, type WireMessage } from './conn/wire.js';
 import { Handle, getDefaultHandle } from './handle.js';
 import {
   AF_INET,
@@ -337,6 +338,50 @@ export function addrMessage(type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[]
   };
 }
 
+const ADDR_ATTRS = 'rt-addr/addr-attrs';
+const ifa = (name: string): number => {
+  const info = schema.attributeInfo(ADDR_ATTRS, name);
+  if (info === undefined) throw new Error(`@nlkit/rtnl: the codec's tables lack ${ADDR_ATTRS} ${name}`);
+  return info.value;
+};
+const IFA_ADDRESS = ifa('address');
+const IFA_LOCAL = ifa('local');
+const IFA_LABEL = ifa('label');
+const IFA_BROADCAST = ifa('broadcast');
+const IFA_CACHEINFO = ifa('cacheinfo');
+const IFA_FLAGS = ifa('flags');
+const IFA_RT_PRIORITY = ifa('rt-priority');
+
+/**
+ * The bytes of `addrMessage(type, flags, index, p)`, written directly (see `conn/wire.ts` for
+ * why): same attributes in the same order, so requests stay what `ip addr` sends.
+ */
+export function addrWire(type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[], index: number, p: ParsedAddr): WireMessage {
+  const { cidr } = p;
+  const del = type === 'RTM_DELADDR';
+  const prefixLen = p.peer ? p.peer.prefixLen : cidr.prefixLen;
+  const scope = p.scope ?? (!del && cidr.af === AF_INET && cidr.bytes[0] === 127 ? 254 : 0);
+  const w = wireWriter(type, messageFlagsValue(messageTypeNumber(type), flags as Parameters<typeof messageFlagsValue>[1]));
+  w.u8(cidr.af).u8(prefixLen).u8(p.flags > 0xff ? 0 : p.flags).u8(scope).u32(index);
+  w.attrBytes(IFA_LOCAL, cidr.bytes);
+  if (p.peer) w.attrBytes(IFA_ADDRESS, p.peer.bytes);
+  // An explicit broadcast keeps its place before the label; a computed one goes after IFA_ADDRESS.
+  const explicitBroadcast = typeof p.broadcast === 'string' && !del;
+  if (explicitBroadcast) w.attrBytes(IFA_BROADCAST, parseIP(p.broadcast as string, 'broadcast', AF_INET).bytes);
+  if (p.priority !== undefined) w.attrU32(IFA_RT_PRIORITY, p.priority);
+  if (p.label !== undefined) w.attrString(IFA_LABEL, p.label);
+  if (!p.peer) w.attrBytes(IFA_ADDRESS, cidr.bytes);
+  if (p.broadcast === undefined && !del && cidr.af === AF_INET && prefixLen < 31 && !p.peer) {
+    w.attrBytes(IFA_BROADCAST, broadcastBytes(cidr.bytes, prefixLen));
+  }
+  if (p.flags > 0xff) w.attrU32(IFA_FLAGS, p.flags);
+  if (p.validLft !== undefined && !del) {
+    const at = w.beginNest(IFA_CACHEINFO); // a struct, not a nest: header then four u32s
+    w.u32(p.preferredLft!).u32(p.validLft).u32(0).u32(0).endNest(at);
+  }
+  return wireMessage(type, w.finish());
+}
+
 /**
  * IFA_BROADCAST is typed u32 (not binary) in the kernel's spec, so the codec carries it as a
  * host-order number rather than text. Which form it uses is probed once, so this keeps working
@@ -433,7 +478,7 @@ const liftAddrIndex = (b: Uint8Array): number => (b.byteLength >= 24 ? (b[20]! |
 async function modify(h: Handle, type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[], link: LinkRef, addr: AddrSpec): Promise<void> {
   const parsed = parseAddrSpec(addr); // all input checks before any system call
   const index = await resolveLinkIndex(h, link);
-  await h.request(addrMessage(type, flags, index, parsed));
+  await h.request(addrWire(type, flags, index, parsed));
 }
 
 Handle.prototype.addrAdd = function (this: Handle, link: LinkRef, addr: AddrSpec): Promise<void> {

@@ -18,6 +18,7 @@ import {
 } from '@nlkit/nl-codec';
 import { DumpInterruptedError, HandleClosedError, NetlinkError, OverrunError, TruncatedReplyError } from '../errors.js';
 import type { ReceivedDatagram, Transport } from './transport.js';
+import { wireOf } from './wire.js';
 
 /** Counters a handle keeps about what it received and dropped. */
 export interface EngineStats {
@@ -607,6 +608,16 @@ const NLMSG_OVERRUN = 4;
 
 /** Encode with our seq/pid and the engine's own flags ORed into the caller's, as one number. */
 function encodeRequest(message: Message, seq: number, pid: number, engineFlags: number): Uint8Array {
+  const wire = wireOf(message);
+  if (wire !== undefined) {
+    // Already written: fill in what only the engine knows. In place: the bytes belong to
+    // this one request (a retried dump rewrites them with its new seq).
+    const view = new DataView(wire.buffer, wire.byteOffset, wire.byteLength);
+    view.setUint16(6, view.getUint16(6, true) | engineFlags, true);
+    view.setUint32(8, seq, true);
+    view.setUint32(12, pid, true);
+    return wire;
+  }
   const h = message.header;
   const type = typeof h.type === 'number' ? h.type : messageTypeNumber(h.type);
   const flags = messageFlagsValue(type, h.flags as Parameters<typeof messageFlagsValue>[1]) | engineFlags;

@@ -3,7 +3,7 @@ import type { Message } from '@nlkit/nl-codec';
 import { Handle, getDefaultHandle } from '../handle.js';
 import { validateIfName } from '../validate.js';
 import type { Link } from './link.js';
-import { ifinfoRequest } from './message.js';
+import { ifinfoRequest, ifinfoWire, type LinkChange } from './message.js';
 import { selectLink, validateLinkRef, type LinkRef } from './ref.js';
 
 /**
@@ -53,9 +53,9 @@ declare module '../handle.js' {
 }
 
 Handle.prototype.linkDel = async function (this: Handle, link: LinkRef): Promise<void> {
-  const attrs: Record<string, unknown> = {};
-  const index = selectLink(link, attrs);
-  await this.request(ifinfoRequest('RTM_DELLINK', index, attrs));
+  const change: LinkChange = {};
+  const index = selectLink(link, change as Record<string, unknown>);
+  await this.request(ifinfoWire('RTM_DELLINK', index, change));
 };
 
 Handle.prototype.linkDelAll = async function (this: Handle, links: readonly LinkRef[]): Promise<void> {

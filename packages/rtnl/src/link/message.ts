@@ -1,5 +1,6 @@
 /** Small builders for the `ifinfomsg` requests every link operation sends. */
-import type { Message } from '@nlkit/nl-codec';
+import { schema, type Message } from '@nlkit/nl-codec';
+import { wireMessage, wireWriter, type WireMessage } from '../conn/wire.js';
 
 /** An `ifinfomsg` request of `type` for `index` with `attrs`. */
 export function ifinfoRequest(
@@ -36,4 +37,91 @@ export function closeQuietly(x: { close(): void } | { release(): void }): void {
   } catch {
     /* nothing to do: the descriptor is gone */
   }
+}
+
+/**
+ * What a simple link change carries: spec names of `rt-link/link-attrs`, written in the order
+ * the keys were set (so a name given as the link comes first, as iproute2 sends it).
+ */
+export interface LinkChange {
+  ifname?: string;
+  mtu?: number;
+  ifalias?: string;
+  /** MAC address as text (already validated). */
+  address?: string;
+  master?: number;
+  txqlen?: number;
+  group?: number;
+  'net-ns-fd'?: number;
+  'net-ns-pid'?: number;
+}
+
+const LINK_ATTRS = 'rt-link/link-attrs';
+const ifla = (name: keyof LinkChange): number => {
+  const info = schema.attributeInfo(LINK_ATTRS, name);
+  if (info === undefined) throw new Error(`@nlkit/rtnl: the codec's tables lack ${LINK_ATTRS} ${name}`);
+  return info.value;
+};
+const IFLA_IFNAME = ifla('ifname');
+const IFLA_MTU = ifla('mtu');
+const IFLA_IFALIAS = ifla('ifalias');
+const IFLA_ADDRESS = ifla('address');
+const IFLA_MASTER = ifla('master');
+const IFLA_TXQLEN = ifla('txqlen');
+const IFLA_GROUP = ifla('group');
+const IFLA_NET_NS_FD = ifla('net-ns-fd');
+const IFLA_NET_NS_PID = ifla('net-ns-pid');
+
+/**
+ * The same request as `ifinfoRequest(type, index, change, [], ifiFlags ? ['up'] : [], ifiChange)`,
+ * written straight into bytes (see `../conn/wire.ts` for why): `struct ifinfomsg`, then the
+ * change's attributes.
+ */
+export function ifinfoWire(type: 'RTM_NEWLINK' | 'RTM_DELLINK', index: number, change: LinkChange, ifiFlags = 0, ifiChange = 0): WireMessage {
+  const w = wireWriter(type);
+  w.u8(0).u8(0).u16(0).i32(index).u32(ifiFlags).u32(ifiChange);
+  for (const key in change) {
+    const v = change[key as keyof LinkChange];
+    if (v === undefined) continue;
+    switch (key as keyof LinkChange) {
+      case 'ifname':
+        w.attrString(IFLA_IFNAME, v as string);
+        break;
+      case 'ifalias':
+        w.attrString(IFLA_IFALIAS, v as string);
+        break;
+      case 'address':
+        w.attrBytes(IFLA_ADDRESS, macBytes(v as string));
+        break;
+      case 'mtu':
+        w.attrU32(IFLA_MTU, v as number);
+        break;
+      case 'master':
+        w.attrU32(IFLA_MASTER, v as number);
+        break;
+      case 'txqlen':
+        w.attrU32(IFLA_TXQLEN, v as number);
+        break;
+      case 'group':
+        w.attrU32(IFLA_GROUP, v as number);
+        break;
+      case 'net-ns-fd':
+        w.attrU32(IFLA_NET_NS_FD, v as number);
+        break;
+      case 'net-ns-pid':
+        w.attrU32(IFLA_NET_NS_PID, v as number);
+        break;
+      default:
+        throw new Error(`@nlkit/rtnl: ifinfoWire does not write ${key}`);
+    }
+  }
+  return wireMessage(type, w.finish());
+}
+
+/** `aa:bb:cc:dd:ee:ff` (any length, validated by the caller) to bytes. */
+function macBytes(mac: string): Uint8Array {
+  const parts = mac.split(':');
+  const out = new Uint8Array(parts.length);
+  for (let i = 0; i < parts.length; i++) out[i] = parseInt(parts[i]!, 16);
+  return out;
 }

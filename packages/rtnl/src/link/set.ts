@@ -5,15 +5,15 @@
 import { Handle, getDefaultHandle } from '../handle.js';
 import { nsFd, type NetnsRef } from '../netns.js';
 import { validateIfName, validateMac, validateSetMtu, validateString, validateTxQLen, validateUint } from '../validate.js';
-import { closeQuietly, IFF_UP, ifinfoRequest } from './message.js';
+import { closeQuietly, IFF_UP, ifinfoWire, type LinkChange } from './message.js';
 import { resolveLinkIndex, selectLink, type LinkRef } from './ref.js';
 
 /** Send one RTM_NEWLINK changing `ref` (no NLM_F_CREATE: a missing link is ENODEV). */
-export async function changeLink(h: Handle, ref: LinkRef, attrs: Record<string, unknown>, up?: boolean): Promise<void> {
-  const a: Record<string, unknown> = {};
-  const index = selectLink(ref, a);
-  Object.assign(a, attrs);
-  await h.request(ifinfoRequest('RTM_NEWLINK', index, a, [], up === undefined ? [] : up ? ['up'] : [], up === undefined ? 0 : IFF_UP));
+export async function changeLink(h: Handle, ref: LinkRef, change: LinkChange, up?: boolean): Promise<void> {
+  const c: LinkChange = {};
+  const index = selectLink(ref, c as Record<string, unknown>);
+  Object.assign(c, change);
+  await h.request(ifinfoWire('RTM_NEWLINK', index, c, up === true ? IFF_UP : 0, up === undefined ? 0 : IFF_UP));
 }
 
 declare module '../handle.js' {
@@ -74,7 +74,7 @@ Handle.prototype.linkSetName = async function (this: Handle, link: LinkRef, name
   validateIfName(name, 'name', false);
   // The new name travels in IFLA_IFNAME, so the link must be named by its index.
   const index = await resolveLinkIndex(this, link);
-  await this.request(ifinfoRequest('RTM_NEWLINK', index, { ifname: name }));
+  await this.request(ifinfoWire('RTM_NEWLINK', index, { ifname: name }));
 };
 
 Handle.prototype.linkSetAlias = async function (this: Handle, link: LinkRef, alias: string): Promise<void> {
@@ -110,7 +110,7 @@ Handle.prototype.linkSetGroup = async function (this: Handle, link: LinkRef, gro
   validateUint(group, 'group');
   // By index: old kernels treat "no such name + IFLA_GROUP" as a change of a whole group.
   const index = await resolveLinkIndex(this, link);
-  await this.request(ifinfoRequest('RTM_NEWLINK', index, { group }));
+  await this.request(ifinfoWire('RTM_NEWLINK', index, { group }));
 };
 
 Handle.prototype.linkSetNsFd = async function (this: Handle, link: LinkRef, fd: number | NetnsRef): Promise<void> {

@@ -1,0 +1,194 @@
+/**
+ * `MessageWriter`: build one netlink message straight into bytes, header, fixed struct and
+ * attributes in the order they are written, with the kernel's alignment rules.
+ *
+ * Why it exists next to `encode()`: `encode()` takes the decoded object form and walks the
+ * spec tables to find each attribute's type and width, which is what a generic tool needs.
+ * A library operation that always sends the same few attributes (set an MTU, add an address)
+ * already knows them, and running the table walk per request costs more than the kernel's
+ * own work for such a request until the JIT has warmed up (thousands of requests). The writer
+ * is a handful of straight-line stores: callers take attribute numbers from `schema`, so the
+ * numbers still come from the kernel's specs. Both produce the same bytes for the same message
+ * (tested).
+ */
+const NLA_F_NESTED = 0x8000;
+const utf8 = new TextEncoder();
+
+/**
+ * @example
+ * import { MessageWriter, schema } from '@nlkit/nl-codec';
+ * const w = new MessageWriter(16, 0x1 | 0x4);     // RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK
+ * w.u8(0).u8(0).u16(0).i32(ifindex).u32(0).u32(0); // struct ifinfomsg
+ * w.attrU32(schema.attributeInfo('rt-link/link-attrs', 'mtu')!.value, 9000);
+ * const bytes = w.finish();                        // nlmsg_len filled in
+ */
+export class MessageWriter {
+  private buf: Uint8Array;
+  private view: DataView;
+  private pos = 16;
+
+  /** Start a message of `type` with `flags`; `seq` and `pid` start as 0 (the sender fills them in). */
+  constructor(type: number, flags = 0, capacity = 128) {
+    this.buf = new Uint8Array(Math.max(64, capacity));
+    this.view = new DataView(this.buf.buffer);
+    this.view.setUint16(4, type, true);
+    this.view.setUint16(6, flags, true);
+  }
+
+  /** Bytes written so far, header included. */
+  get length(): number {
+    return this.pos;
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  /** Raw members of the fixed header (struct ifinfomsg, ifaddrmsg, ...), native byte order. */
+  u8(v: number): this {
+    this.room(1);
+    this.buf[this.pos++] = v;
+    return this;
+  }
+
+  u16(v: number): this {
+    this.room(2);
+    this.view.setUint16(this.pos, v, true);
+    this.pos += 2;
+    return this;
+  }
+
+  u32(v: number): this {
+    this.room(4);
+    this.view.setUint32(this.pos, v, true);
+    this.pos += 4;
+    return this;
+  }
+
+  i32(v: number): this {
+    this.room(4);
+    this.view.setInt32(this.pos, v, true);
+    this.pos += 4;
+    return this;
+  }
+
+  /** Raw bytes (a struct already laid out), unpadded. */
+  raw(bytes: Uint8Array): this {
+    this.room(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+    return this;
+  }
+
+  /** Start an attribute: header now, length when it ends. Returns its offset for `end`. */
+  private open(type: number, payload: number): number {
+    if (!Number.isInteger(type) || type < 0 || type > 0xffff) throw new RangeError(`attribute type ${type} is not a u16`);
+    this.align();
+    this.room(4 + payload + 3);
+    const at = this.pos;
+    this.view.setUint16(at + 2, type, true);
+    this.pos += 4;
+    return at;
+  }
+
+  private close(at: number): void {
+    const len = this.pos - at;
+    if (len > 0xffff) throw new RangeError(`attribute at byte ${at} is ${len} bytes, over the 65535 an attribute can hold`);
+    this.view.setUint16(at, len, true);
+  }
+
+  /** Pad with zeros to the next 4-byte boundary (attributes start aligned). */
+  private align(): void {
+    const pad = (4 - (this.pos & 3)) & 3;
+    if (pad === 0) return;
+    this.room(pad);
+    this.buf.fill(0, this.pos, this.pos + pad);
+    this.pos += pad;
+  }
+
+  attrU8(type: number, v: number): this {
+    const at = this.open(type, 1);
+    this.buf[this.pos++] = v;
+    this.close(at);
+    return this;
+  }
+
+  attrU16(type: number, v: number): this {
+    const at = this.open(type, 2);
+    this.view.setUint16(this.pos, v, true);
+    this.pos += 2;
+    this.close(at);
+    return this;
+  }
+
+  attrU32(type: number, v: number): this {
+    const at = this.open(type, 4);
+    this.view.setUint32(this.pos, v, true);
+    this.pos += 4;
+    this.close(at);
+    return this;
+  }
+
+  attrI32(type: number, v: number): this {
+    const at = this.open(type, 4);
+    this.view.setInt32(this.pos, v, true);
+    this.pos += 4;
+    this.close(at);
+    return this;
+  }
+
+  /** An attribute whose payload is `bytes` (addresses, MACs, binary structs). */
+  attrBytes(type: number, bytes: Uint8Array): this {
+    const at = this.open(type, bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+    this.close(at);
+    return this;
+  }
+
+  /** A NUL-terminated string attribute (`string` in the specs). */
+  attrString(type: number, s: string): this {
+    const at = this.open(type, s.length * 3 + 1);
+    const { written } = utf8.encodeInto(s, this.buf.subarray(this.pos));
+    this.pos += written;
+    this.buf[this.pos++] = 0;
+    this.close(at);
+    return this;
+  }
+
+  /** A flag attribute (no payload). */
+  attrFlag(type: number): this {
+    this.close(this.open(type, 0));
+    return this;
+  }
+
+  /**
+   * Open a nest; close it with `endNest`. `NLA_F_NESTED` is set only when asked: iproute2 and
+   * `encode()` leave it clear for rtnetlink's older nests, and requests stay byte-identical.
+   */
+  beginNest(type: number, nestedFlag = false): number {
+    return this.open(nestedFlag ? type | NLA_F_NESTED : type, 0);
+  }
+
+  endNest(at: number): this {
+    this.align();
+    this.close(at);
+    return this;
+  }
+
+  /**
+   * Finish: pad to 4 bytes, write `nlmsg_len`, return the message (a view of the writer's
+   * buffer; the writer must not be used afterwards).
+   */
+  finish(): Uint8Array {
+    this.align();
+    this.view.setUint32(0, this.pos, true);
+    return this.buf.subarray(0, this.pos);
+  }
+}
