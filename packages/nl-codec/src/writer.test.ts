@@ -66,4 +66,23 @@ describe('MessageWriter', () => {
       }),
     );
   });
+
+  it('gives overlapping writers separate buffers, and a writer that threw frees the shared one', () => {
+    const a = new MessageWriter(16);
+    a.attrU32(1, 0x11111111);
+    const b = new MessageWriter(17);
+    b.attrU32(2, 0x22222222);
+    const bb = b.finish();
+    a.attrU32(3, 0x33333333);
+    const ab = a.finish();
+    expect(hex(ab)).toBe('20000000100000000000000000000000' + '0800010011111111' + '0800030033333333');
+    expect(hex(bb)).toBe('18000000110000000000000000000000' + '0800020022222222');
+    expect(() => new MessageWriter(16).attrU32(-1, 0)).toThrow(RangeError);
+    const c = new MessageWriter(18);
+    const d = new MessageWriter(19);
+    c.attrU8(1, 1);
+    d.attrU8(1, 2);
+    expect(hex(c.finish())).toBe('18000000120000000000000000000000' + '0500010001000000');
+    expect(hex(d.finish())).toBe('18000000130000000000000000000000' + '0500010002000000');
+  });
 });

@@ -26,11 +26,25 @@ export class MessageWriter {
   private buf: Uint8Array;
   private view: DataView;
   private pos = 16;
+  /** Whether `buf` is the shared scratch buffer (returned to the pool by `finish`). */
+  private shared: boolean;
 
   /** Start a message of `type` with `flags`; `seq` and `pid` start as 0 (the sender fills them in). */
   constructor(type: number, flags = 0, capacity = 128) {
-    this.buf = new Uint8Array(Math.max(64, capacity));
-    this.view = new DataView(this.buf.buffer);
+    // Writers are short-lived (begin, a few attributes, finish) and almost never overlap, so
+    // they share one scratch buffer: a fresh ArrayBuffer per request costs more than the
+    // writing. A writer started while another is open gets its own buffer.
+    if (!scratchInUse && capacity <= scratch.length) {
+      scratchInUse = true;
+      this.shared = true;
+      this.buf = scratch;
+      this.view = scratchView;
+      this.buf.fill(0, 0, 16);
+    } else {
+      this.shared = false;
+      this.buf = new Uint8Array(Math.max(64, capacity));
+      this.view = new DataView(this.buf.buffer);
+    }
     this.view.setUint16(4, type, true);
     this.view.setUint16(6, flags, true);
   }
@@ -44,10 +58,16 @@ export class MessageWriter {
     if (this.pos + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
+    if (size > MAX_MESSAGE) throw new RangeError(`message would exceed ${MAX_MESSAGE} bytes`);
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
+    if (this.shared) {
+      // Keep the bigger buffer as the scratch for later writers.
+      scratch = next;
+      scratchView = new DataView(next.buffer);
+      this.view = scratchView;
+    } else this.view = new DataView(next.buffer);
     this.buf = next;
-    this.view = new DataView(next.buffer);
   }
 
   /** Raw members of the fixed header (struct ifinfomsg, ifaddrmsg, ...), native byte order. */
@@ -88,7 +108,10 @@ export class MessageWriter {
 
   /** Start an attribute: header now, length when it ends. Returns its offset for `end`. */
   private open(type: number, payload: number): number {
-    if (!Number.isInteger(type) || type < 0 || type > 0xffff) throw new RangeError(`attribute type ${type} is not a u16`);
+    if (!Number.isInteger(type) || type < 0 || type > 0xffff) {
+      this.release();
+      throw new RangeError(`attribute type ${type} is not a u16`);
+    }
     this.align();
     this.room(4 + payload + 3);
     const at = this.pos;
@@ -99,7 +122,10 @@ export class MessageWriter {
 
   private close(at: number): void {
     const len = this.pos - at;
-    if (len > 0xffff) throw new RangeError(`attribute at byte ${at} is ${len} bytes, over the 65535 an attribute can hold`);
+    if (len > 0xffff) {
+      this.release();
+      throw new RangeError(`attribute at byte ${at} is ${len} bytes, over the 65535 an attribute can hold`);
+    }
     this.view.setUint16(at, len, true);
   }
 
@@ -183,12 +209,32 @@ export class MessageWriter {
   }
 
   /**
-   * Finish: pad to 4 bytes, write `nlmsg_len`, return the message (a view of the writer's
-   * buffer; the writer must not be used afterwards).
+   * Finish: pad to 4 bytes, write `nlmsg_len`, return the message as a new array of exactly
+   * its size. The writer must not be used afterwards.
    */
   finish(): Uint8Array {
     this.align();
     this.view.setUint32(0, this.pos, true);
-    return this.buf.subarray(0, this.pos);
+    const out = this.buf.slice(0, this.pos);
+    this.release();
+    return out;
+  }
+
+  /** Give up without a message (after an error), so the shared buffer serves the next writer. */
+  release(): void {
+    if (this.shared) {
+      this.shared = false;
+      scratchInUse = false;
+      // A writer used after this must not touch the buffer the next writer owns.
+      this.buf = new Uint8Array(0);
+      this.view = new DataView(this.buf.buffer);
+      this.pos = 0;
+    }
   }
 }
+
+/** Netlink lengths are 32-bit, but no rtnetlink request comes near this. */
+const MAX_MESSAGE = 1 << 26;
+let scratch = new Uint8Array(4096);
+let scratchView = new DataView(scratch.buffer);
+let scratchInUse = false;

@@ -28,6 +28,8 @@ export interface SocketOptions {
 // Dump datagrams are at most ~32 KiB (the kernel caps its dump skb), but a single message for
 // a device with many VFs can be larger; 1 MiB leaves room, and truncation is still detected.
 const DEFAULT_READ_BUFFER = 1 << 20;
+/** Requests up to this size are sent from one reused buffer (see `send`). */
+const SEND_BUFFER = 4096;
 
 export class SocketTransport implements Transport {
   readonly portId: number;
@@ -37,6 +39,7 @@ export class SocketTransport implements Transport {
   private readonly watcher: shim.ReadableWatcher;
   private isClosed = false;
   private readonly recorder: PcapRecorder | undefined;
+  private sendBuffer: Uint8Array | undefined;
 
   constructor(options: SocketOptions = {}) {
     const C = shim;
@@ -80,7 +83,14 @@ export class SocketTransport implements Transport {
   }
 
   send(datagram: Uint8Array): void {
-    shim.sendto(this.fd, datagram, 0);
+    // Small requests are built as small arrays, which V8 keeps inside its heap; handing one to
+    // native code makes V8 move it out first (an allocation per request). Copying it into a
+    // buffer that lives outside the heap is cheaper.
+    if (datagram.byteLength <= SEND_BUFFER) {
+      const out = (this.sendBuffer ??= new Uint8Array(SEND_BUFFER));
+      out.set(datagram);
+      shim.sendto(this.fd, out.subarray(0, datagram.byteLength), 0);
+    } else shim.sendto(this.fd, datagram, 0);
     this.recorder?.record('to-kernel', this.portId, datagram);
   }
 

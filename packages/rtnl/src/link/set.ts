@@ -10,10 +10,14 @@ import { resolveLinkIndex, selectLink, type LinkRef } from './ref.js';
 
 /** Send one RTM_NEWLINK changing `ref` (no NLM_F_CREATE: a missing link is ENODEV). */
 export async function changeLink(h: Handle, ref: LinkRef, change: LinkChange, up?: boolean): Promise<void> {
-  const c: LinkChange = {};
-  const index = selectLink(ref, c as Record<string, unknown>);
-  Object.assign(c, change);
-  await h.request(ifinfoWire('RTM_NEWLINK', index, c, up === true ? IFF_UP : 0, up === undefined ? 0 : IFF_UP));
+  let index: number;
+  if (typeof ref === 'number' && Number.isInteger(ref) && ref > 0 && ref <= 0x7fffffff) index = ref; // the common case, checked inline
+  else {
+    const named: Record<string, unknown> = {};
+    index = selectLink(ref, named);
+    if (named.ifname !== undefined) change = { ...change, ifname: named.ifname as string };
+  }
+  await h.request(ifinfoWire('RTM_NEWLINK', index, change, up === true ? IFF_UP : 0, up === undefined ? 0 : IFF_UP));
 }
 
 declare module '../handle.js' {
