@@ -148,6 +148,15 @@ export interface CSet {
    */
   readonly shapes: Shape[];
   shapeMisses: number;
+  /**
+   * Compiled decoders of the layouts seen most (see `specialize.ts`), most recent
+   * first; each returns null for bytes that are not its layout.
+   */
+  readonly layouts: Array<(b: Uint8Array, v: DataView, start: number, end: number, fam: number) => Record<string, unknown> | null>;
+  /** A layout seen once (sampled) and waiting for a second sighting before it is compiled. */
+  pending: Uint16Array | null;
+  /** Layouts compiled so far for this set (bounded, so varied traffic cannot compile forever). */
+  compiles: number;
 }
 
 export interface Shape {
@@ -322,7 +331,7 @@ export function compileSet(key: string): CSet {
   const byType: (CAttr | undefined)[] = [];
   const byName = new Map<string, CAttr>();
   const selectors = new Set<string>();
-  set = { key, name: spec.name, byType, byName, selectors, shapes: [], shapeMisses: 0 };
+  set = { key, name: spec.name, byType, byName, selectors, shapes: [], shapeMisses: 0, layouts: [], pending: null, compiles: 0 };
   setCache.set(key, set);
   const attrs: CAttr[] = [];
   for (const s of spec.attributes) {

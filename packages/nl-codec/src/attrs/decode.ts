@@ -12,6 +12,7 @@ import {
   K_SINT, K_STRING, K_STRUCT, K_STRUCT_ARRAY, K_SUBMSG, K_U16, K_U32, K_U64, K_U8, K_UINT,
   templateOf, type CAttr, type CSet, type CStruct, type Shape,
 } from './compile.js';
+import { canCompile, compileLayout, type LayoutDecoder, type LayoutHelpers } from './specialize.js';
 import { ipv4Text, ipv6Text, macText, utf8Text } from './text.js';
 import { enumName, flagNames, readU64 } from './values.js';
 import { STRUCT_DECODERS } from '../schema/structs.generated.js';
@@ -272,8 +273,9 @@ export function selectorText(v: unknown): string | undefined {
   return undefined;
 }
 
-function decodeSubMessage(a: CAttr, b: Uint8Array, v: DataView, p: number, len: number, fam: number, obj: Record<string, unknown>): unknown {
-  const sel = a.selector === '$family' ? FAMILY_TEXT[fam] : selectorText(obj[a.selector]);
+/** `selValue`: the selector sibling's value decoded so far (undefined when it has not come yet). */
+function decodeSubMessage(a: CAttr, b: Uint8Array, v: DataView, p: number, len: number, fam: number, selValue: unknown): unknown {
+  const sel = a.selector === '$family' ? FAMILY_TEXT[fam] : selectorText(selValue);
   const formats = a.subMsg!.formats;
   // '*' is the format for any other selector value (af-spec: every family but AF_BRIDGE)
   const f = (sel === undefined ? undefined : formats.get(sel)) ?? formats.get('*');
@@ -288,7 +290,7 @@ function decodeSubMessage(a: CAttr, b: Uint8Array, v: DataView, p: number, len: 
   return out;
 }
 
-function decodeValue(a: CAttr, b: Uint8Array, v: DataView, p: number, len: number, fam: number, obj: Record<string, unknown>): unknown {
+function decodeValue(a: CAttr, b: Uint8Array, v: DataView, p: number, len: number, fam: number, obj: Record<string, unknown> | null): unknown {
   switch (a.kind) {
     case K_U32:
       if (len !== 4) break;
@@ -357,7 +359,7 @@ function decodeValue(a: CAttr, b: Uint8Array, v: DataView, p: number, len: numbe
       return decodeArray(a, b, v, p, len);
     case K_SUBMSG:
       if (depth >= MAX_DEPTH) break;
-      return decodeSubMessage(a, b, v, p, len, fam, obj);
+      return decodeSubMessage(a, b, v, p, len, fam, obj === null ? undefined : obj[a.selector]);
     case K_INDEXED:
       if (depth >= MAX_DEPTH) break;
       return decodeIndexed(a, b, v, p, len, fam);
@@ -440,16 +442,91 @@ export function resetDepth(): void {
 
 export function decodeAttrs(set: CSet, b: Uint8Array, v: DataView, start: number, end: number, fam: number): Record<string, unknown> {
   depth++;
-  const obj = decodeAttrsAt(set, b, v, start, end, fam);
+  let obj: Record<string, unknown> | null = null;
+  const layouts = specialize ? set.layouts : NO_LAYOUTS;
+  for (let i = 0; i < layouts.length && obj === null; i++) obj = layouts[i]!(b, v, start, end, fam);
+  if (obj === null) obj = decodeAttrsAt(set, b, v, start, end, fam);
   depth--;
   return obj;
 }
+
+/** What compiled layouts call back into: the walker's own value decoders. */
+const HELPERS: LayoutHelpers = {
+  u64: readU64,
+  en: enumName,
+  fl: flagNames,
+  str(b, p, n) {
+    if (n === 0 || b[p + n - 1] !== 0) return undefined;
+    const s = utf8Text(b, p, n - 1);
+    return s === undefined ? raw(b, p, n) : s;
+  },
+  mac: macText,
+  val: (a, b, v, p, n, fam) => decodeValue(a, b, v, p, n, fam, null),
+  sub: (a, b, v, p, n, fam, sel) => (depth >= MAX_DEPTH ? raw(b, p, n) : decodeSubMessage(a, b, v, p, n, fam, sel)),
+  ff() {
+    const f = formatFlags;
+    formatFlags = -1;
+    return f;
+  },
+  zp: zeroPad,
+  nest: (a, b, v, p, n, fam) => (depth >= MAX_DEPTH ? raw(b, p, n) : decodeAttrs(a.set!, b, v, p, p + n, fam)),
+  struct: (a, b, v, p, n) => decodeStruct(a.struct!, b, v, p, n),
+  raw,
+  structDecoder(a) {
+    const st = a.struct!;
+    if (st.fast === undefined) st.fast = STRUCT_DECODERS[st.key] ?? null;
+    return st.fast;
+  },
+};
+
+const NO_LAYOUTS: CSet['layouts'] = [];
+/** Whether compiled layout decoders are used and learned (see specialize.ts). */
+let specialize = true;
+
+/**
+ * @internal Turn the compiled layout decoders on or off (tests compare both paths;
+ * `bench/decode.mjs --generic` measures the walker alone). Returns the previous setting.
+ */
+export function useLayoutDecoders(on: boolean): boolean {
+  const was = specialize;
+  specialize = on;
+  return was;
+}
+
+/**
+ * @internal Compile the layout decoder for the attributes in `[start, end)` of `set`
+ * (their exact type sequence), or null when the layout is not compilable. For tests.
+ */
+export function compileLayoutAt(set: CSet, v: DataView, start: number, end: number): LayoutDecoder | null {
+  const types: number[] = [];
+  let off = start;
+  while (end - off >= 4) {
+    const len = v.getUint16(off, true);
+    if (len < 4) return null;
+    types.push(v.getUint16(off + 2, true) & NLA_TYPE_MASK);
+    off += (len + 3) & ~3;
+  }
+  return compileLayout(set, types, HELPERS);
+}
+
+/** Most compiled layouts kept per set, and most compiled over its lifetime. */
+const LAYOUTS_PER_SET = 4;
+const COMPILES_PER_SET = 32;
 
 function decodeAttrsAt(set: CSet, b: Uint8Array, v: DataView, start: number, end: number, fam: number): Record<string, unknown> {
   const shape = findShape(set, v, start, end);
   const obj: Record<string, unknown> = shape === null ? {} : { ...shape.template };
   // Copy the layout now: nested decodes below reuse the scratch buffer.
-  const learn = shape === null && scratchCount >= SHAPE_MIN && (set.shapeMisses++ & 7) === 0 ? scratch.slice(0, scratchCount) : null;
+  let learn: Uint16Array | null = null;
+  if (shape === null && scratchCount > 0 && (set.shapeMisses++ & 7) === 0) {
+    // Sampled (one miss in 8): compile a layout on its second sighting, so one-off
+    // messages cost no compilation; without a compiler, cache a template instead.
+    if (specialize && set.compiles < COMPILES_PER_SET && canCompile()) {
+      const pending = set.pending;
+      if (pending !== null && sameTypes(pending, scratchCount)) learn = pending;
+      else set.pending = scratch.slice(0, scratchCount);
+    } else if (scratchCount >= SHAPE_MIN) learn = scratch.slice(0, scratchCount);
+  }
   const byType = set.byType;
   let off = start;
   let lastKey = '';
@@ -582,6 +659,18 @@ function findShape(set: CSet, v: DataView, start: number, end: number): Shape | 
 function learnShape(set: CSet, obj: Record<string, unknown>, types: Uint16Array): void {
   const keys = Object.keys(obj);
   for (const k of keys) if (k.charCodeAt(0) === 36) return; // metadata: not a layout worth caching
+  if (set.pending === types) {
+    set.pending = null;
+    set.compiles++;
+    const fn = compileLayout(set, types, HELPERS);
+    if (fn !== null) {
+      const layouts = set.layouts;
+      if (layouts.length === LAYOUTS_PER_SET) layouts.pop();
+      layouts.unshift(fn);
+      return;
+    }
+    if (types.length < SHAPE_MIN) return;
+  }
   const shapes = set.shapes;
   if (shapes.length === SHAPES_PER_SET) shapes.pop();
   const first = new Uint8Array(types.length);
@@ -591,6 +680,13 @@ function learnShape(set: CSet, obj: Record<string, unknown>, types: Uint16Array)
     seen.add(types[i]!);
   }
   shapes.unshift({ types, first, template: templateOf(keys) });
+}
+
+/** Whether the first `n` types in `scratch` are exactly `types`. */
+function sameTypes(types: Uint16Array, n: number): boolean {
+  if (types.length !== n) return false;
+  for (let i = 0; i < n; i++) if (types[i] !== scratch[i]) return false;
+  return true;
 }
 
 /** Keys in wire sequence (one per attribute), for `$order`. */

@@ -18,7 +18,7 @@ export function readU64(v: DataView, p: number, le: boolean): bigint {
  * 0 or small): bigints are immutable, so handing out the same value is safe, and
  * it avoids allocating tens of thousands of them per dump.
  */
-const SMALL_BIGINTS: bigint[] = [];
+export const SMALL_BIGINTS: bigint[] = [];
 for (let i = 0; i < 1024; i++) SMALL_BIGINTS.push(BigInt(i));
 
 export function enumName(en: CEnum, v: number): string | number {

@@ -63,23 +63,29 @@ class DumpLink implements Link {
   group = 0;
   hardwareType = 0;
   slaveKind: string | undefined = undefined;
+  // The message is bytes [#start, #start + #len) of #bytes, which a whole dump shares (one copy
+  // per dump, not a view object per link).
   #bytes: Uint8Array;
+  #start: number;
+  #len: number;
   #stats64 = -1;
-  #message: Message | undefined;
+  #message: Message | undefined = undefined;
   #data: Link['data'] | null = null;
   #statistics: LinkStatistics | undefined | null = null;
 
-  constructor(bytes: Uint8Array) {
+  constructor(bytes: Uint8Array, start: number, len: number) {
     this.#bytes = bytes;
+    this.#start = start;
+    this.#len = len;
   }
 
-  /** @internal offset of the IFLA_STATS64 payload in the message, -1 if absent. */
+  /** @internal offset of the IFLA_STATS64 payload in #bytes, -1 if absent. */
   setStatsOffset(p: number): void {
     this.#stats64 = p;
   }
 
   private message(): Message {
-    if (this.#message === undefined) this.#message = decode(this.#bytes)[0]!;
+    if (this.#message === undefined) this.#message = decode(this.#bytes.subarray(this.#start, this.#start + this.#len))[0]!;
     return this.#message;
   }
 
@@ -200,7 +206,7 @@ export function linkFromReply(b: Uint8Array): Link | undefined {
 }
 
 function scan(b: Uint8Array, view: DataView, start: number, len: number): DumpLink {
-  const l = new DumpLink(b.subarray(start, start + len));
+  const l = new DumpLink(b, start, len);
   l.hardwareType = view.getUint16(start + 18, true);
   l.index = view.getInt32(start + 20, true);
   l.flags = flagsOf(view.getUint32(start + 24, true));
@@ -247,7 +253,7 @@ function scan(b: Uint8Array, view: DataView, start: number, len: number): DumpLi
         l.alias = str(b, d, plen);
         break;
       case 23: // IFLA_STATS64
-        if (plen >= STATS64_FIELDS.length * 8) l.setStatsOffset(d - start);
+        if (plen >= STATS64_FIELDS.length * 8) l.setStatsOffset(d);
         break;
       case 27: // IFLA_GROUP
         l.group = view.getUint32(d, true);
