@@ -9,8 +9,23 @@
  * needs a lookup first (a link given by name) simply takes one more round.
  */
 import type { Message } from '@nlkit/nl-codec';
-import type { RequestOptions } from './conn/engine.js';
+import type { RequestOptions, RequestSink } from './conn/engine.js';
 import { Handle } from './handle.js';
+import {
+  ROUTE_ADD,
+  ROUTE_APPEND,
+  ROUTE_DEL,
+  ROUTE_REPLACE,
+  knownLinkIndex,
+  parseRouteSpec,
+  routeRequestBytes,
+  routeWireLength,
+  writeRouteMessage,
+  writeSimpleRoute,
+  type ParsedRoute,
+  type RouteChange,
+  type RouteSpec,
+} from './route.js';
 
 /** One operation's outcome. */
 export type BatchResult<T = unknown> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -65,9 +80,71 @@ interface Queued {
   reject: (e: unknown) => void;
 }
 
+/** The route changes that take the bulk path, and what each sends. */
+const ROUTE_CHANGES = new Map<unknown, RouteChange>([
+  [Handle.prototype.routeAdd, ROUTE_ADD],
+  [Handle.prototype.routeReplace, ROUTE_REPLACE],
+  [Handle.prototype.routeAppend, ROUTE_APPEND],
+  [Handle.prototype.routeDel, ROUTE_DEL],
+]);
+
+/** A datagram of the bulk path stays well under the socket's send buffer (208 KB by default). */
+const MAX_DATAGRAM = 64 * 1024;
+/** Room `writeSimpleRoute` needs. */
+const SIMPLE_ROOM = 72;
+/** How long the bulk path runs before it lets the event loop turn. */
+const SLICE_MS = 1;
+
+/**
+ * Whether queued operation `method(spec)` is a route change that needs no lookup first (no
+ * link given by name): those are validated and written straight into shared datagrams.
+ */
+function bulkRoute(method: unknown, args: unknown[]): RouteChange | undefined {
+  const change = ROUTE_CHANGES.get(method);
+  if (change === undefined) return undefined;
+  const spec = args[0] as RouteSpec | undefined;
+  if (spec === null || typeof spec !== 'object') return change; // parseRouteSpec reports it
+  if (typeof spec.link === 'string') return undefined;
+  const mp = spec.multipath;
+  if (Array.isArray(mp)) for (const nh of mp) if (nh !== null && typeof nh === 'object' && typeof nh.link === 'string') return undefined;
+  return change;
+}
+
+
+/** Collects the bulk path's outcomes into the batch's results, and says when a window is done. */
+class WindowSink implements RequestSink {
+  outstanding = 0;
+  private done: (() => void) | undefined;
+
+  constructor(private readonly results: BatchResult[]) {}
+
+  ok(index: number): void {
+    this.results[index] = { ok: true, value: undefined };
+    if (--this.outstanding === 0) this.finish();
+  }
+
+  fail(index: number, error: unknown): void {
+    this.results[index] = { ok: false, error };
+    if (--this.outstanding === 0) this.finish();
+  }
+
+  private finish(): void {
+    const d = this.done;
+    this.done = undefined;
+    d?.();
+  }
+
+  /** Resolves once every request sent so far is settled. */
+  settled(): Promise<void> {
+    if (this.outstanding === 0) return Promise.resolve();
+    return new Promise<void>((r) => (this.done = r));
+  }
+}
+
 class BatchRecorder {
   /** Queued operations: only the method and its arguments until commit() runs them. */
-  readonly ops: Array<{ method: (...a: unknown[]) => Promise<unknown>; args: unknown[] }> = [];
+  readonly methods: Array<(...a: unknown[]) => Promise<unknown>> = [];
+  readonly args: Array<unknown[] | undefined> = [];
   /** Messages the running operations asked to send, not sent yet. */
   readonly queue: Queued[] = [];
   committed = false;
@@ -92,6 +169,10 @@ class BatchRecorder {
     this.view = view;
   }
 
+  get size(): number {
+    return this.methods.length;
+  }
+
   /** Resolve when something is queued (or `until` settles). */
   private waitForWork(until: Promise<unknown>): Promise<unknown> {
     if (this.queue.length > 0) return Promise.resolve();
@@ -99,61 +180,191 @@ class BatchRecorder {
   }
 
   /**
-   * Run the operations `window` at a time: start them, let each run up to its request, send
-   * what they queued in as few datagrams as possible, and repeat until all of them settled
-   * (an operation that needs a lookup first takes one more round). Only one window of
-   * operations, messages and promises exists at a time, whatever the batch's size.
+   * Run the operations in order, `window` in flight at most: route changes that need no
+   * lookup take the bulk path (`runRoutes`), everything else runs as the handle's own method
+   * (`runOps`). Only one window of operations, messages and results-in-progress exists at a
+   * time, whatever the batch's size.
    */
   async commit(options: CommitOptions = {}): Promise<BatchResult[]> {
     if (this.committed) throw new Error('this batch was already committed');
     this.committed = true;
     const window = options.window ?? 32;
     if (!Number.isInteger(window) || window < 1) throw new RangeError(`window must be a positive integer, got ${window}`);
-    const results: BatchResult[] = new Array(this.ops.length);
-    const engine = this.handle.engine;
-    for (let first = 0; first < this.ops.length; first += window) {
-      const last = Math.min(first + window, this.ops.length);
-      let running = last - first;
-      let allSettled: () => void = () => {};
-      const settled = new Promise<void>((r) => (allSettled = r));
-      for (let i = first; i < last; i++) {
-        const { method, args } = this.ops[i]!;
-        this.ops[i] = undefined as never; // release the arguments as we go
-        let op: Promise<unknown>;
-        try {
-          op = method.apply(this.view, args);
-        } catch (error) {
-          op = Promise.reject(error);
-        }
-        op.then(
-          (value) => {
-            results[i] = { ok: true, value };
-          },
-          (error: unknown) => {
-            results[i] = { ok: false, error };
-          },
-        ).finally(() => {
-          if (--running === 0) allSettled();
-        });
+    const n = this.methods.length;
+    const results: BatchResult[] = new Array<BatchResult>(n);
+    let i = 0;
+    while (i < n) {
+      if (bulkRoute(this.methods[i], this.args[i]!) !== undefined) {
+        i = await this.runRoutes(i, window, results);
+        continue;
       }
-      while (running > 0) {
-        // Let the operations run up to their (next) request.
-        await new Promise((r) => setImmediate(r));
-        if (this.queue.length === 0) {
-          await this.waitForWork(settled);
+      let last = i + 1;
+      while (last < n && last - i < window && bulkRoute(this.methods[last], this.args[last]!) === undefined) last++;
+      await this.runOps(i, last, results);
+      i = last;
+    }
+    this.methods.length = 0;
+    this.args.length = 0;
+    return results;
+  }
+
+  /**
+   * The bulk path for a run of route changes from `first`: each is validated as its method
+   * would (a bad one fails alone, before anything is sent) and written straight into a
+   * datagram, a window at a time, sent with `Engine.sendWritten` (an ACK only for the last
+   * message of each datagram; failures still come back one by one, by sequence number).
+   * Returns where the run ends.
+   */
+  private async runRoutes(first: number, window: number, results: BatchResult[]): Promise<number> {
+    const engine = this.handle.engine;
+    const n = this.methods.length;
+    const sink = new WindowSink(results);
+    // One buffer for a window's datagrams, reused once the window has settled.
+    let buf = new Uint8Array(Math.min(window, 1024) * 96);
+    let offsets = new Int32Array(Math.min(window, 1024));
+    let indexes = new Int32Array(offsets.length);
+    let sliceStart = performance.now();
+    let i = first;
+    while (i < n) {
+      let change = bulkRoute(this.methods[i], this.args[i]!);
+      if (change === undefined) break;
+      // One window: write its messages, sending a datagram whenever the next would overflow one.
+      let taken = 0;
+      let pos = 0; // end of what is written in buf
+      let dgStart = 0; // start of the datagram being filled
+      let count = 0; // messages in it
+      const send = (): void => {
+        if (count === 0) return;
+        sink.outstanding += count;
+        engine.sendWritten(buf.subarray(dgStart, pos), count, offsets, indexes, change!.type, sink);
+        dgStart = pos;
+        count = 0;
+      };
+      for (; i < n && taken < window; i++) {
+        if (taken > 0) {
+          const c = bulkRoute(this.methods[i], this.args[i]!);
+          if (c === undefined) break;
+          if (c.type !== change.type) {
+            // sendWritten names one message type per datagram (for errors): start another.
+            send();
+            change = c;
+          } else change = c;
+        }
+        taken++;
+        const args = this.args[i]!;
+        this.args[i] = undefined; // release the arguments as we go
+        // The common shape first: validated and written in place, nothing allocated.
+        if (buf.length - pos < SIMPLE_ROOM || (count === offsets.length && count > 0)) {
+          // Not enough room to try in place: the general path below grows what is needed.
+        } else {
+          if (pos - dgStart + SIMPLE_ROOM > MAX_DATAGRAM) send();
+          const written = writeSimpleRoute(buf, pos, change, args[0]);
+          if (written > 0) {
+            offsets[count] = pos - dgStart;
+            indexes[count] = i;
+            count++;
+            pos += written; // a multiple of 4
+            continue;
+          }
+        }
+        let bytes: Uint8Array | undefined;
+        let length: number;
+        let p: ParsedRoute;
+        let oif: number | undefined;
+        try {
+          p = parseRouteSpec(args[0]);
+          oif = knownLinkIndex(p.link);
+          length = routeWireLength(p, oif);
+          if (length < 0) {
+            // Nests (metrics, next hops): the codec writes it, copied in below.
+            const nh = p.multipath?.map((h) => knownLinkIndex(h.link)) ?? [];
+            bytes = routeRequestBytes(change, p, oif, nh);
+            length = bytes.length;
+          }
+        } catch (error) {
+          results[i] = { ok: false, error };
           continue;
         }
-        const slice = this.queue.splice(0);
-        const promises = engine.requestMany(
-          slice.map((q) => q.message),
-          slice.map((q) => q.options),
-        );
-        for (let k = 0; k < slice.length; k++) promises[k]!.then(slice[k]!.resolve, slice[k]!.reject);
-        await Promise.allSettled(promises);
+        const padded = (length + 3) & ~3;
+        if (pos - dgStart + padded > MAX_DATAGRAM) send();
+        if (pos + padded > buf.length) {
+          // Grow: earlier datagrams of this window keep the old buffer (their requests refer to it).
+          const size = Math.max(buf.length * 2, padded * 2);
+          const next = new Uint8Array(size);
+          next.set(buf.subarray(dgStart, pos));
+          pos -= dgStart;
+          dgStart = 0;
+          buf = next;
+        }
+        if (count === offsets.length) {
+          const o = new Int32Array(offsets.length * 2);
+          o.set(offsets);
+          offsets = o;
+          const x = new Int32Array(indexes.length * 2);
+          x.set(indexes);
+          indexes = x;
+        }
+        buf.fill(0, pos, pos + padded);
+        if (bytes === undefined) writeRouteMessage(buf, pos, change, p, oif, length);
+        else buf.set(bytes, pos);
+        offsets[count] = pos - dgStart;
+        indexes[count] = i;
+        count++;
+        pos += padded;
+      }
+      send();
+      // rtnetlink answers inside sendmsg: the window has usually settled already.
+      if (sink.outstanding > 0) await sink.settled();
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise((r) => setImmediate(r));
+        sliceStart = performance.now();
       }
     }
-    this.ops.length = 0;
-    return results;
+    return i;
+  }
+
+  /** Run operations `first`..`last` as the handle's own methods, against the recording view. */
+  private async runOps(first: number, last: number, results: BatchResult[]): Promise<void> {
+    const engine = this.handle.engine;
+    let running = last - first;
+    let allSettled: () => void = () => {};
+    const settled = new Promise<void>((r) => (allSettled = r));
+    for (let i = first; i < last; i++) {
+      const method = this.methods[i]!;
+      const args = this.args[i]!;
+      this.args[i] = undefined; // release the arguments as we go
+      let op: Promise<unknown>;
+      try {
+        op = method.apply(this.view, args);
+      } catch (error) {
+        op = Promise.reject(error);
+      }
+      op.then(
+        (value) => {
+          results[i] = { ok: true, value };
+        },
+        (error: unknown) => {
+          results[i] = { ok: false, error };
+        },
+      ).finally(() => {
+        if (--running === 0) allSettled();
+      });
+    }
+    while (running > 0) {
+      // Let the operations run up to their (next) request.
+      await new Promise((r) => setImmediate(r));
+      if (this.queue.length === 0) {
+        await this.waitForWork(settled);
+        continue;
+      }
+      const slice = this.queue.splice(0);
+      const promises = engine.requestMany(
+        slice.map((q) => q.message),
+        slice.map((q) => q.options),
+      );
+      for (let k = 0; k < slice.length; k++) promises[k]!.then(slice[k]!.resolve, slice[k]!.reject);
+      await Promise.allSettled(promises);
+    }
   }
 }
 
@@ -179,19 +390,26 @@ declare module './handle.js' {
 
 Handle.prototype.batch = function (this: Handle): Batch {
   const recorder = new BatchRecorder(this);
+  // One recording function per method name, made on first use (not one per call).
+  const recorders = new Map<PropertyKey, (...args: unknown[]) => Batch>();
   const proxy: Batch = new Proxy({} as Batch, {
     get(_target, prop) {
       if (prop === 'commit') return (o?: CommitOptions) => recorder.commit(o);
-      if (prop === 'size') return recorder.ops.length;
+      if (prop === 'size') return recorder.size;
       if (prop === 'then') return undefined; // not a thenable
+      let record = recorders.get(prop);
+      if (record !== undefined) return record;
       const method = (Handle.prototype as unknown as Record<PropertyKey, unknown>)[prop];
       if (typeof method !== 'function') return undefined;
-      return (...args: unknown[]): Batch => {
+      record = (...args: unknown[]): Batch => {
         if (recorder.committed) throw new Error('cannot add to a batch after commit()');
         // Recorded only: the operation runs (and validates) inside commit(), a window at a time.
-        recorder.ops.push({ method: method as (...a: unknown[]) => Promise<unknown>, args });
+        recorder.methods.push(method as (...a: unknown[]) => Promise<unknown>);
+        recorder.args.push(args);
         return proxy;
       };
+      recorders.set(prop, record);
+      return record;
     },
   });
   return proxy;

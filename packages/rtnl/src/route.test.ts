@@ -1,8 +1,28 @@
 import { decode, encode } from '@nlkit/nl-codec';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NetlinkError } from './errors.js';
+import { HandleClosedError, NetlinkError } from './errors.js';
 import { Handle } from './handle.js';
-import { parseRouteSpec, routeFromMessage, routeMessage, type Route } from './route.js';
+import { liftRoute } from './lift/route.js';
+import {
+  knownLinkIndex,
+  parseRouteSpec,
+  ROUTE_ADD,
+  ROUTE_APPEND,
+  ROUTE_DEL,
+  ROUTE_REPLACE,
+  routeFromBytes,
+  routeFromMessage,
+  routeMessage,
+  routeRequestBytes,
+  routeWireLength,
+  writeSimpleRoute,
+  type Route,
+  type RouteChange,
+  type RouteSpec,
+} from './route.js';
+import './batch.js';
+import './link/index.js';
 import { FakeKernel, noKernelHandle } from './test-support/fake-kernel.js';
 import { compareRequest, normalHex, received, replayHandle, sentOfType, vector, vectorNames } from './test-support/iproute2-vectors.js';
 
@@ -225,5 +245,308 @@ describe('host bits', () => {
   it('passes an IPv6 destination with host bits (the kernel masks them) but not an IPv4 one', () => {
     expect(() => parseRouteSpec({ dst: '2001:db8::1/64', linkIndex: 2 })).not.toThrow();
     expect(() => parseRouteSpec({ dst: '10.1.0.5/24', linkIndex: 2 })).toThrow(/host bits set beyond \/24 \(the network is 10\.1\.0\.0\/24\)/);
+  });
+});
+
+/** The bytes the object form gives: `routeMessage` through the codec, seq and pid zero. */
+const viaCodec = (change: RouteChange, spec: RouteSpec): Uint8Array => {
+  const p = parseRouteSpec(spec);
+  return encode(routeMessage(change.type, change.flagNames, p, knownLinkIndex(p.link)));
+};
+const CHANGES = [ROUTE_ADD, ROUTE_REPLACE, ROUTE_APPEND, ROUTE_DEL];
+const octet = fc.integer({ min: 0, max: 255 });
+const ipv4 = fc.tuple(octet, octet, octet, octet).map((o) => o.join('.'));
+/** A valid IPv4 prefix: random address masked to a random length. */
+const ipv4Prefix = fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 })).map(([a, len]) => {
+  const n = len === 0 ? 0 : (a & (0xffffffff << (32 - len))) >>> 0;
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}/${len}`;
+});
+
+describe('route changes written straight into bytes', () => {
+  it('writes the common shape (IPv4 dst, gw, link index, priority, table) exactly as the codec encodes it', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...CHANGES),
+        fc.record(
+          {
+            dst: fc.oneof(ipv4Prefix, ipv4Prefix.map((p) => p.replace(/\/32$/, '')).filter((p) => !p.includes('/'))),
+            gw: ipv4,
+            linkIndex: fc.integer({ min: 1, max: 0x7fffffff }),
+            priority: fc.integer({ min: 0, max: 0xffffffff }),
+            table: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 0xffffffff })),
+          },
+          { requiredKeys: ['dst'] },
+        ),
+        (change, spec) => {
+          const b = new Uint8Array(80).fill(0xee, 0, 80);
+          const n = writeSimpleRoute(b, 4, change, spec);
+          expect(n).toBeGreaterThan(0);
+          expect(Buffer.from(b.subarray(4, 4 + n)).toString('hex')).toBe(Buffer.from(viaCodec(change, spec)).toString('hex'));
+          expect(b[4 + n]).toBe(0xee); // nothing written past the message
+        },
+      ),
+    );
+  });
+
+  it.each([
+    [{ dst: '10.1.0.5/24', gw: '10.0.0.1' }, 'host bits'],
+    [{ dst: '10.1.0.0/33', gw: '10.0.0.1' }, 'prefix length 33'],
+    [{ dst: '10.01.0.0/16' }, 'a leading zero'],
+    [{ dst: '10.1.0.256/32' }, 'a part above 255'],
+    [{ dst: '10.1.0.0/24', gw: '2001:db8::1' }, 'an IPv6 gateway'],
+    [{ dst: '10.1.0.0/24', linkIndex: 0 }, 'link index 0'],
+    [{ dst: '10.1.0.0/24', link: 'eth0' }, 'a link by name'],
+    [{ dst: '10.1.0.0/24', priority: -1 }, 'a negative metric'],
+    [{ dst: '10.1.0.0/24', table: 'main' }, 'a table by name'],
+    [{ dst: '10.1.0.0/24', protocol: 'static' }, 'a protocol'],
+    [{ dst: '10.1.0.0/24', scope: 'link' }, 'a scope'],
+    [{ dst: '2001:db8::/64' }, 'an IPv6 prefix'],
+    [{ dst: 'default', gw: '10.0.0.1' }, 'the default route'],
+    [{ dst: '10.1.0.0/024' }, 'a three-digit prefix length'],
+  ] as Array<[object, string]>)('leaves %j to the full path (%s)', (spec) => {
+    expect(writeSimpleRoute(new Uint8Array(80), 0, ROUTE_ADD, spec)).toBe(0);
+  });
+
+  it('writes every other route without nests exactly as the codec encodes it', () => {
+    const v6 = fc.constantFrom('2001:db8::1', '2001:db8:0:1::5', 'fe80::1', '::ffff:192.0.2.1');
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...CHANGES),
+        fc.oneof(
+          fc.record(
+            { dst: ipv4Prefix, src: ipv4, srcPrefix: ipv4Prefix, gw: ipv4, linkIndex: fc.integer({ min: 1, max: 1000 }), via: v6, mark: fc.integer({ min: 0, max: 0xffffffff }), tos: fc.integer({ min: 0, max: 255 }) },
+            { requiredKeys: [] },
+          ),
+          fc.record(
+            {
+              dst: fc.constantFrom('2001:db8::/32', '2001:db8:1::/64', '::/0', '2001:db8::5/128'),
+              gw: v6,
+              src: v6,
+              pref: fc.constantFrom('low' as const, 'medium' as const, 'high' as const),
+              table: fc.integer({ min: 0, max: 0xffffffff }),
+              priority: fc.integer({ min: 0, max: 0xffffffff }),
+              protocol: fc.constantFrom('static', 'kernel', 42),
+              scope: fc.constantFrom('global', 'link', 'host'),
+              type: fc.constantFrom('unicast', 'blackhole', 'local'),
+              flags: fc.constantFrom(['onlink' as const], ['dead' as const, 'pervasive' as const], []),
+            },
+            { requiredKeys: ['dst'] },
+          ),
+        ),
+        (change, spec) => {
+          let p: ReturnType<typeof parseRouteSpec>;
+          try {
+            p = parseRouteSpec(spec);
+          } catch {
+            return; // an invalid combination (gw and via, mixed families): refused either way
+          }
+          const oif = knownLinkIndex(p.link);
+          const bytes = routeRequestBytes(change, p, oif);
+          expect(routeWireLength(p, oif)).toBe(bytes.length);
+          expect(Buffer.from(bytes).toString('hex')).toBe(Buffer.from(encode(routeMessage(change.type, change.flagNames, p, oif))).toString('hex'));
+        },
+      ),
+    );
+  });
+
+  it('sends routes with metrics or next hops through the codec', () => {
+    const mp = parseRouteSpec({ dst: '198.51.100.0/24', multipath: [{ gw: '192.0.2.1', linkIndex: 2 }, { gw: '192.0.2.2', linkIndex: 3, weight: 4 }] });
+    expect(routeWireLength(mp, undefined)).toBe(-1);
+    expect(routeRequestBytes(ROUTE_ADD, mp, undefined, [2, 3])).toEqual(encode(routeMessage('RTM_NEWROUTE', ['create', 'excl'], mp, undefined, [2, 3])));
+    const mx = parseRouteSpec({ dst: '198.51.100.0/24', gw: '192.0.2.1', metrics: { mtu: 1400 } });
+    expect(routeWireLength(mx, 2)).toBe(-1);
+    expect(routeRequestBytes(ROUTE_ADD, mx, 2)).toEqual(encode(routeMessage('RTM_NEWROUTE', ['create', 'excl'], mx, 2)));
+  });
+
+  it('resolves routeAdd to undefined, as before', async () => {
+    const { h } = okHandle();
+    try {
+      await expect(h.routeAdd({ dst: '198.51.100.0/24', gw: '192.0.2.1', linkIndex: 2 })).resolves.toBeUndefined();
+      await expect(h.routeAdd({ dst: '198.51.100.0/24', gw: '192.0.2.1', metrics: { mtu: 1400 } })).resolves.toBeUndefined();
+    } finally {
+      h.close();
+    }
+  });
+});
+
+describe('lifting routes inside a whole datagram', () => {
+  it('gives, at each message offset, what routeFromBytes gives for that message alone', () => {
+    let n = 0;
+    for (const name of vectorNames('route')) {
+      for (const m of vector(name).messages) {
+        if (m.dir !== 'recv') continue;
+        // Shift the datagram so offsets inside it are not those of a fresh buffer.
+        const d = new Uint8Array(Buffer.concat([Buffer.alloc(12, 0xab), Buffer.from(m.hex, 'hex')]));
+        let off = 12;
+        while (off + 16 <= d.length) {
+          const len = d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16) | (d[off + 3]! << 24);
+          if (len < 16 || off + len > d.length) break;
+          if ((d[off + 4]! | (d[off + 5]! << 8)) === 24) {
+            expect(liftRoute(d, off, len)).toStrictEqual(routeFromBytes(d.slice(off, off + len)));
+            n++;
+          }
+          off += (len + 3) & ~3;
+        }
+      }
+    }
+    expect(n).toBeGreaterThan(10);
+  });
+});
+
+/**
+ * A fake kernel for route changes, as rtnetlink answers a datagram: each message in order, an
+ * error for each that fails (here: a destination whose second octet is 99, or a gateway of
+ * 203.0.113.9), an ACK only where asked. One reply per datagram, as the kernel sends them.
+ */
+function routeKernel(): FakeKernel {
+  return new FakeKernel((req, k) => {
+    const v = new DataView(req.buffer, req.byteOffset, req.byteLength);
+    for (let off = 0; off + 16 <= req.length; ) {
+      const len = v.getUint32(off, true);
+      const flags = v.getUint16(off + 6, true);
+      const seq = v.getUint32(off + 8, true);
+      const msg = req.subarray(off, off + len);
+      const m = decode(msg)[0] as { attrs?: { dst?: string; gateway?: string } };
+      let error = 0;
+      let ext: Record<string, unknown> | undefined;
+      if (m.attrs?.dst?.split('.')[1] === '99') error = -17;
+      else if (m.attrs?.gateway === '203.0.113.9') {
+        error = -101;
+        ext = { msg: 'Nexthop has invalid gateway', offs: 36 };
+      }
+      if (error !== 0 || (flags & 4) !== 0) {
+        k.push({
+          bytes: encode({
+            header: { type: 'NLMSG_ERROR', flags: ext ? ['capped', 'ack_tlvs'] : ['capped'], seq, pid: k.portId },
+            error,
+            request: { header: { type: v.getUint16(off + 4, true) === 24 ? 'RTM_NEWROUTE' : 'RTM_DELROUTE', flags: [], seq, pid: k.portId } },
+            ...(ext ? { attrs: ext } : {}),
+          } as never),
+        });
+      }
+      off += (len + 3) & ~3;
+    }
+  });
+}
+
+function okHandle(): { h: Handle; kernel: FakeKernel } {
+  const kernel = routeKernel();
+  return { h: Handle.open({ transport: kernel }), kernel };
+}
+
+/** Messages of each datagram sent: [count, flags of each]. */
+function sentShape(kernel: FakeKernel): number[][] {
+  return kernel.sent.map((d) => {
+    const flags: number[] = [];
+    const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    for (let off = 0; off + 16 <= d.length; off += (v.getUint32(off, true) + 3) & ~3) flags.push(v.getUint16(off + 6, true));
+    return flags;
+  });
+}
+
+describe('batches of route changes', () => {
+  it('writes a window of route changes into one datagram, an ACK asked only of the last', async () => {
+    const { h, kernel } = okHandle();
+    try {
+      const b = h.batch();
+      for (let i = 0; i < 10; i++) b.routeAdd({ dst: `198.51.${i}.0/24`, gw: '192.0.2.1', linkIndex: 2 });
+      const results = await b.commit({ window: 4 });
+      expect(results).toEqual(Array.from({ length: 10 }, () => ({ ok: true, value: undefined })));
+      const ADD = 0x1 | 0x400 | 0x200;
+      expect(sentShape(kernel)).toEqual([
+        [ADD, ADD, ADD, ADD | 4],
+        [ADD, ADD, ADD, ADD | 4],
+        [ADD, ADD | 4],
+      ]);
+      // Each message is the one routeAdd sends on its own (seq and pid aside).
+      const first = kernel.sent[0]!;
+      const one = viaCodec(ROUTE_ADD, { dst: '198.51.0.0/24', gw: '192.0.2.1', linkIndex: 2 });
+      expect(Buffer.from(first.subarray(16, one.length)).toString('hex')).toBe(Buffer.from(one.subarray(16)).toString('hex'));
+      const seqs = kernel.sent.flatMap((d) => decode(d).map((m) => m.header.seq));
+      expect(new Set(seqs).size).toBe(10);
+      expect(decode(first)[0]!.header.pid).toBe(kernel.portId);
+    } finally {
+      h.close();
+    }
+  });
+
+  it('reports exactly the failing changes, each with its own error, in order', async () => {
+    const { h, kernel } = okHandle();
+    try {
+      const b = h.batch();
+      const specs: RouteSpec[] = [];
+      for (let i = 0; i < 40; i++) {
+        if (i === 3) specs.push({ dst: '198.99.3.0/24', gw: '192.0.2.1', linkIndex: 2 }); // EEXIST in this kernel
+        else if (i === 17) specs.push({ dst: '198.51.17.0/24', gw: '203.0.113.9', linkIndex: 2 }); // ENETUNREACH with ext-ack
+        else if (i === 20) specs.push({ dst: '198.51.20.5/24', gw: '192.0.2.1' }); // host bits: refused before sending
+        else if (i === 39) specs.push({ dst: '198.99.39.0/24', gw: '192.0.2.1' }); // the last one fails too
+        else specs.push({ dst: `198.51.${i}.0/24`, gw: '192.0.2.1', linkIndex: 2, ...(i % 5 === 0 ? { metrics: { mtu: 1400 } } : {}) });
+      }
+      for (const s of specs) b.routeAdd(s);
+      b.routeDel({ dst: '198.99.1.0/24' }); // a different message type, also failing
+      const results = await b.commit({ window: 16 });
+      expect(results).toHaveLength(41);
+      results.forEach((r, i) => {
+        if ([3, 17, 20, 39, 40].includes(i)) expect(r.ok, `op ${i}`).toBe(false);
+        else expect(r, `op ${i}`).toEqual({ ok: true, value: undefined });
+      });
+      const err = (i: number) => (results[i] as { error: NetlinkError }).error;
+      expect(err(3)).toMatchObject({ code: 'EEXIST', request: 'RTM_NEWROUTE' });
+      expect(err(17)).toMatchObject({ code: 'ENETUNREACH', extAck: 'Nexthop has invalid gateway', attributePath: '.gateway' });
+      expect(err(20)).toBeInstanceOf(TypeError);
+      expect(err(39)).toMatchObject({ code: 'EEXIST' });
+      expect(err(40)).toMatchObject({ code: 'EEXIST', request: 'RTM_DELROUTE' });
+      // 39 messages sent: op 20 never left the process.
+      expect(sentShape(kernel).flat()).toHaveLength(40);
+    } finally {
+      h.close();
+    }
+  });
+
+  it('keeps runs of route changes in order with the operations around them (those run as their own methods)', async () => {
+    const kernel = new FakeKernel((req, k) => {
+      const v = new DataView(req.buffer, req.byteOffset, req.byteLength);
+      for (let off = 0; off + 16 <= req.length; off += (v.getUint32(off, true) + 3) & ~3) {
+        const type = v.getUint16(off + 4, true);
+        const seq = v.getUint32(off + 8, true);
+        if (type === 18) {
+          // RTM_GETLINK by name: eth7 is index 7.
+          k.push({ bytes: encode([{ header: { type: 'RTM_NEWLINK', flags: [], seq, pid: k.portId }, 'ifi-family': 0, 'ifi-type': 1, 'ifi-index': 7, 'ifi-flags': [], 'ifi-change': 0, attrs: { ifname: 'eth7' } } as never]) });
+        }
+        if ((v.getUint16(off + 6, true) & 4) !== 0) k.push({ bytes: encode({ header: { type: 'NLMSG_ERROR', flags: ['capped'], seq, pid: k.portId }, error: 0, request: { header: { type: type, flags: [], seq, pid: k.portId } } } as never) });
+      }
+    });
+    const h = Handle.open({ transport: kernel });
+    try {
+      const b = h.batch();
+      b.routeAdd({ dst: '198.51.0.0/24', linkIndex: 2 });
+      b.routeAdd({ dst: '198.51.1.0/24', link: 'eth7' });
+      b.linkSetMTU(2, 1400);
+      b.routeAdd({ dst: '198.51.2.0/24', linkIndex: 2 });
+      const results = await b.commit();
+      expect(results.map((r) => r.ok)).toEqual([true, true, true, true]);
+      const order = kernel.sent.flatMap((d) => decode(d).map((m) => [m.header.type, (m as { attrs?: { dst?: string; oif?: number } }).attrs?.oif]));
+      // The route by name and the MTU change run as their methods, together; the route waits
+      // for its lookup, so it goes a round later. The routes before and after keep their place.
+      expect(order).toEqual([
+        ['RTM_NEWROUTE', 2],
+        ['RTM_GETLINK', undefined],
+        ['RTM_NEWLINK', undefined],
+        ['RTM_NEWROUTE', 7],
+        ['RTM_NEWROUTE', 2],
+      ]);
+    } finally {
+      h.close();
+    }
+  });
+
+  it('fails every change of a batch with HandleClosedError once the handle is closed', async () => {
+    const { h, kernel } = okHandle();
+    const b = h.batch();
+    for (let i = 0; i < 5; i++) b.routeAdd({ dst: `198.51.${i}.0/24`, linkIndex: 2 });
+    h.close();
+    const results = await b.commit();
+    expect(results.every((r) => !r.ok && (r as { error: unknown }).error instanceof HandleClosedError)).toBe(true);
+    expect(kernel.sent).toHaveLength(0);
   });
 });

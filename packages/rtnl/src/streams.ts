@@ -20,6 +20,7 @@ interface CapturedDump {
   message: Message;
   map: (m: Message) => unknown;
   mapRaw: ((m: Uint8Array) => unknown) | undefined;
+  mapAt: ((d: Uint8Array, o: number, l: number) => unknown) | undefined;
 }
 
 /** Run `op` against a view of `h` and capture the dump request it makes. */
@@ -29,7 +30,7 @@ function captureDump(h: Handle, op: (view: Handle) => Promise<unknown>): Promise
     Object.defineProperty(view, 'request', {
       value: (message: Message, options?: RequestOptions<unknown>): Promise<unknown[]> => {
         if (!options?.dump) return h.request(message, options); // lookups before the dump run normally
-        resolve({ message, map: options.map ?? ((m: Message) => m), mapRaw: options.mapRaw });
+        resolve({ message, map: options.map ?? ((m: Message) => m), mapRaw: options.mapRaw, mapAt: options.mapAt });
         return new Promise<unknown[]>(() => {}); // the operation's own collection never completes
       },
     });
@@ -57,7 +58,7 @@ class HandleDumpStream<T> implements AsyncIterableIterator<T> {
   ) {}
 
   private async open(): Promise<DumpStream<T>> {
-    const { message, map, mapRaw } = await captureDump(this.h, this.op);
+    const { message, map, mapRaw, mapAt } = await captureDump(this.h, this.op);
     const h = this.h;
     const transport = new SocketTransport({
       netns: h.netns,
@@ -66,12 +67,11 @@ class HandleDumpStream<T> implements AsyncIterableIterator<T> {
       recvBufferSize: h.options.recvBufferSize,
       record: h.options.record,
     });
-    const stream = new DumpStream<T>(
-      transport,
-      message,
-      map as (m: Message) => T | undefined,
-      mapRaw as ((m: Uint8Array) => T | undefined) | undefined,
-    );
+    const stream = new DumpStream<T>(transport, message, {
+      map: map as (m: Message) => T | undefined,
+      mapRaw: mapRaw as ((m: Uint8Array) => T | undefined) | undefined,
+      mapAt: mapAt as ((d: Uint8Array, o: number, l: number) => T | undefined) | undefined,
+    });
     this.stream = stream;
     if (this.ended) {
       // return() came while the request was being captured: close what was just opened.
@@ -86,7 +86,8 @@ class HandleDumpStream<T> implements AsyncIterableIterator<T> {
   next(): Promise<IteratorResult<T>> {
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
     const stream = this.stream;
-    if (stream !== undefined) return this.settle(stream.next());
+    // Items already buffered cannot end or fail the stream: hand them straight through.
+    if (stream !== undefined) return stream.buffered > 0 ? stream.next() : this.settle(stream.next());
     this.starting ??= this.open();
     return this.starting.then((s) => this.settle(s.next()), (e: unknown) => {
       this.ended = true;

@@ -2,7 +2,7 @@ import { decode, encode, type Message } from '@nlkit/nl-codec';
 import { describe, expect, it } from 'vitest';
 import { DumpInterruptedError, HandleClosedError, NetlinkError, OverrunError, TruncatedReplyError } from '../errors.js';
 import { FakeKernel, sysError } from '../test-support/fake-kernel.js';
-import { Engine } from './engine.js';
+import { Engine, type RequestSink } from './engine.js';
 
 const getLink = (index: number): Message => ({
   header: { type: 'RTM_GETLINK', flags: [], seq: 0, pid: 0 },
@@ -196,5 +196,148 @@ describe('engine', () => {
     k.push({ bytes: encode(ack(seq)) });
     await p;
     expect(k.refs).toBe(0);
+  });
+});
+
+/** `count` RTM_GETLINK messages written back to back with seq and pid 0, and their offsets. */
+function written(count: number): { datagram: Uint8Array; offsets: Int32Array; indexes: Int32Array } {
+  const one = encode(getLink(1));
+  const datagram = new Uint8Array(one.length * count);
+  const offsets = new Int32Array(count);
+  const indexes = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    datagram.set(one, i * one.length);
+    offsets[i] = i * one.length;
+    indexes[i] = 100 + i;
+  }
+  return { datagram, offsets, indexes };
+}
+
+/** A sink that records outcomes by index. */
+function recordingSink(): { sink: RequestSink; outcomes: Map<number, unknown> } {
+  const outcomes = new Map<number, unknown>();
+  return {
+    outcomes,
+    sink: {
+      ok: (i) => {
+        expect(outcomes.has(i)).toBe(false);
+        outcomes.set(i, 'ok');
+      },
+      fail: (i, e) => {
+        expect(outcomes.has(i)).toBe(false);
+        outcomes.set(i, e);
+      },
+    },
+  };
+}
+
+/** A kernel that answers a datagram as rtnetlink does: an error for each failing message, an ACK where asked. */
+function batchKernel(failing: (k: number) => number): FakeKernel {
+  return new FakeKernel((req, kern) => {
+    const msgs = decode(req);
+    msgs.forEach((m, k) => {
+      const error = failing(k);
+      if (error !== 0 || m.header.flags.includes('ack')) kern.push({ bytes: encode(ack(m.header.seq, error, error === -22 ? { msg: 'bad' } : undefined)) });
+    });
+  });
+}
+
+describe('engine: requests written by the caller (sendWritten)', () => {
+  it('fills in seq and pid, asks for an ACK only on the last message, and settles each request by index', () => {
+    const k = batchKernel((i) => (i === 1 ? -17 : i === 3 ? -22 : 0));
+    const e = new Engine(k);
+    const { datagram, offsets, indexes } = written(5);
+    const { sink, outcomes } = recordingSink();
+    e.sendWritten(datagram, 5, offsets, indexes, 'RTM_GETLINK', sink);
+    const sent = decode(k.sent[0]!);
+    expect(sent.map((m) => m.header.flags.includes('ack'))).toEqual([false, false, false, false, true]);
+    expect(sent.every((m) => m.header.flags.includes('request') && m.header.pid === 4242)).toBe(true);
+    expect(new Set(sent.map((m) => m.header.seq)).size).toBe(5);
+    // rtnetlink answers inside sendmsg: everything is settled when sendWritten returns.
+    expect([...outcomes.keys()].sort()).toEqual([100, 101, 102, 103, 104]);
+    expect(outcomes.get(100)).toBe('ok');
+    expect(outcomes.get(101)).toMatchObject({ code: 'EEXIST', request: 'RTM_GETLINK' });
+    expect(outcomes.get(102)).toBe('ok');
+    expect(outcomes.get(103)).toMatchObject({ code: 'EINVAL', extAck: 'bad' });
+    expect(outcomes.get(104)).toBe('ok');
+    expect(e.inFlight).toBe(0);
+  });
+
+  it('counts the others as done when the last message itself fails', () => {
+    const e = new Engine(batchKernel((i) => (i === 2 ? -17 : 0)));
+    const { datagram, offsets, indexes } = written(3);
+    const { sink, outcomes } = recordingSink();
+    e.sendWritten(datagram, 3, offsets, indexes, 'RTM_GETLINK', sink);
+    expect(outcomes.get(100)).toBe('ok');
+    expect(outcomes.get(101)).toBe('ok');
+    expect(outcomes.get(102)).toBeInstanceOf(NetlinkError);
+    expect(e.inFlight).toBe(0);
+  });
+
+  it('waits for the answer when it is not queued yet, and never counts a request done before it', async () => {
+    let later: (() => void) | undefined;
+    const k = new FakeKernel((req, kern) => {
+      const msgs = decode(req);
+      later = () => {
+        kern.push({ bytes: encode(ack(msgs[0]!.header.seq, -17)) });
+        kern.push({ bytes: encode(ack(msgs[1]!.header.seq)) });
+      };
+    });
+    const e = new Engine(k);
+    const { datagram, offsets, indexes } = written(2);
+    const { sink, outcomes } = recordingSink();
+    e.sendWritten(datagram, 2, offsets, indexes, 'RTM_GETLINK', sink);
+    await new Promise((r) => setImmediate(r));
+    expect(outcomes.size).toBe(0);
+    expect(k.refs).toBe(1); // waiting keeps the process alive
+    later!();
+    await new Promise((r) => setImmediate(r));
+    expect(outcomes.get(100)).toMatchObject({ code: 'EEXIST' });
+    expect(outcomes.get(101)).toBe('ok');
+    expect(k.refs).toBe(0);
+  });
+
+  it('fails every request of the datagram when the send fails', () => {
+    const k = new FakeKernel(() => {
+      throw sysError('EMSGSIZE', -90);
+    });
+    const e = new Engine(k);
+    const { datagram, offsets, indexes } = written(3);
+    const { sink, outcomes } = recordingSink();
+    e.sendWritten(datagram, 3, offsets, indexes, 'RTM_GETLINK', sink);
+    expect([...outcomes.values()].map((x) => (x as { code: string }).code)).toEqual(['EMSGSIZE', 'EMSGSIZE', 'EMSGSIZE']);
+    expect(e.inFlight).toBe(0);
+  });
+
+  it('reports an overrun as an error for every request still waiting, never as success', () => {
+    const k = new FakeKernel((req, kern) => {
+      kern.push(sysError('ENOBUFS', -105));
+      kern.push({ bytes: encode(ack(decode(req)[2]!.header.seq)) }); // stale: dropped with the rest
+    });
+    const e = new Engine(k);
+    const { datagram, offsets, indexes } = written(3);
+    const { sink, outcomes } = recordingSink();
+    e.sendWritten(datagram, 3, offsets, indexes, 'RTM_GETLINK', sink);
+    expect([...outcomes.values()].every((x) => x instanceof OverrunError)).toBe(true);
+    expect(outcomes.size).toBe(3);
+  });
+
+  it('fails waiting requests with HandleClosedError on close, and new ones at once', () => {
+    const e = new Engine(new FakeKernel(() => {}));
+    const a = written(2);
+    const { sink, outcomes } = recordingSink();
+    e.sendWritten(a.datagram, 2, a.offsets, a.indexes, 'RTM_GETLINK', sink);
+    e.close();
+    expect([...outcomes.values()].every((x) => x instanceof HandleClosedError)).toBe(true);
+    const b = written(1);
+    b.indexes[0] = 7;
+    e.sendWritten(b.datagram, 1, b.offsets, b.indexes, 'RTM_GETLINK', sink);
+    expect(outcomes.get(7)).toBeInstanceOf(HandleClosedError);
+  });
+
+  it('resolves a request with undefined when asked to (resolveVoid)', async () => {
+    const e = new Engine(new FakeKernel((req, kern) => kern.push({ bytes: encode(ack(seqOf(req))) })));
+    await expect(e.request(getLink(1), { resolveVoid: true })).resolves.toBeUndefined();
+    await expect(e.request(getLink(1))).resolves.toEqual([]);
   });
 });

@@ -48,10 +48,30 @@ export interface RequestOptions<T> {
    * the receive buffer, valid only during the call: copy what you keep. Wins over `map`.
    */
   mapRaw?: (message: Uint8Array) => T | undefined;
+  /**
+   * Like `mapRaw`, but given the whole received datagram and the message's offset and length
+   * (`nlmsg_len`) in it: no view is made per message, which a million-route dump notices.
+   * The datagram is the receive buffer, valid only during the call. Wins over `mapRaw`.
+   */
+  mapAt?: (datagram: Uint8Array, offset: number, length: number) => T | undefined;
   /** For dumps: how many times an interrupted dump is re-run before rejecting (default 3). */
   maxAttempts?: number;
   /** Called per result as it arrives instead of collecting into the returned array. */
   onResult?: (result: T) => void;
+  /**
+   * Resolve with `undefined` instead of the result array (a change whose only answer is the
+   * ACK): saves the caller a `.then()` and a promise per request.
+   */
+  resolveVoid?: boolean;
+}
+
+/**
+ * Receives the outcomes of {@link Engine.sendWritten}'s requests: one call per request, by the
+ * index the caller gave it, instead of a promise each.
+ */
+export interface RequestSink {
+  ok(index: number): void;
+  fail(index: number, error: unknown): void;
 }
 
 interface Pending {
@@ -61,6 +81,7 @@ interface Pending {
   dump: boolean;
   map: ((message: Message) => unknown) | undefined;
   mapRaw: ((message: Uint8Array) => unknown) | undefined;
+  mapAt: ((datagram: Uint8Array, offset: number, length: number) => unknown) | undefined;
   onResult: ((result: unknown) => void) | undefined;
   results: unknown[];
   interrupted: boolean;
@@ -69,6 +90,28 @@ interface Pending {
   message: Message;
   resolve: (value: unknown[]) => void;
   reject: (reason: unknown) => void;
+  resolveVoid: boolean;
+  /** Where this request's message starts in `requestBytes` (a datagram of several for `sendWritten`). */
+  reqOffset: number;
+  /** Requests of `sendWritten` report here, by `index`, instead of to resolve/reject. */
+  sink: RequestSink | undefined;
+  index: number;
+  /**
+   * On the last request of a `sendWritten` datagram (the only one that asks for an ACK): the
+   * others. The kernel handles a datagram's messages in order and answers each failure, so
+   * once the last one is answered, every other one without an error has succeeded.
+   */
+  group: Pending[] | undefined;
+}
+
+function settleOk(p: Pending, results: unknown[]): void {
+  if (p.sink !== undefined) p.sink.ok(p.index);
+  else p.resolve(p.resolveVoid ? (undefined as unknown as unknown[]) : results);
+}
+
+function settleError(p: Pending, error: unknown): void {
+  if (p.sink !== undefined) p.sink.fail(p.index, error);
+  else p.reject(error);
 }
 
 /** How long one synchronous drain may run before it yields to the event loop. */
@@ -138,6 +181,7 @@ export class Engine {
         dump,
         map: (options.map ?? identity) as (m: Message) => unknown,
         mapRaw: options.mapRaw as ((m: Uint8Array) => unknown) | undefined,
+        mapAt: options.mapAt as ((d: Uint8Array, o: number, l: number) => unknown) | undefined,
         onResult: options.onResult as ((r: unknown) => void) | undefined,
         results: [],
         interrupted: false,
@@ -146,6 +190,11 @@ export class Engine {
         message,
         resolve: resolve as (v: unknown[]) => void,
         reject,
+        resolveVoid: options.resolveVoid === true,
+        reqOffset: 0,
+        sink: undefined,
+        index: 0,
+        group: undefined,
       };
       if (dump && this.activeDump) {
         this.dumpQueue.push(p);
@@ -224,6 +273,7 @@ export class Engine {
             dump: false,
             map: (opts.map ?? identity) as (m: Message) => unknown,
             mapRaw: opts.mapRaw as ((m: Uint8Array) => unknown) | undefined,
+            mapAt: opts.mapAt as ((d: Uint8Array, o: number, l: number) => unknown) | undefined,
             onResult: opts.onResult as ((r: unknown) => void) | undefined,
             results: [],
             interrupted: false,
@@ -232,6 +282,11 @@ export class Engine {
             message,
             resolve: resolve as (v: unknown[]) => void,
             reject,
+            resolveVoid: opts.resolveVoid === true,
+            reqOffset: 0,
+            sink: undefined,
+            index: 0,
+            group: undefined,
           };
           let bytes: Uint8Array;
           try {
@@ -256,6 +311,76 @@ export class Engine {
     return promises;
   }
 
+  /**
+   * @internal Send one datagram of do-requests the caller wrote itself (`count` messages at
+   * `offsets`, `seq` and `pid` left zero: filled in here), asking for an ACK only on the last
+   * one. The kernel still answers every failing request, by its sequence number, and answers
+   * the last one after all the others; so when that answer arrives, each request without an
+   * error has succeeded. Outcomes go to `sink` by `indexes[k]`, without a promise per
+   * request: this is `h.batch()`'s path for route changes, where a reply per request would
+   * cost a receive call each. Callers bound the datagram (64 KB) and wait for one before
+   * sending the next.
+   */
+  sendWritten(datagram: Uint8Array, count: number, offsets: Int32Array, indexes: Int32Array, typeName: string, sink: RequestSink): void {
+    if (count === 0) return;
+    if (this.isClosed) {
+      const err = new HandleClosedError();
+      for (let k = 0; k < count; k++) sink.fail(indexes[k]!, err);
+      return;
+    }
+    const pid = this.transport.portId;
+    const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
+    const group: Pending[] = new Array<Pending>(count - 1);
+    let last: Pending | undefined;
+    for (let k = 0; k < count; k++) {
+      const at = offsets[k]!;
+      const seq = this.allocateSeq();
+      const isLast = k === count - 1;
+      view.setUint16(at + 6, view.getUint16(at + 6, true) | (isLast ? NLM_F_REQUEST | NLM_F_ACK : NLM_F_REQUEST), true);
+      view.setUint32(at + 8, seq, true);
+      view.setUint32(at + 12, pid, true);
+      const p: Pending = {
+        seq,
+        typeName,
+        requestBytes: datagram,
+        dump: false,
+        map: identity as (m: Message) => unknown,
+        mapRaw: undefined,
+        mapAt: undefined,
+        onResult: undefined,
+        results: NO_RESULTS,
+        interrupted: false,
+        attempts: 1,
+        maxAttempts: 1,
+        message: NO_MESSAGE,
+        resolve: noop,
+        reject: noop,
+        resolveVoid: true,
+        reqOffset: at,
+        sink,
+        index: indexes[k]!,
+        group: undefined,
+      };
+      this.pending.set(seq, p);
+      if (isLast) last = p;
+      else group[k] = p;
+    }
+    last!.group = group;
+    if (this.waiting) this.setLoopHold(true);
+    try {
+      this.transport.send(datagram);
+    } catch (e) {
+      for (const p of group) this.pending.delete(p.seq);
+      this.pending.delete(last!.seq);
+      this.releaseLoopIfIdle();
+      for (const p of group) settleError(p, e);
+      settleError(last!, e);
+      return;
+    }
+    this.stats.requests += count;
+    this.drain();
+  }
+
   /** Stop reading from the socket (a stream's consumer is behind). */
   pause(): void {
     this.paused = true;
@@ -273,8 +398,8 @@ export class Engine {
     if (this.isClosed) return;
     this.isClosed = true;
     const err = new HandleClosedError();
-    for (const p of this.pending.values()) p.reject(err);
-    for (const p of this.dumpQueue) p.reject(err);
+    for (const p of this.pending.values()) settleError(p, err);
+    for (const p of this.dumpQueue) settleError(p, err);
     this.pending.clear();
     this.dumpQueue.length = 0;
     this.activeDump = undefined;
@@ -427,7 +552,8 @@ export class Engine {
         if (p.dump && (flags & NLM_F_DUMP_INTR) !== 0) p.interrupted = true;
         let r: unknown;
         try {
-          if (p.mapRaw !== undefined) r = p.mapRaw(bytes.subarray(offset, offset + len));
+          if (p.mapAt !== undefined) r = p.mapAt(bytes, offset, len);
+          else if (p.mapRaw !== undefined) r = p.mapRaw(bytes.subarray(offset, offset + len));
           else {
             const m = decode(bytes.subarray(offset, offset + len))[0];
             r = m === undefined ? undefined : p.map!(m);
@@ -469,19 +595,31 @@ export class Engine {
         this.start(p);
         return;
       }
-      p.reject(new DumpInterruptedError(p.typeName, p.attempts, p.results));
+      settleError(p, new DumpInterruptedError(p.typeName, p.attempts, p.results));
       this.startNextDump(p);
       return;
     }
-    p.resolve(p.results);
+    settleOk(p, p.results);
+    if (p.group !== undefined) this.completeGroup(p.group);
     this.startNextDump(p);
   }
 
   private fail(p: Pending, error: Error): void {
     this.pending.delete(p.seq);
     this.releaseLoopIfIdle();
-    p.reject(error);
+    settleError(p, error);
+    if (p.group !== undefined) this.completeGroup(p.group);
     this.startNextDump(p);
+  }
+
+  /** The last request of a `sendWritten` datagram was answered: the rest without an error succeeded. */
+  private completeGroup(group: Pending[]): void {
+    for (const g of group) {
+      if (this.pending.get(g.seq) !== g) continue; // failed already
+      this.pending.delete(g.seq);
+      settleOk(g, NO_RESULTS);
+    }
+    this.releaseLoopIfIdle();
   }
 
   /** An idle handle must not keep the process alive, even while its watcher is armed. */
@@ -529,7 +667,7 @@ export class Engine {
     const all = [...this.pending.values()];
     this.pending.clear();
     this.activeDump = undefined;
-    for (const p of all) p.reject(error);
+    for (const p of all) settleError(p, error);
     const queued = this.dumpQueue.splice(0);
     for (const p of queued) this.start(p);
   }
@@ -556,7 +694,7 @@ export class Engine {
     if (path === undefined && offs !== undefined) {
       // Capped errors echo only the header: resolve the offset against the bytes we sent.
       try {
-        path = resolveAttributePath(p.requestBytes, offs);
+        path = resolveAttributePath(requestOf(p), offs);
       } catch {
         path = undefined;
       }
@@ -571,6 +709,18 @@ export class Engine {
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_RESULTS: unknown[] = [];
+const NO_MESSAGE: Message = { header: { type: 0, flags: [], seq: 0, pid: 0 } };
+const noop = (): void => {};
+
+/** The bytes of `p`'s own request (one message of a `sendWritten` datagram, or all of them). */
+function requestOf(p: Pending): Uint8Array {
+  const b = p.requestBytes;
+  if (p.sink === undefined) return b;
+  const at = p.reqOffset;
+  const len = (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+  return b.subarray(at, at + len);
+}
 
 /** A datagram whose framing is broken (from the kernel this means a bug or memory corruption). */
 class NetlinkDecodeErrorLike extends Error {

@@ -10,21 +10,23 @@ import type { Message } from '@nlkit/nl-codec';
 import { Engine } from './engine.js';
 import type { Transport } from './transport.js';
 
+/** How a stream turns reply messages into items (the dump's own `map`/`mapRaw`/`mapAt`). */
+export interface StreamMappers<T> {
+  map: (m: Message) => T | undefined;
+  mapRaw?: ((m: Uint8Array) => T | undefined) | undefined;
+  mapAt?: ((datagram: Uint8Array, offset: number, length: number) => T | undefined) | undefined;
+}
+
 export class DumpStream<T> implements AsyncIterableIterator<T> {
   private readonly engine: Engine;
-  private readonly buffer: T[] = [];
+  private buffer: T[] = [];
   private head = 0;
   private finished = false;
   private failure: unknown;
   private failed = false;
   private notify: (() => void) | undefined;
 
-  constructor(
-    transport: Transport,
-    message: Message,
-    map: (m: Message) => T | undefined,
-    mapRaw?: (m: Uint8Array) => T | undefined,
-  ) {
+  constructor(transport: Transport, message: Message, mappers: StreamMappers<T>) {
     this.engine = new Engine(transport);
     // One attempt: items already handed to the consumer cannot be taken back, so an
     // interrupted dump surfaces as DumpInterruptedError at the end instead of a silent retry.
@@ -32,12 +34,16 @@ export class DumpStream<T> implements AsyncIterableIterator<T> {
       .request<T>(message, {
         dump: true,
         maxAttempts: 1,
-        map,
-        ...(mapRaw ? { mapRaw } : {}),
+        map: mappers.map,
+        ...(mappers.mapRaw ? { mapRaw: mappers.mapRaw } : {}),
+        ...(mappers.mapAt ? { mapAt: mappers.mapAt } : {}),
         onResult: (item) => {
-          this.buffer.push(item);
-          this.engine.pause();
-          this.wake();
+          // The engine finishes the datagram in hand, then reads no more until next() finds
+          // the buffer empty: about one datagram of items in memory.
+          if (this.buffer.push(item) === 1) {
+            this.engine.pause();
+            this.wake();
+          }
         },
       })
       .then(
@@ -53,22 +59,36 @@ export class DumpStream<T> implements AsyncIterableIterator<T> {
       );
   }
 
+  /** Items received and not handed out yet (`next()` resolves at once while this is above 0). */
+  get buffered(): number {
+    return this.buffer.length - this.head;
+  }
+
   private wake(): void {
     const n = this.notify;
     this.notify = undefined;
     n?.();
   }
 
-  async next(): Promise<IteratorResult<T>> {
+  next(): Promise<IteratorResult<T>> {
+    // The hot path of a large dump: one already-resolved promise per item, nothing else.
+    if (this.head < this.buffer.length) return Promise.resolve({ value: this.take(), done: false });
+    return this.nextSlow();
+  }
+
+  private take(): T {
+    const value = this.buffer[this.head]!;
+    if (++this.head === this.buffer.length) {
+      // A fresh array rather than truncating: the old one's slots go with it, no clearing pass.
+      this.buffer = [];
+      this.head = 0;
+    }
+    return value;
+  }
+
+  private async nextSlow(): Promise<IteratorResult<T>> {
     for (;;) {
-      if (this.head < this.buffer.length) {
-        const value = this.buffer[this.head++]!;
-        if (this.head === this.buffer.length) {
-          this.buffer.length = 0;
-          this.head = 0;
-        }
-        return { value, done: false };
-      }
+      if (this.head < this.buffer.length) return { value: this.take(), done: false };
       if (this.failed) {
         this.engine.close();
         this.failed = false;
@@ -87,7 +107,8 @@ export class DumpStream<T> implements AsyncIterableIterator<T> {
 
   async return(): Promise<IteratorResult<T>> {
     this.finished = true;
-    this.buffer.length = 0;
+    this.buffer = [];
+    this.head = 0;
     this.engine.close();
     return { value: undefined, done: true };
   }

@@ -56,6 +56,28 @@ export function ipv4At(b: Uint8Array, p: number): string {
   return head + tail;
 }
 
+/** `"c.d/n"` for the last two bytes and a prefix length, filled on first use; the length each was made for. */
+const LAST_TWO_SLASH: (string | undefined)[] = new Array<string | undefined>(65536).fill(undefined);
+const LAST_TWO_SLASH_LEN = new Uint8Array(65536);
+
+/**
+ * `"a.b.c.d/n"` for the 4 bytes at `p` and prefix length `n`: one concatenation of two cached
+ * parts (a table's prefixes mostly share their length, so the tail cache keyed by the last two
+ * bytes nearly always holds the right one), so a route costs one string, not two.
+ */
+export function ipv4PrefixAt(b: Uint8Array, p: number, n: number): string {
+  const k = (b[p]! << 8) | b[p + 1]!;
+  let head = FIRST_TWO[k];
+  if (head === undefined) head = FIRST_TWO[k] = DEC_DOT[b[p]!]! + DEC_DOT[b[p + 1]!]!;
+  const t = (b[p + 2]! << 8) | b[p + 3]!;
+  let tail = LAST_TWO_SLASH[t];
+  if (tail === undefined || LAST_TWO_SLASH_LEN[t] !== n) {
+    tail = LAST_TWO_SLASH[t] = DEC_DOT[b[p + 2]!]! + DEC[b[p + 3]!]! + SLASH[n & 255]!;
+    LAST_TWO_SLASH_LEN[t] = n;
+  }
+  return head + tail;
+}
+
 /** `"/n"` for a prefix length 0-255 (no number-to-string conversion per route). */
 export function slashLen(n: number): string {
   return SLASH[n]!;

@@ -10,7 +10,7 @@
 import { decode, schema } from '@nlkit/nl-codec';
 import { protocolName, routeFlagNames, routeFromMessage, type Route, type RouteProtocol, type RouteType } from '../route.js';
 import { AF_INET6, familyName, scopeName } from '../ip.js';
-import { AF_MPLS, attrNumber, checkedLength, ipv4At, ipv6At, slashLen, u32At } from './common.js';
+import { AF_MPLS, attrNumber, checkedLength, ipv4At, ipv4PrefixAt, ipv6At, slashLen, u32At } from './common.js';
 
 const SET = 'rt-route/route-attrs';
 const RTA_DST = attrNumber(SET, 'dst');
@@ -77,6 +77,11 @@ function ip(b: Uint8Array, p: number, len: number): string {
   return len === 4 ? ipv4At(b, p) : ipv6At(b, p);
 }
 
+/** `address/length` of the 4 or 16 address bytes at `p`: for IPv4 one concatenation. */
+function prefixText(b: Uint8Array, p: number, alen: number, prefixLen: number): string {
+  return alen === 4 ? ipv4PrefixAt(b, p, prefixLen) : ipv6At(b, p) + slashLen(prefixLen);
+}
+
 /**
  * Lift one route message (exactly its `nlmsg_len` bytes, header included) into a `Route`,
  * equal to what {@link routeFromMessage} gives for the decoded message. The bytes are only
@@ -91,17 +96,22 @@ function ip(b: Uint8Array, p: number, len: number): string {
  */
 export function routeFromBytes(msg: Uint8Array): Route {
   const len = checkedLength(msg, 'routeFromBytes');
-  return liftRoute(msg, len);
+  return liftRoute(msg, 0, len);
 }
 
-/** @internal the lifter on a message whose length is already known to fit. */
-export function liftRoute(b: Uint8Array, len: number): Route {
-  if (len < HDR) return generic(b.subarray(0, len));
+/**
+ * @internal The lifter on the message of `len` bytes at offset `o` of `b` (a whole received
+ * datagram: no view per message), its length already known to fit.
+ */
+export function liftRoute(b: Uint8Array, o: number, len: number): Route {
+  if (len < HDR) return generic(b.subarray(o, o + len));
   if (PROTOCOL_NAMES.length === 0) PROTOCOL_NAMES = Array.from({ length: 256 }, (_, i) => protocolName(i));
-  const af = b[16]!;
+  const af = b[o + 16]!;
   // The codec leaves MPLS addresses as bytes.
-  if (af === AF_MPLS) return generic(b.subarray(0, len));
-  let dst: string | undefined;
+  if (af === AF_MPLS) return generic(b.subarray(o, o + len));
+  // Where the destination's bytes are: formatted at the end together with its prefix length.
+  let dst = -1;
+  let dstAlen = 0;
   let src: string | undefined;
   let prefsrc: string | undefined;
   let gw: string | undefined;
@@ -116,10 +126,11 @@ export function liftRoute(b: Uint8Array, len: number): Route {
   let uid = -1;
   let nhId = -1;
   let seen = 0;
-  let p = HDR;
-  while (p + 4 <= len) {
+  const end = o + len;
+  let p = o + HDR;
+  while (p + 4 <= end) {
     const alen = b[p]! | (b[p + 1]! << 8);
-    if (alen < 4 || p + alen > len) return generic(b.subarray(0, len));
+    if (alen < 4 || p + alen > end) return generic(b.subarray(o, end));
     const rawType = b[p + 2]! | (b[p + 3]! << 8);
     const d = p + 4;
     const plen = alen - 4;
@@ -129,12 +140,14 @@ export function liftRoute(b: Uint8Array, len: number): Route {
     const bit = 1 << t;
     if ((MASK & bit) === 0) continue;
     // NLA_F_* bits, a repeat, a nest: rare enough to leave to the codec.
-    if (rawType !== t || (seen & bit) !== 0 || (GENERIC_MASK & bit) !== 0) return generic(b.subarray(0, len));
+    if (rawType !== t || (seen & bit) !== 0 || (GENERIC_MASK & bit) !== 0) return generic(b.subarray(o, end));
     seen |= bit;
     if ((ADDR_MASK & bit) !== 0) {
-      if (plen !== 4 && plen !== 16) return generic(b.subarray(0, len));
-      if (t === RTA_DST) dst = ip(b, d, plen);
-      else if (t === RTA_GATEWAY) {
+      if (plen !== 4 && plen !== 16) return generic(b.subarray(o, end));
+      if (t === RTA_DST) {
+        dst = d;
+        dstAlen = plen;
+      } else if (t === RTA_GATEWAY) {
         if (plen === 4) {
           const k = u32At(b, d);
           if (k !== lastGw) {
@@ -157,10 +170,10 @@ export function liftRoute(b: Uint8Array, len: number): Route {
       // A struct shorter than the spec's is left raw by the codec: no expiry then.
       if (plen >= CI_SIZE!) ciExpires = u32At(b, d + CI_EXPIRES!);
     } else if (t === RTA_PREF) {
-      if (plen !== 1) return generic(b.subarray(0, len));
+      if (plen !== 1) return generic(b.subarray(o, end));
       pref = b[d]!;
     } else {
-      if (plen !== 4) return generic(b.subarray(0, len));
+      if (plen !== 4) return generic(b.subarray(o, end));
       const v = u32At(b, d);
       if (t === RTA_OIF) oif = v;
       else if (t === RTA_TABLE) table = v;
@@ -172,52 +185,52 @@ export function liftRoute(b: Uint8Array, len: number): Route {
       else nhId = v;
     }
   }
-  const dstLen = b[17]!;
+  const dstLen = b[o + 17]!;
   // The common shapes of a large table (a prefix via a gateway, with or without a metric) are
   // built as one literal: every property in the object itself, none in a separate backing
   // store. Same keys in the same order as routeFromMessage gives them.
-  if (dst !== undefined && gw !== undefined && oif >= 0 && (seen & ~COMMON_MASK) === 0) {
-    const flags = u32At(b, 24);
+  if (dst >= 0 && gw !== undefined && oif >= 0 && (seen & ~COMMON_MASK) === 0) {
+    const flags = u32At(b, o + 24);
     if (priority < 0) {
       return {
-        table: table >= 0 ? table : b[20]!,
-        protocol: PROTOCOL_NAMES[b[21]!]!,
-        scope: scopeName(b[22]!),
-        type: TYPE_NAMES[b[23]!]!,
+        table: table >= 0 ? table : b[o + 20]!,
+        protocol: PROTOCOL_NAMES[b[o + 21]!]!,
+        scope: scopeName(b[o + 22]!),
+        type: TYPE_NAMES[b[o + 23]!]!,
         flags: flags === 0 ? [] : routeFlagNames(flags),
-        tos: b[19]!,
+        tos: b[o + 19]!,
         family: familyName(af),
-        dst: dst + slashLen(dstLen),
+        dst: prefixText(b, dst, dstAlen, dstLen),
         gw,
         linkIndex: oif,
       };
     }
     return {
-      table: table >= 0 ? table : b[20]!,
-      protocol: PROTOCOL_NAMES[b[21]!]!,
-      scope: scopeName(b[22]!),
-      type: TYPE_NAMES[b[23]!]!,
+      table: table >= 0 ? table : b[o + 20]!,
+      protocol: PROTOCOL_NAMES[b[o + 21]!]!,
+      scope: scopeName(b[o + 22]!),
+      type: TYPE_NAMES[b[o + 23]!]!,
       flags: flags === 0 ? [] : routeFlagNames(flags),
-      tos: b[19]!,
+      tos: b[o + 19]!,
       family: familyName(af),
-      dst: dst + slashLen(dstLen),
+      dst: prefixText(b, dst, dstAlen, dstLen),
       gw,
       linkIndex: oif,
       priority,
     };
   }
   const r: Route = {
-    table: table >= 0 ? table : b[20]!,
-    protocol: PROTOCOL_NAMES[b[21]!]!,
-    scope: scopeName(b[22]!),
-    type: TYPE_NAMES[b[23]!]!,
-    flags: routeFlagNames(u32At(b, 24)),
-    tos: b[19]!,
+    table: table >= 0 ? table : b[o + 20]!,
+    protocol: PROTOCOL_NAMES[b[o + 21]!]!,
+    scope: scopeName(b[o + 22]!),
+    type: TYPE_NAMES[b[o + 23]!]!,
+    flags: routeFlagNames(u32At(b, o + 24)),
+    tos: b[o + 19]!,
     family: familyName(af),
   };
-  if (dst !== undefined) r.dst = dst + slashLen(dstLen);
+  if (dst >= 0) r.dst = prefixText(b, dst, dstAlen, dstLen);
   else if (dstLen !== 0) r.dst = (af === AF_INET6 ? '::/' : '0.0.0.0/') + dstLen;
-  if (src !== undefined) r.srcPrefix = src + slashLen(b[18]!);
+  if (src !== undefined) r.srcPrefix = src + slashLen(b[o + 18]!);
   if (prefsrc !== undefined) r.src = prefsrc;
   if (gw !== undefined) r.gw = gw;
   if (oif >= 0) r.linkIndex = oif;
