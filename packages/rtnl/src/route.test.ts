@@ -6,6 +6,7 @@ import { Handle } from './handle.js';
 import { liftRoute } from './lift/route.js';
 import {
   knownLinkIndex,
+  NO_ROUTE_FLAGS,
   parseRouteSpec,
   ROUTE_ADD,
   ROUTE_APPEND,
@@ -366,6 +367,23 @@ describe('route changes written straight into bytes', () => {
     } finally {
       h.close();
     }
+  });
+});
+
+describe('routes without flags', () => {
+  it('share one frozen empty flags array, from the bytes and from a decoded message alike', () => {
+    const msgs = received(vector('route_show_table_all')).filter((m) => m.header.type === 'RTM_NEWROUTE' && m['rtm-flags'] === 0);
+    expect(msgs.length).toBeGreaterThan(2);
+    for (const m of msgs) {
+      expect(routeFromMessage(m).flags).toBe(NO_ROUTE_FLAGS);
+      expect(routeFromBytes(encode(m)).flags).toBe(NO_ROUTE_FLAGS);
+    }
+    expect(Object.isFrozen(NO_ROUTE_FLAGS)).toBe(true);
+    expect(NO_ROUTE_FLAGS).toEqual([]);
+    // A route with flags has its own array.
+    const cloned = routeFromBytes(encode({ ...msgs[0]!, 'rtm-flags': 0x200 }));
+    expect(cloned.flags).toEqual(['cloned']);
+    expect(Object.isFrozen(cloned.flags)).toBe(false);
   });
 });
 

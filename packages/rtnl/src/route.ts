@@ -219,6 +219,10 @@ export interface Route {
   protocol: RouteProtocol;
   scope: Scope;
   type: RouteType | number;
+  /**
+   * Flag names. A route without flags (nearly every route of a large table) shares one frozen
+   * empty array, {@link NO_ROUTE_FLAGS}, rather than holding its own: copy it before changing it.
+   */
   flags: RouteFlag[];
   tos: number;
   metrics?: RouteMetrics;
@@ -381,6 +385,18 @@ function flagBits(flags: unknown, field: string): number {
   }
   return bits >>> 0;
 }
+
+/**
+ * The `flags` of every listed route that has none: one frozen empty array, so a million-route
+ * table does not hold a million empty arrays (a fifth of its objects).
+ *
+ * @example
+ * ```ts
+ * const r = (await h.routeList())[0]!;
+ * const flags = r.flags === NO_ROUTE_FLAGS ? [] : [...r.flags];
+ * ```
+ */
+export const NO_ROUTE_FLAGS: RouteFlag[] = Object.freeze([]) as unknown as RouteFlag[];
 
 /** Bit mask -> flag names; bits without a name are left out. */
 export function routeFlagNames(bits: number): RouteFlag[] {
@@ -987,7 +1003,7 @@ export function routeFromMessage(m: Message): Route {
     protocol: protocolName(m['rtm-protocol'] as number),
     scope: scopeName(m['rtm-scope'] as number),
     type: typeof rtype === 'string' ? (rtype as RouteType) : (rtype as number),
-    flags: routeFlagNames((m['rtm-flags'] as number) >>> 0),
+    flags: (m['rtm-flags'] as number) >>> 0 === 0 ? NO_ROUTE_FLAGS : routeFlagNames((m['rtm-flags'] as number) >>> 0),
     tos: m['rtm-tos'] as number,
     family: familyName(af),
   };

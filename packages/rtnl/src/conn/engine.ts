@@ -713,6 +713,13 @@ const NO_RESULTS: unknown[] = [];
 const NO_MESSAGE: Message = { header: { type: 0, flags: [], seq: 0, pid: 0 } };
 const noop = (): void => {};
 
+function put32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v;
+  b[at + 1] = v >>> 8;
+  b[at + 2] = v >>> 16;
+  b[at + 3] = v >>> 24;
+}
+
 /** The bytes of `p`'s own request (one message of a `sendWritten` datagram, or all of them). */
 function requestOf(p: Pending): Uint8Array {
   const b = p.requestBytes;
@@ -762,10 +769,12 @@ function encodeRequest(message: Message, seq: number, pid: number, engineFlags: 
   if (wire !== undefined) {
     // Already written: fill in what only the engine knows. In place: the bytes belong to
     // this one request (a retried dump rewrites them with its new seq).
-    const view = new DataView(wire.buffer, wire.byteOffset, wire.byteLength);
-    view.setUint16(6, view.getUint16(6, true) | engineFlags, true);
-    view.setUint32(8, seq, true);
-    view.setUint32(12, pid, true);
+    // Byte stores, not a DataView: a small request lives inside V8's heap, and asking for its
+    // `.buffer` would make V8 move it out (a malloc per request).
+    wire[6] = wire[6]! | engineFlags;
+    wire[7] = wire[7]! | (engineFlags >>> 8);
+    put32(wire, 8, seq);
+    put32(wire, 12, pid);
     return wire;
   }
   const h = message.header;

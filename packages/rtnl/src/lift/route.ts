@@ -8,8 +8,8 @@
  * Multipath, metrics and `RTA_VIA` routes go through the codec.
  */
 import { decode, schema } from '@nlkit/nl-codec';
-import { protocolName, routeFlagNames, routeFromMessage, type Route, type RouteProtocol, type RouteType } from '../route.js';
-import { AF_INET6, familyName, scopeName } from '../ip.js';
+import { NO_ROUTE_FLAGS, protocolName, routeFlagNames, routeFromMessage, type Route, type RouteFlag, type RouteProtocol, type RouteType } from '../route.js';
+import { AF_INET6, familyName, scopeName, type Family, type Scope } from '../ip.js';
 import { AF_MPLS, attrNumber, checkedLength, ipv4At, ipv4PrefixAt, ipv6At, slashLen, u32At } from './common.js';
 
 const SET = 'rt-route/route-attrs';
@@ -59,6 +59,15 @@ const COMMON_MASK = (1 << RTA_DST) | (1 << RTA_GATEWAY) | (1 << RTA_OIF) | (1 <<
  * imports this module, so its tables do not exist yet while this one loads.
  */
 let PROTOCOL_NAMES: RouteProtocol[] = [];
+/** `rtm_scope` -> name, and `rtm_family` -> name, as scopeName/familyName give them (no call per route). */
+const SCOPE_NAMES: Scope[] = Array.from({ length: 256 }, (_, i) => scopeName(i));
+const FAMILY_NAMES: (Family | number)[] = Array.from({ length: 256 }, (_, i) => familyName(i));
+
+
+function liftFlags(bits: number): RouteFlag[] {
+  return bits === 0 ? NO_ROUTE_FLAGS : routeFlagNames(bits);
+}
+
 
 /** `struct rtmsg` is 12 bytes after the 16-byte netlink header. */
 const HDR = 28;
@@ -149,7 +158,7 @@ export function liftRoute(b: Uint8Array, o: number, len: number): Route {
         dstAlen = plen;
       } else if (t === RTA_GATEWAY) {
         if (plen === 4) {
-          const k = u32At(b, d);
+          const k = (b[d]! | (b[d + 1]! << 8) | (b[d + 2]! << 16) | (b[d + 3]! << 24)) >>> 0;
           if (k !== lastGw) {
             lastGw = k;
             lastGwText = ipv4At(b, d);
@@ -158,7 +167,7 @@ export function liftRoute(b: Uint8Array, o: number, len: number): Route {
         } else gw = ipv6At(b, d);
       } else if (t === RTA_PREFSRC) {
         if (plen === 4) {
-          const k = u32At(b, d);
+          const k = (b[d]! | (b[d + 1]! << 8) | (b[d + 2]! << 16) | (b[d + 3]! << 24)) >>> 0;
           if (k !== lastSrc) {
             lastSrc = k;
             lastSrcText = ipv4At(b, d);
@@ -174,7 +183,7 @@ export function liftRoute(b: Uint8Array, o: number, len: number): Route {
       pref = b[d]!;
     } else {
       if (plen !== 4) return generic(b.subarray(o, end));
-      const v = u32At(b, d);
+      const v = (b[d]! | (b[d + 1]! << 8) | (b[d + 2]! << 16) | (b[d + 3]! << 24)) >>> 0;
       if (t === RTA_OIF) oif = v;
       else if (t === RTA_TABLE) table = v;
       else if (t === RTA_PRIORITY) priority = v;
@@ -190,16 +199,16 @@ export function liftRoute(b: Uint8Array, o: number, len: number): Route {
   // built as one literal: every property in the object itself, none in a separate backing
   // store. Same keys in the same order as routeFromMessage gives them.
   if (dst >= 0 && gw !== undefined && oif >= 0 && (seen & ~COMMON_MASK) === 0) {
-    const flags = u32At(b, o + 24);
+    const flags = (b[o + 24]! | (b[o + 25]! << 8) | (b[o + 26]! << 16) | (b[o + 27]! << 24)) >>> 0;
     if (priority < 0) {
       return {
         table: table >= 0 ? table : b[o + 20]!,
         protocol: PROTOCOL_NAMES[b[o + 21]!]!,
-        scope: scopeName(b[o + 22]!),
+        scope: SCOPE_NAMES[b[o + 22]!]!,
         type: TYPE_NAMES[b[o + 23]!]!,
-        flags: flags === 0 ? [] : routeFlagNames(flags),
+        flags: flags === 0 ? NO_ROUTE_FLAGS : routeFlagNames(flags),
         tos: b[o + 19]!,
-        family: familyName(af),
+        family: FAMILY_NAMES[af]!,
         dst: prefixText(b, dst, dstAlen, dstLen),
         gw,
         linkIndex: oif,
@@ -208,11 +217,11 @@ export function liftRoute(b: Uint8Array, o: number, len: number): Route {
     return {
       table: table >= 0 ? table : b[o + 20]!,
       protocol: PROTOCOL_NAMES[b[o + 21]!]!,
-      scope: scopeName(b[o + 22]!),
+      scope: SCOPE_NAMES[b[o + 22]!]!,
       type: TYPE_NAMES[b[o + 23]!]!,
-      flags: flags === 0 ? [] : routeFlagNames(flags),
+      flags: flags === 0 ? NO_ROUTE_FLAGS : routeFlagNames(flags),
       tos: b[o + 19]!,
-      family: familyName(af),
+      family: FAMILY_NAMES[af]!,
       dst: prefixText(b, dst, dstAlen, dstLen),
       gw,
       linkIndex: oif,
@@ -222,11 +231,11 @@ export function liftRoute(b: Uint8Array, o: number, len: number): Route {
   const r: Route = {
     table: table >= 0 ? table : b[o + 20]!,
     protocol: PROTOCOL_NAMES[b[o + 21]!]!,
-    scope: scopeName(b[o + 22]!),
+    scope: SCOPE_NAMES[b[o + 22]!]!,
     type: TYPE_NAMES[b[o + 23]!]!,
-    flags: routeFlagNames(u32At(b, o + 24)),
+    flags: liftFlags(u32At(b, o + 24)),
     tos: b[o + 19]!,
-    family: familyName(af),
+    family: FAMILY_NAMES[af]!,
   };
   if (dst >= 0) r.dst = prefixText(b, dst, dstAlen, dstLen);
   else if (dstLen !== 0) r.dst = (af === AF_INET6 ? '::/' : '0.0.0.0/') + dstLen;
