@@ -27,8 +27,25 @@ import {
   type RouteSpec,
 } from './route.js';
 
-/** One operation's outcome. */
+/**
+ * One operation's outcome. Operations that succeed with no value (route changes, most
+ * changes) all get the same frozen `{ ok: true, value: undefined }`: a million-route batch
+ * does not make a million identical objects.
+ */
 export type BatchResult<T = unknown> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** The result of every operation that succeeded with no value. */
+const OK_VOID: BatchResult = Object.freeze({ ok: true as const, value: undefined });
+
+/** The arguments of a queued operation that did not take exactly one (one is stored as itself). */
+class ArgList {
+  constructor(readonly list: unknown[]) {}
+}
+
+/** The argument list of queued operation `i`, from what `record` stored. */
+function argsOf(stored: unknown): unknown[] {
+  return stored instanceof ArgList ? stored.list : [stored];
+}
 
 /** Handle methods that make no sense inside a batch. */
 type NotBatchable =
@@ -99,10 +116,10 @@ const SLICE_MS = 1;
  * Whether queued operation `method(spec)` is a route change that needs no lookup first (no
  * link given by name): those are validated and written straight into shared datagrams.
  */
-function bulkRoute(method: unknown, args: unknown[]): RouteChange | undefined {
+function bulkRoute(method: unknown, stored: unknown): RouteChange | undefined {
   const change = ROUTE_CHANGES.get(method);
-  if (change === undefined) return undefined;
-  const spec = args[0] as RouteSpec | undefined;
+  if (change === undefined || stored instanceof ArgList) return undefined;
+  const spec = stored as RouteSpec | undefined;
   if (spec === null || typeof spec !== 'object') return change; // parseRouteSpec reports it
   if (typeof spec.link === 'string') return undefined;
   const mp = spec.multipath;
@@ -119,7 +136,7 @@ class WindowSink implements RequestSink {
   constructor(private readonly results: BatchResult[]) {}
 
   ok(index: number): void {
-    this.results[index] = { ok: true, value: undefined };
+    this.results[index] = OK_VOID;
     if (--this.outstanding === 0) this.finish();
   }
 
@@ -142,9 +159,12 @@ class WindowSink implements RequestSink {
 }
 
 class BatchRecorder {
-  /** Queued operations: only the method and its arguments until commit() runs them. */
+  /**
+   * Queued operations: only the method and its arguments until commit() runs them. A single
+   * argument (a route spec) is stored as itself, not in an array of its own.
+   */
   readonly methods: Array<(...a: unknown[]) => Promise<unknown>> = [];
-  readonly args: Array<unknown[] | undefined> = [];
+  readonly args: unknown[] = [];
   /** Messages the running operations asked to send, not sent yet. */
   readonly queue: Queued[] = [];
   committed = false;
@@ -194,12 +214,12 @@ class BatchRecorder {
     const results: BatchResult[] = new Array<BatchResult>(n);
     let i = 0;
     while (i < n) {
-      if (bulkRoute(this.methods[i], this.args[i]!) !== undefined) {
+      if (bulkRoute(this.methods[i], this.args[i]) !== undefined) {
         i = await this.runRoutes(i, window, results);
         continue;
       }
       let last = i + 1;
-      while (last < n && last - i < window && bulkRoute(this.methods[last], this.args[last]!) === undefined) last++;
+      while (last < n && last - i < window && bulkRoute(this.methods[last], this.args[last]) === undefined) last++;
       await this.runOps(i, last, results);
       i = last;
     }
@@ -226,7 +246,7 @@ class BatchRecorder {
     let sliceStart = performance.now();
     let i = first;
     while (i < n) {
-      let change = bulkRoute(this.methods[i], this.args[i]!);
+      let change = bulkRoute(this.methods[i], this.args[i]);
       if (change === undefined) break;
       // One window: write its messages, sending a datagram whenever the next would overflow one.
       let taken = 0;
@@ -242,7 +262,7 @@ class BatchRecorder {
       };
       for (; i < n && taken < window; i++) {
         if (taken > 0) {
-          const c = bulkRoute(this.methods[i], this.args[i]!);
+          const c = bulkRoute(this.methods[i], this.args[i]);
           if (c === undefined) break;
           if (c.type !== change.type) {
             // sendWritten names one message type per datagram (for errors): start another.
@@ -251,14 +271,14 @@ class BatchRecorder {
           } else change = c;
         }
         taken++;
-        const args = this.args[i]!;
+        const spec = this.args[i];
         this.args[i] = undefined; // release the arguments as we go
         // The common shape first: validated and written in place, nothing allocated.
         if (buf.length - pos < SIMPLE_ROOM || (count === offsets.length && count > 0)) {
           // Not enough room to try in place: the general path below grows what is needed.
         } else {
           if (pos - dgStart + SIMPLE_ROOM > MAX_DATAGRAM) send();
-          const written = writeSimpleRoute(buf, pos, change, args[0]);
+          const written = writeSimpleRoute(buf, pos, change, spec);
           if (written > 0) {
             offsets[count] = pos - dgStart;
             indexes[count] = i;
@@ -272,7 +292,7 @@ class BatchRecorder {
         let p: ParsedRoute;
         let oif: number | undefined;
         try {
-          p = parseRouteSpec(args[0]);
+          p = parseRouteSpec(spec);
           oif = knownLinkIndex(p.link);
           length = routeWireLength(p, oif);
           if (length < 0) {
@@ -331,7 +351,7 @@ class BatchRecorder {
     const settled = new Promise<void>((r) => (allSettled = r));
     for (let i = first; i < last; i++) {
       const method = this.methods[i]!;
-      const args = this.args[i]!;
+      const args = argsOf(this.args[i]);
       this.args[i] = undefined; // release the arguments as we go
       let op: Promise<unknown>;
       try {
@@ -341,7 +361,7 @@ class BatchRecorder {
       }
       op.then(
         (value) => {
-          results[i] = { ok: true, value };
+          results[i] = value === undefined ? OK_VOID : { ok: true, value };
         },
         (error: unknown) => {
           results[i] = { ok: false, error };
@@ -401,11 +421,13 @@ Handle.prototype.batch = function (this: Handle): Batch {
       if (record !== undefined) return record;
       const method = (Handle.prototype as unknown as Record<PropertyKey, unknown>)[prop];
       if (typeof method !== 'function') return undefined;
-      record = (...args: unknown[]): Batch => {
+      // A plain function reading `arguments.length`: no rest array made per call.
+      record = function (arg?: unknown): Batch {
         if (recorder.committed) throw new Error('cannot add to a batch after commit()');
         // Recorded only: the operation runs (and validates) inside commit(), a window at a time.
         recorder.methods.push(method as (...a: unknown[]) => Promise<unknown>);
-        recorder.args.push(args);
+        // eslint-disable-next-line prefer-rest-params
+        recorder.args.push(arguments.length === 1 ? arg : new ArgList(Array.prototype.slice.call(arguments)));
         return proxy;
       };
       recorders.set(prop, record);
