@@ -50,6 +50,25 @@ describeKernel('route tables at scale', () => {
     expect(streamed).toEqual(seen);
   });
 
+  it('runs windows larger than one datagram holds, and deletes in a batch too', async () => {
+    const { h } = t();
+    const oif = await setup();
+    const n = 12_000;
+    const add = h.batch();
+    // ~60 bytes a route: a window of 5,000 spans several 64 KB datagrams.
+    for (let i = 0; i < n; i++) add.routeAdd({ dst: prefix(i), gw: GW, linkIndex: oif });
+    const added = await add.commit({ window: 5000 });
+    expect(added.filter((r) => !r.ok)).toEqual([]);
+    expect((await h.routeList({ family: 'inet', table: 'main' })).filter((r) => r.gw === GW)).toHaveLength(n);
+    const del = h.batch();
+    for (let i = 0; i < n; i++) del.routeDel({ dst: prefix(i), gw: GW, linkIndex: oif });
+    del.routeDel({ dst: prefix(n + 1), gw: GW, linkIndex: oif }); // never added: ESRCH, alone
+    const deleted = await del.commit({ window: 5000 });
+    expect(deleted.slice(0, n).every((r) => r.ok)).toBe(true);
+    expect(deleted[n]).toMatchObject({ ok: false, error: { code: 'ESRCH' } });
+    expect((await h.routeList({ family: 'inet', table: 'main' })).filter((r) => r.gw === GW)).toHaveLength(0);
+  });
+
   it('ends a stream on break, closes its socket and leaves the handle usable', async () => {
     const { h } = t();
     const oif = await setup();

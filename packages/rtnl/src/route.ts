@@ -447,7 +447,7 @@ function parseVia(v: unknown): { family: Family; address: string } | undefined {
 
 const PREFS: Readonly<Record<string, number>> = { medium: 0, high: 1, low: 3 };
 
-/** A `RouteSpec` after validation (addresses as bytes, names as numbers). */
+/** @internal A `RouteSpec` after validation (addresses as bytes, names as numbers). */
 export interface ParsedRoute {
   af: number;
   dst: ParsedCIDR | undefined;
@@ -652,20 +652,24 @@ const NLM_F_EXCL = 0x200;
 const NLM_F_CREATE = 0x400;
 const NLM_F_APPEND = 0x800;
 
-/** What a route change sends: its message type, header flags (both forms) and name for errors. */
+/** @internal What a route change sends: its message type, header flags (both forms) and name for errors. */
 export interface RouteChange {
   type: 'RTM_NEWROUTE' | 'RTM_DELROUTE';
   typeNumber: number;
   flagNames: string[];
   flags: number;
 }
+/** @internal */
 export const ROUTE_ADD: RouteChange = { type: 'RTM_NEWROUTE', typeNumber: RTM_NEWROUTE_TYPE, flagNames: ['create', 'excl'], flags: NLM_F_CREATE | NLM_F_EXCL };
+/** @internal */
 export const ROUTE_REPLACE: RouteChange = { type: 'RTM_NEWROUTE', typeNumber: RTM_NEWROUTE_TYPE, flagNames: ['create', 'replace'], flags: NLM_F_CREATE | NLM_F_REPLACE };
+/** @internal */
 export const ROUTE_APPEND: RouteChange = { type: 'RTM_NEWROUTE', typeNumber: RTM_NEWROUTE_TYPE, flagNames: ['create', 'append'], flags: NLM_F_CREATE | NLM_F_APPEND };
+/** @internal */
 export const ROUTE_DEL: RouteChange = { type: 'RTM_DELROUTE', typeNumber: RTM_DELROUTE_TYPE, flagNames: [], flags: 0 };
 
 /**
- * The size of the message {@link writeRouteMessage} writes for `p`, or -1 when the route has
+ * @internal The size of the message {@link writeRouteMessage} writes for `p`, or -1 when the route has
  * nests (metrics, multipath), which go through the codec.
  */
 export function routeWireLength(p: ParsedRoute, oif: number | undefined): number {
@@ -711,7 +715,7 @@ function attrBytes(b: Uint8Array, at: number, type: number, v: Uint8Array): numb
 }
 
 /**
- * Write the message {@link routeMessage} builds for `p` at `at` in `b` (which must hold
+ * @internal Write the message {@link routeMessage} builds for `p` at `at` in `b` (which must hold
  * {@link routeWireLength} bytes from there, zero-filled): the same bytes `encode()` gives,
  * without the object form and the table walk, so a batch of a million routes is written
  * straight into its datagrams. `seq` and `pid` are left for the engine. Returns the end.
@@ -794,7 +798,7 @@ const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isI
 const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 
 /**
- * The bulk path's shortcut for the common shape of a large table's routes: an IPv4 `dst`
+ * @internal The bulk path's shortcut for the common shape of a large table's routes: an IPv4 `dst`
  * prefix, optionally an IPv4 `gw`, the output link by index, `priority` and a numeric
  * `table`, nothing else. Validated and written at `at` in `b` (72 bytes of room) in one pass
  * over the text, with the same bytes `routeMessage` + `encode()` give and nothing allocated.
@@ -888,7 +892,7 @@ export function writeSimpleRoute(b: Uint8Array, at: number, change: RouteChange,
 
 const SCRATCH = new Uint8Array(128);
 
-/** The request of a route change as bytes: written directly when it has no nests, else encoded by the codec. */
+/** @internal The request of a route change as bytes: written directly when it has no nests, else encoded by the codec. */
 export function routeRequestBytes(change: RouteChange, p: ParsedRoute, oif: number | undefined, nexthopIndexes: (number | undefined)[] = []): Uint8Array {
   const length = routeWireLength(p, oif);
   if (length < 0) return encode(routeMessage(change.type, change.flagNames, p, oif, nexthopIndexes));
@@ -930,7 +934,7 @@ async function modifySlow(h: Handle, change: RouteChange, p: ParsedRoute): Promi
 }
 
 /**
- * The output interface's index when it needs no lookup (none, a number or a `Link`), checked
+ * @internal The output interface's index when it needs no lookup (none, a number or a `Link`), checked
  * as `resolveLinkIndex` checks it; -1 for a name, which needs one.
  */
 export function knownLinkIndex(link: LinkRef | undefined): number | undefined {
