@@ -148,3 +148,59 @@ describe('bodyCodecForType', () => {
     expect(() => codec(16).decode(b, viewOf(b), 0, 20, {})).toThrow(NetlinkDecodeError);
   });
 });
+
+describe('decodeMessage (a body built as one object)', () => {
+  /** decodeMessage must equal `{ header }` filled by decode, keys in the same order. */
+  const same = (type: number, msg: Uint8Array) => {
+    const c = codec(type);
+    const header = { type, tag: 'h' };
+    const want: Record<string, unknown> = { header };
+    let err: unknown;
+    try {
+      c.decode(msg, viewOf(msg), 16, msg.length, want);
+    } catch (e) {
+      err = e;
+    }
+    if (err !== undefined) {
+      expect(() => c.decodeMessage(header, msg, viewOf(msg), 16, msg.length)).toThrow(NetlinkDecodeError);
+      return;
+    }
+    const got = c.decodeMessage(header, msg, viewOf(msg), 16, msg.length);
+    expect(got).toEqual(want);
+    expect(JSON.stringify(Object.keys(got))).toBe(JSON.stringify(Object.keys(want)));
+    expect(got.header).toBe(header);
+  };
+
+  it('agrees with decode for every vector body and the first links of the dump', () => {
+    for (const m of vectors) if (m.type > 15 && bodyCodecForType(m.type) !== undefined) same(m.type, m.bytes);
+    for (const m of splitMessages(linkDump()).slice(0, 50)) same(16, m);
+  });
+
+  it('agrees with decode when the header has a nonzero pad, a nonzero gap, or is cut short', () => {
+    const link = splitMessages(linkDump())[5]!;
+    const padded = Uint8Array.from(link);
+    padded[17] = 7; // ifinfomsg's pad byte
+    same(16, padded);
+    const route = vectors.find((m) => m.type === 24 && m.bytes.length > 40)!.bytes; // rtmsg is 12 bytes: no gap
+    same(24, route);
+    const addr = vectors.find((m) => m.type === 20 && m.bytes.length > 40)!.bytes; // ifaddrmsg is 8 bytes
+    same(20, addr);
+    const nd = vectors.find((m) => m.type === 28 && m.bytes.length > 40)?.bytes; // ndmsg: 12 bytes
+    if (nd) same(28, nd);
+    same(16, link.subarray(0, 16 + 10)); // shorter than ifinfomsg: $raw
+    // RTM_NEWNSID: rtgenmsg (1 byte) + a 3-byte gap, then NETNSA_NSID (u32); the gap zero and not
+    const nsid = Uint8Array.from([...new Uint8Array(16), 0, 0, 0, 0, 8, 0, 1, 0, 5, 0, 0, 0]);
+    expect(codec(88).decodeMessage(null, nsid, viewOf(nsid), 16, nsid.length)).toEqual({ header: null, 'rtgen-family': 0, attrs: { nsid: 5 } });
+    same(88, nsid);
+    nsid[18] = 9;
+    same(88, nsid);
+    expect((codec(88).decodeMessage(null, nsid, viewOf(nsid), 16, nsid.length) as { $headerPad?: Uint8Array }).$headerPad).toEqual(Uint8Array.from([0, 9, 0]));
+    const neightbl = vectors.find((m) => m.type === 64)?.bytes; // rtgenmsg-like 1-byte header + 3-byte gap
+    if (neightbl) {
+      same(64, neightbl);
+      const gap = Uint8Array.from(neightbl);
+      gap[17] = 1;
+      same(64, gap);
+    }
+  });
+});

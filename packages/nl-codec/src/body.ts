@@ -5,7 +5,7 @@
  * and the `$` metadata keys that make decoding lossless.
  */
 import { compileSet, compileStruct, type CSet, type CStruct } from './attrs/compile.js';
-import { decodeAttrs, decodeHeaded, resetDepth } from './attrs/decode.js';
+import { decodeAttrs, decodeHeaded, decodeHeadedNew, resetDepth } from './attrs/decode.js';
 import { finishPath, measureAttrs, measureHeaded, writeAttrs, writeHeaded } from './attrs/encode.js';
 import { NetlinkDecodeError } from './attrs/errors.js';
 import { attrsPathAt } from './attrs/path.js';
@@ -38,6 +38,12 @@ export interface BodyCodec {
    * Throws NetlinkDecodeError only.
    */
   decode(bytes: Uint8Array, view: DataView, start: number, end: number, into: Record<string, unknown>): void;
+  /**
+   * Decode one message body into a new object `{ header, ...body }`: exactly what
+   * `decode(..., { header })` leaves in that object (same keys, same order), built in one
+   * piece (this is what `decode()` of a whole message uses). Throws NetlinkDecodeError only.
+   */
+  decodeMessage(header: unknown, bytes: Uint8Array, view: DataView, start: number, end: number): Record<string, unknown>;
   /**
    * Encoded size of the body, without the nlmsghdr. It is the exact body length
    * (nlmsg_len - 16): it includes the last attribute's padding as the kernel and
@@ -72,6 +78,23 @@ class TableBodyCodec implements BodyCodec {
     } catch (e) {
       if (e instanceof NetlinkDecodeError) throw e;
       // Defensive: the contract is that decode throws nothing else.
+      throw new NetlinkDecodeError(`internal decoder error: ${(e as Error).message}`, start);
+    }
+  }
+
+  decodeMessage(header: unknown, bytes: Uint8Array, view: DataView, start: number, end: number): Record<string, unknown> {
+    if (this.header === null) {
+      const out: Record<string, unknown> = { header };
+      this.decode(bytes, view, start, end, out);
+      return out;
+    }
+    if (!(start >= 0 && start <= end && end <= bytes.length && end <= view.byteLength))
+      throw new NetlinkDecodeError(`body range [${start}, ${end}) is outside the ${bytes.length}-byte buffer`, start);
+    resetDepth();
+    try {
+      return decodeHeadedNew(this.header, this.set, header, bytes, view, start, end, 0);
+    } catch (e) {
+      if (e instanceof NetlinkDecodeError) throw e;
       throw new NetlinkDecodeError(`internal decoder error: ${(e as Error).message}`, start);
     }
   }

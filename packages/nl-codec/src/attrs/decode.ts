@@ -12,7 +12,7 @@ import {
   K_SINT, K_STRING, K_STRUCT, K_STRUCT_ARRAY, K_SUBMSG, K_U16, K_U32, K_U64, K_U8, K_UINT,
   templateOf, type CAttr, type CSet, type CStruct, type Shape,
 } from './compile.js';
-import { canCompile, compileLayout, type LayoutDecoder, type LayoutHelpers } from './specialize.js';
+import { canCompile, compileHeaded, compileLayout, type HeadedDecoder, type HeadedHelpers, type LayoutDecoder, type LayoutHelpers } from './specialize.js';
 import { ipv4Text, ipv6Text, macText, utf8Text } from './text.js';
 import { enumName, flagNames, readU64 } from './values.js';
 import { STRUCT_DECODERS } from '../schema/structs.generated.js';
@@ -471,6 +471,7 @@ const HELPERS: LayoutHelpers = {
   zp: zeroPad,
   nest: (a, b, v, p, n, fam) => (depth >= MAX_DEPTH ? raw(b, p, n) : decodeAttrs(a.set!, b, v, p, p + n, fam)),
   struct: (a, b, v, p, n) => decodeStruct(a.struct!, b, v, p, n),
+  ip: decodeIp,
   raw,
   structDecoder(a) {
     const st = a.struct!;
@@ -507,6 +508,45 @@ export function compileLayoutAt(set: CSet, v: DataView, start: number, end: numb
     off += (len + 3) & ~3;
   }
   return compileLayout(set, types, HELPERS);
+}
+
+const HEADED_HELPERS: HeadedHelpers = {
+  u64: readU64,
+  en: enumName,
+  fl: flagNames,
+  mac: macText,
+  ip4: ipv4Text,
+  ip6: ipv6Text,
+  struct: structObject,
+  zp: zeroPad,
+  attrs: decodeAttrs,
+};
+
+/** Compiled body decoders by `header|set` key (null: not compilable here). */
+const headedDecoders = new Map<string, HeadedDecoder | null>();
+
+/**
+ * A message body with fixed header `st` and attribute set `set` as a new object
+ * `{ header, ...members, attrs }`: the same object (keys and order) as decoding it with
+ * {@link decodeHeaded} into `{ header }`, built as one literal when it has no metadata.
+ * The caller resets the depth.
+ */
+export function decodeHeadedNew(st: CStruct, set: CSet, header: unknown, b: Uint8Array, v: DataView, p: number, end: number, fam: number): Record<string, unknown> {
+  if (specialize) {
+    const key = st.key + '|' + set.key;
+    let f = headedDecoders.get(key);
+    if (f === undefined) {
+      f = compileHeaded(st, set, HEADED_HELPERS);
+      headedDecoders.set(key, f);
+    }
+    if (f !== null) {
+      const o = f(header, b, v, p, end, fam);
+      if (o !== null) return o;
+    }
+  }
+  const out: Record<string, unknown> = { header };
+  decodeHeaded(st, set, b, v, p, end, out, fam);
+  return out;
 }
 
 /** Most compiled layouts kept per set, and most compiled over its lifetime. */

@@ -27,10 +27,11 @@
  * always available.
  */
 import {
-  K_ARRAY, K_BITFIELD32, K_FLAG, K_MAC, K_NEST, K_S16, K_S32, K_S64, K_S8, K_STRING, K_STRUCT, K_SUBMSG, K_U16, K_U32, K_U64, K_U8,
-  type CAttr, type CEnum, type CSet,
+  K_ARRAY, K_BINARY, K_BITFIELD32, K_FLAG, K_IP, K_MAC, K_NEST, K_S16, K_S32, K_S64, K_S8, K_SINT, K_STRING, K_STRUCT, K_SUBMSG,
+  K_U16, K_U32, K_U64, K_U8, K_UINT,
+  type CAttr, type CEnum, type CMember, type CSet, type CStruct,
 } from './compile.js';
-import { SMALL_BIGINTS } from './values.js';
+import { SMALL_BIGINT_LIMIT, SMALL_BIGINTS } from './values.js';
 
 /** A compiled layout: the decoded attribute object, or null = not this layout (use the walker). */
 export type LayoutDecoder = (b: Uint8Array, v: DataView, start: number, end: number, fam: number) => Record<string, unknown> | null;
@@ -59,6 +60,8 @@ export interface LayoutHelpers {
   nest(a: CAttr, b: Uint8Array, v: DataView, p: number, n: number, fam: number): unknown;
   /** A struct-typed attribute of the wrong size (`$raw` or `$tail`). */
   struct(a: CAttr, b: Uint8Array, v: DataView, p: number, n: number): unknown;
+  /** An address attribute: text by length and family, else the bytes. */
+  ip(b: Uint8Array, p: number, n: number, fam: number): unknown;
   /** `{ $raw }` copy of a payload that does not fit its type. */
   raw(b: Uint8Array, p: number, n: number): unknown;
   /** The generated straight-line decoder of a struct (null = none). */
@@ -67,7 +70,7 @@ export interface LayoutHelpers {
 
 /** An inline 64-bit unsigned read at `p` (little-endian), small values from the shared cache. */
 function u64Source(p: string): string {
-  return `((t = v.getUint32(${p}, true)) < ${SMALL_BIGINTS.length} && v.getUint32(${p} + 4, true) === 0 ? SB[t] : v.getBigUint64(${p}, true))`;
+  return `((t = v.getUint32(${p}, true)) < ${SMALL_BIGINT_LIMIT} && v.getUint32(${p} + 4, true) === 0 ? SB[t] : v.getBigUint64(${p}, true))`;
 }
 
 /** Element read of a binary `sub-type` array, at byte offset `q`. */
@@ -162,7 +165,9 @@ export function compileLayout(set: CSet, types: ArrayLike<number>, H: LayoutHelp
   const E: (CEnum | null)[] = attrs.map((a) => (a === undefined ? null : a.en));
   const A: (CAttr | undefined)[] = attrs;
   const S: unknown[] = [];
-  const src: string[] = ['"use strict";', 'return function decodeLayout(b, v, start, end, fam) {', '  let o = start, l = 0, t = 0, q = 0;'];
+  // Named after the set, so profiles say which layout the time is spent in.
+  const fname = `decode_${set.name.replace(/[^A-Za-z0-9]/g, '_')}_${set.compiles}`;
+  const src: string[] = ['"use strict";', `return function ${fname}(b, v, start, end, fam) {`, '  let o = start, l = 0, t = 0, q = 0;'];
   // 1. Walk the headers: exact types, flags and sizes, zero padding, nothing left over.
   for (let i = 0; i < n; i++) {
     const a = attrs[i];
@@ -200,6 +205,18 @@ export function compileLayout(set: CSet, types: ArrayLike<number>, H: LayoutHelp
         break;
       case K_U64:
         src.push(`  const x${i} = ${a.le ? u64Source(`p${i}`) : `H.u64(v, p${i}, false)`};`);
+        break;
+      case K_UINT:
+        src.push(`  const x${i} = n${i} === 4 ? v.getUint32(p${i}, ${le}) : n${i} === 8 ? ${a.le ? u64Source(`p${i}`) : `H.u64(v, p${i}, false)`} : H.raw(b, p${i}, n${i});`);
+        break;
+      case K_SINT:
+        src.push(`  const x${i} = n${i} === 4 ? v.getInt32(p${i}, ${le}) : n${i} === 8 ? v.getBigInt64(p${i}, ${le}) : H.raw(b, p${i}, n${i});`);
+        break;
+      case K_BINARY:
+        src.push(`  const x${i} = b.slice(p${i}, p${i} + n${i});`);
+        break;
+      case K_IP:
+        src.push(`  const x${i} = H.ip(b, p${i}, n${i}, fam);`);
         break;
       case K_NEST:
         if (a.header !== null) src.push(`  const x${i} = H.val(A[${i}], b, v, p${i}, n${i}, fam);`);
@@ -276,4 +293,83 @@ export function compileLayout(set: CSet, types: ArrayLike<number>, H: LayoutHelp
 function firstIndex(types: ArrayLike<number>, type: number, before: number): number {
   for (let i = 0; i < before; i++) if (types[i] === type) return i;
   return -1;
+}
+
+/** What compiled fixed-header decoders call back into. */
+export interface HeadedHelpers {
+  u64(v: DataView, p: number, le: boolean): bigint;
+  en(e: CEnum, x: number): string | number;
+  fl(e: CEnum, x: number): Array<string | number>;
+  mac(b: Uint8Array, p: number): string;
+  ip4(b: Uint8Array, p: number): string;
+  ip6(b: Uint8Array, p: number): string;
+  /** A nested struct member as an object. */
+  struct(st: CStruct, b: Uint8Array, v: DataView, p: number): Record<string, unknown>;
+  zp(b: Uint8Array, from: number, to: number): boolean;
+  /** The attributes after the header (the walker's decodeAttrs, depth counted). */
+  attrs(set: CSet, b: Uint8Array, v: DataView, start: number, end: number, fam: number): Record<string, unknown>;
+}
+
+/**
+ * A message body (fixed header + attributes) as one literal `{ header, ...members, attrs }`,
+ * or null when the walker must decode it (payload shorter than the header, a nonzero pad
+ * member or alignment gap: the cases it records as `$pad`, `$headerPad`, `$raw`).
+ */
+export type HeadedDecoder = (header: unknown, b: Uint8Array, v: DataView, p: number, end: number, fam: number) => Record<string, unknown> | null;
+
+/** The value expression of a struct member at `p + offset` (as the walker's decodeStructInto reads it). */
+function memberSource(m: CMember, i: number, consts: unknown[]): string {
+  const q = m.offset === 0 ? 'p' : `p + ${m.offset}`;
+  const le = m.le ? 'true' : 'false';
+  let read: string;
+  switch (m.kind) {
+    case K_U8: read = `b[${q}]`; break;
+    case K_U16: read = `v.getUint16(${q}, ${le})`; break;
+    case K_U32: read = `v.getUint32(${q}, ${le})`; break;
+    case K_S8: read = `v.getInt8(${q})`; break;
+    case K_S16: read = `v.getInt16(${q}, ${le})`; break;
+    case K_S32: read = `v.getInt32(${q}, ${le})`; break;
+    case K_U64: return m.le ? u64Source(q) : `H.u64(v, ${q}, false)`;
+    case K_S64: return `v.getBigInt64(${q}, ${le})`;
+    case K_MAC: return `H.mac(b, ${q})`;
+    case K_IP: return m.size === 4 ? `H.ip4(b, ${q})` : `H.ip6(b, ${q})`;
+    case K_STRUCT:
+      consts[i] = m.struct;
+      return `H.struct(C[${i}], b, v, ${q})`;
+    default: return `b.slice(${q}, ${q} + ${m.size})`;
+  }
+  if (m.en === null) return read;
+  consts[i] = m.en;
+  return m.asFlags ? `H.fl(C[${i}], ${read})` : `H.en(C[${i}], ${read})`;
+}
+
+/**
+ * Compile the body decoder for fixed header `st` followed by attribute set `set` (a message
+ * type), or null when code cannot be compiled here.
+ */
+export function compileHeaded(st: CStruct, set: CSet, H: HeadedHelpers): HeadedDecoder | null {
+  if (!canCompile()) return null;
+  const hs = (st.size + 3) & ~3;
+  const src = ['"use strict";', `return function decode_${st.name.replace(/[^A-Za-z0-9]/g, '_')}_body(h, b, v, p, end, fam) {`, '  let t = 0;'];
+  src.push(`  if (end - p < ${hs}) return null;`);
+  for (const m of st.members) if (m.kind === 0) src.push(`  if (!H.zp(b, p + ${m.offset}, p + ${m.offset + m.size})) return null;`);
+  if (hs > st.size) src.push(`  if (!H.zp(b, p + ${st.size}, p + ${hs})) return null;`);
+  if (st.familyOffset >= 0) src.push(`  fam = b[p + ${st.familyOffset}];`);
+  const consts: unknown[] = [];
+  const props = ['    header: h,'];
+  st.members.forEach((m, i) => {
+    if (m.kind === 0 || m.name === '__proto__') return;
+    props.push(`    ${JSON.stringify(m.name)}: ${memberSource(m, i, consts)},`);
+  });
+  // attrs last: the members above are evaluated first, as the walker reads them.
+  props.push(`    attrs: H.attrs(SET, b, v, p + ${hs}, end, fam),`);
+  src.push('  return {', ...props, '  };', '};');
+  if (st.members.some((m) => m.name === '__proto__' || m.name === 'header' || m.name === 'attrs')) return null;
+  try {
+    const factory = new Function('H', 'C', 'SET', 'SB', src.join('\n')) as (h: unknown, c: unknown, s: unknown, sb: unknown) => HeadedDecoder;
+    return factory(H, consts, set, SMALL_BIGINTS);
+  } catch {
+    available = false;
+    return null;
+  }
 }

@@ -51,3 +51,26 @@ describe('strings', () => {
     expect(utf8Text(Uint8Array.from([0xc3]), 0, 1)).toBeUndefined();
   });
 });
+
+describe('decode-side text fast paths', () => {
+  it('formats the broadcast and all-zero MACs and any other address the same way', () => {
+    expect(macText(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), 0)).toBe('ff:ff:ff:ff:ff:ff');
+    expect(macText(new Uint8Array(6), 0)).toBe('00:00:00:00:00:00');
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 6, maxLength: 6 }), (b) => {
+        expect(macText(b, 0)).toBe(Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':'));
+      }),
+    );
+  });
+
+  it('decodes ASCII strings of every short length (the one-allocation path) and longer ones alike', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.integer({ min: 1, max: 0x7f }).map((c) => String.fromCharCode(c)), maxLength: 40 }), (s) => {
+        const b = Uint8Array.from(s, (c) => c.charCodeAt(0));
+        expect(utf8Text(b, 0, b.length)).toBe(s);
+      }),
+    );
+    expect(utf8Text(Uint8Array.from([0x76, 0x00, 0x62]), 0, 3)).toBeUndefined(); // NUL inside
+    expect(utf8Text(Uint8Array.from([0xc3, 0xa9]), 0, 2)).toBe('é');
+  });
+});

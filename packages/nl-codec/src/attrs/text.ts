@@ -23,8 +23,13 @@ const HEXC: string[] = [];
 /** `DEC[b]` = decimal text of b; `DECD[b]` = `.` + decimal. */
 const DEC: string[] = [];
 const DECD: string[] = [];
+/** Character codes of the two hex digits of a byte. */
+const HI = new Uint8Array(256);
+const LO = new Uint8Array(256);
 for (let i = 0; i < 256; i++) {
   HEX.push(i.toString(16).padStart(2, '0'));
+  HI[i] = HEX[i]!.charCodeAt(0);
+  LO[i] = HEX[i]!.charCodeAt(1);
   HEXC.push(`:${HEX[i]}`);
   DEC.push(String(i));
   DECD.push(`.${i}`);
@@ -32,7 +37,15 @@ for (let i = 0; i < 256; i++) {
 
 /** `aa:bb:cc:dd:ee:ff` from 6 bytes at `p`. */
 export function macText(b: Uint8Array, p: number): string {
-  return HEX[b[p]!]! + HEXC[b[p + 1]!]! + HEXC[b[p + 2]!]! + HEXC[b[p + 3]!]! + HEXC[b[p + 4]!]! + HEXC[b[p + 5]!]!;
+  const x0 = b[p]!, x1 = b[p + 1]!, x2 = b[p + 2]!, x3 = b[p + 3]!, x4 = b[p + 4]!, x5 = b[p + 5]!;
+  // The broadcast and all-zero addresses are in nearly every link message: share them
+  // (strings are immutable) instead of building five strings each time.
+  if ((x0 & x1 & x2 & x3 & x4 & x5) === 0xff) return 'ff:ff:ff:ff:ff:ff';
+  if ((x0 | x1 | x2 | x3 | x4 | x5) === 0) return '00:00:00:00:00:00';
+  // One flat 17-character string (concatenation would build five, two of them cons strings).
+  return String.fromCharCode(
+    HI[x0]!, LO[x0]!, 58, HI[x1]!, LO[x1]!, 58, HI[x2]!, LO[x2]!, 58, HI[x3]!, LO[x3]!, 58, HI[x4]!, LO[x4]!, 58, HI[x5]!, LO[x5]!,
+  );
 }
 
 /** Colon-separated hex for any length (used for non-6-byte link-layer addresses in messages). */
@@ -206,17 +219,39 @@ export function parseIp(s: string): Uint8Array | undefined {
 export function utf8Text(b: Uint8Array, p: number, len: number): string | undefined {
   const e = p + len;
   // Fast path: short ASCII (interface names, kinds, qdiscs) without TextDecoder.
-  if (len <= 24) {
-    let s = '';
+  if (len <= 16) {
+    let any = 0;
     for (let i = p; i < e; i++) {
       const c = b[i]!;
       if (c === 0) return undefined;
-      if (c >= 0x80) return utf8Slow(b, p, e);
-      s += String.fromCharCode(c);
+      any |= c;
     }
-    return s;
+    if (any >= 0x80) return utf8Slow(b, p, e);
+    return asciiShort(b, p, len);
   }
   return utf8Slow(b, p, e);
+}
+
+const fromCharCode = String.fromCharCode;
+
+/** Up to 16 ASCII bytes as one string (one allocation: no intermediate strings per character). */
+function asciiShort(b: Uint8Array, p: number, len: number): string {
+  switch (len) {
+    case 0: return '';
+    case 1: return fromCharCode(b[p]!);
+    case 2: return fromCharCode(b[p]!, b[p + 1]!);
+    case 3: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!);
+    case 4: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
+    case 5: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!);
+    case 6: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!);
+    case 7: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!);
+    case 8: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
+    default: {
+      // 9-16 bytes: two halves of up to 8 (IFNAMSIZ names are at most 15).
+      const h = len >> 1;
+      return asciiShort(b, p, h) + asciiShort(b, p + h, len - h);
+    }
+  }
 }
 
 function utf8Slow(b: Uint8Array, p: number, e: number): string | undefined {

@@ -18,8 +18,9 @@ export function readU64(v: DataView, p: number, le: boolean): bigint {
  * 0 or small): bigints are immutable, so handing out the same value is safe, and
  * it avoids allocating tens of thousands of them per dump.
  */
+export const SMALL_BIGINT_LIMIT = 1024;
 export const SMALL_BIGINTS: bigint[] = [];
-for (let i = 0; i < 1024; i++) SMALL_BIGINTS.push(BigInt(i));
+for (let i = 0; i < SMALL_BIGINT_LIMIT; i++) SMALL_BIGINTS.push(BigInt(i));
 
 export function enumName(en: CEnum, v: number): string | number {
   const n = v >= 0 && v < 4096 ? en.names[v] : en.sparse.get(v);

@@ -24,6 +24,30 @@ export interface DecodeOptions {
    * Default `false`: everything after such a header is `trailing`, as the kernel ignores it.
    */
   stream?: boolean;
+  /**
+   * Decode only `bytes[start, end)` (default: all of `bytes`), as if that range had been passed
+   * alone, without copying it or making a view of it: for callers that keep one large buffer
+   * (a whole dump) and decode its messages one at a time, on demand. Offsets in errors stay
+   * relative to `bytes`. A `RangeError` is thrown when the range is not inside `bytes`.
+   */
+  start?: number;
+  /** End of the range to decode (exclusive); see `start`. */
+  end?: number;
+}
+
+/**
+ * DataViews of buffers decoded by range (`start`/`end`), so decoding the messages of one
+ * buffer one at a time does not make a view per message. Weak: a view lives as long as its bytes.
+ */
+const views = new WeakMap<Uint8Array, DataView>();
+
+function viewOf(bytes: Uint8Array): DataView {
+  let v = views.get(bytes);
+  if (v === undefined) {
+    v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    views.set(bytes, v);
+  }
+  return v;
 }
 
 // An echoed request inside an NLMSG_ERROR may itself be an NLMSG_ERROR (a user can send
@@ -46,11 +70,21 @@ export function decode(bytes: Uint8Array, options?: DecodeOptions): Message[] {
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError(`decode expects a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = bytes.length;
-  const stream = options?.stream === true;
-  const out: Message[] = [];
   let off = 0;
+  let n = bytes.length;
+  let view: DataView;
+  if (options?.start !== undefined || options?.end !== undefined) {
+    off = options.start ?? 0;
+    n = options.end ?? n;
+    if (!(Number.isInteger(off) && Number.isInteger(n) && off >= 0 && off <= n && n <= bytes.length)) {
+      throw new RangeError(`decode: range [${options.start}, ${options.end}) is not inside the ${bytes.length} bytes given`);
+    }
+    view = viewOf(bytes);
+  } else view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const stream = options?.stream === true;
+  // Made at the first message, as `[first]`: most decodes are of one message, and an empty
+  // array's first push allocates room for 17.
+  let out: Message[] | undefined;
   let last: Message | undefined;
   while (off < n) {
     if (n - off >= NLMSG_HDRLEN) {
@@ -64,10 +98,11 @@ export function decode(bytes: Uint8Array, options?: DecodeOptions): Message[] {
           );
         }
         last = decodeMessage(bytes, view, off, end, 0);
-        out.push(last);
+        if (out === undefined) out = [last];
+        else out.push(last);
         off = end;
         const pad = (4 - (len & 3)) & 3;
-        if (pad !== 0) off = keepPadding(bytes, last, end, pad);
+        if (pad !== 0) off = keepPadding(bytes, last, end, pad, n);
         continue;
       }
     }
@@ -85,13 +120,13 @@ export function decode(bytes: Uint8Array, options?: DecodeOptions): Message[] {
     last.trailing = bytes.slice(off, stop);
     off = stop;
   }
-  return out;
+  return out ?? [];
 }
 
 // The usual alignment padding is zeros and is not stored; anything else (non-zero bytes, or a
 // datagram that ends inside the padding) is kept on the message.
-function keepPadding(bytes: Uint8Array, msg: Message, end: number, pad: number): number {
-  const stop = Math.min(end + pad, bytes.length);
+function keepPadding(bytes: Uint8Array, msg: Message, end: number, pad: number, n: number): number {
+  const stop = Math.min(end + pad, n);
   let zero = stop - end === pad;
   for (let i = end; zero && i < stop; i++) zero = bytes[i] === 0;
   if (!zero) msg.padding = bytes.slice(end, stop);
@@ -118,8 +153,13 @@ function decodeHeader(view: DataView, start: number, type: number): MessageHeade
 // Decodes the message in bytes[start, end), end - start being its nlmsg_len (internal).
 export function decodeMessage(bytes: Uint8Array, view: DataView, start: number, end: number, depth: number): Message {
   const type = view.getUint16(start + 4, true);
-  const msg: Message = { header: decodeHeader(view, start, type) };
   const body = start + NLMSG_HDRLEN;
+  if (type > NLMSG_DONE) {
+    // Family messages (the bulk of every dump): header and body built as one object.
+    const codec = bodyCodecForType(type);
+    if (codec !== undefined) return codec.decodeMessage(decodeHeader(view, start, type), bytes, view, body, end) as Message;
+  }
+  const msg: Message = { header: decodeHeader(view, start, type) };
   if (type === NLMSG_ERROR && depth < MAX_ECHO_DEPTH) {
     decodeError(bytes, view, start, end, depth, msg);
   } else if (type === NLMSG_DONE && end - body >= 4) {

@@ -337,3 +337,40 @@ function catchError(fn: () => unknown): unknown {
   throw new Error('expected an exception');
 }
 
+
+describe('decode of a byte range (start/end)', () => {
+  const first = encode({ header: { type: RTM_NEWLINK, flags: ['multi'], seq: 1, pid: 0 }, 'ifi-family': 0, 'ifi-index': 2, attrs: { ifname: 'v0', mtu: 1500 } } as never);
+  const second = encode({ header: { type: RTM_NEWLINK, flags: ['multi'], seq: 2, pid: 0 }, 'ifi-family': 0, 'ifi-index': 3, attrs: { ifname: 'v1' } } as never);
+  const all = new Uint8Array(8 + first.length + second.length);
+  all.set(first, 8);
+  all.set(second, 8 + first.length);
+
+  it('decodes a message in the middle of a larger buffer as if it had been passed alone', () => {
+    expect(decode(all, { start: 8, end: 8 + first.length })).toEqual(decode(first));
+    expect(decode(all, { start: 8 + first.length, end: all.length })).toEqual(decode(second));
+    expect(decode(all, { start: 8, end: all.length })).toEqual([...decode(first), ...decode(second)]);
+    // repeated range decodes of one buffer give equal, independent objects
+    const a = decode(all, { start: 8, end: 8 + first.length })[0]!;
+    const b = decode(all, { start: 8, end: 8 + first.length })[0]!;
+    expect(a).toEqual(b);
+    expect(a).not.toBe(b);
+  });
+
+  it('reports error offsets relative to the whole buffer', () => {
+    const cut = all.subarray(0, 8 + first.length - 4);
+    try {
+      decode(cut, { start: 8, end: cut.length });
+      expect.fail('no error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(NetlinkDecodeError);
+      expect((e as NetlinkDecodeError).offset).toBe(8);
+    }
+  });
+
+  it('rejects a range outside the buffer with a RangeError', () => {
+    expect(() => decode(all, { start: 4, end: all.length + 4 })).toThrow(RangeError);
+    expect(() => decode(all, { start: 10, end: 8 })).toThrow(RangeError);
+    expect(() => decode(all, { start: 1.5 })).toThrow(RangeError);
+    expect(decode(all, { start: 8, end: 8 })).toEqual([]);
+  });
+});

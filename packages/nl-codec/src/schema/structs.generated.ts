@@ -2,12 +2,12 @@
 /* eslint-disable */
 import { compileEnum } from '../attrs/compile.js';
 import { ipv4Text, ipv6Text, macText } from '../attrs/text.js';
-import { enumName, flagNames, readU64 } from '../attrs/values.js';
+import { enumName, flagNames, readU64, SMALL_BIGINT_LIMIT, SMALL_BIGINTS } from '../attrs/values.js';
 import { bigValue, scalarNumber, typeError, withPath } from '../attrs/scalars.js';
 import { parseIp, parseMac } from '../attrs/text.js';
 
 // Referenced so that every import is used whatever the tables contain.
-void ipv4Text, void ipv6Text, void macText, void enumName, void flagNames, void readU64;
+void ipv4Text, void ipv6Text, void macText, void enumName, void flagNames, void readU64, void SMALL_BIGINT_LIMIT, void SMALL_BIGINTS;
 void bigValue, void scalarNumber, void typeError, void withPath, void parseIp, void parseMac;
 
 export type StructDecoder = (b: Uint8Array, v: DataView, p: number) => Record<string, unknown>;
@@ -101,42 +101,44 @@ function s4(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 
 /** rt-link/rtnl-link-stats64 (200 bytes) */
 function s5(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+  let t = 0;
   const o: Record<string, unknown> = {
-    "rx-packets": readU64(v, p, true),
-    "tx-packets": readU64(v, p + 8, true),
-    "rx-bytes": readU64(v, p + 16, true),
-    "tx-bytes": readU64(v, p + 24, true),
-    "rx-errors": readU64(v, p + 32, true),
-    "tx-errors": readU64(v, p + 40, true),
-    "rx-dropped": readU64(v, p + 48, true),
-    "tx-dropped": readU64(v, p + 56, true),
-    "multicast": readU64(v, p + 64, true),
-    "collisions": readU64(v, p + 72, true),
-    "rx-length-errors": readU64(v, p + 80, true),
-    "rx-over-errors": readU64(v, p + 88, true),
-    "rx-crc-errors": readU64(v, p + 96, true),
-    "rx-frame-errors": readU64(v, p + 104, true),
-    "rx-fifo-errors": readU64(v, p + 112, true),
-    "rx-missed-errors": readU64(v, p + 120, true),
-    "tx-aborted-errors": readU64(v, p + 128, true),
-    "tx-carrier-errors": readU64(v, p + 136, true),
-    "tx-fifo-errors": readU64(v, p + 144, true),
-    "tx-heartbeat-errors": readU64(v, p + 152, true),
-    "tx-window-errors": readU64(v, p + 160, true),
-    "rx-compressed": readU64(v, p + 168, true),
-    "tx-compressed": readU64(v, p + 176, true),
-    "rx-nohandler": readU64(v, p + 184, true),
-    "rx-otherhost-dropped": readU64(v, p + 192, true),
+    "rx-packets": ((t = v.getUint32(p, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p, true)),
+    "tx-packets": ((t = v.getUint32(p + 8, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 8 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 8, true)),
+    "rx-bytes": ((t = v.getUint32(p + 16, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 16 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 16, true)),
+    "tx-bytes": ((t = v.getUint32(p + 24, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 24 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 24, true)),
+    "rx-errors": ((t = v.getUint32(p + 32, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 32 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 32, true)),
+    "tx-errors": ((t = v.getUint32(p + 40, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 40 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 40, true)),
+    "rx-dropped": ((t = v.getUint32(p + 48, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 48 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 48, true)),
+    "tx-dropped": ((t = v.getUint32(p + 56, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 56 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 56, true)),
+    "multicast": ((t = v.getUint32(p + 64, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 64 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 64, true)),
+    "collisions": ((t = v.getUint32(p + 72, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 72 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 72, true)),
+    "rx-length-errors": ((t = v.getUint32(p + 80, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 80 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 80, true)),
+    "rx-over-errors": ((t = v.getUint32(p + 88, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 88 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 88, true)),
+    "rx-crc-errors": ((t = v.getUint32(p + 96, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 96 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 96, true)),
+    "rx-frame-errors": ((t = v.getUint32(p + 104, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 104 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 104, true)),
+    "rx-fifo-errors": ((t = v.getUint32(p + 112, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 112 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 112, true)),
+    "rx-missed-errors": ((t = v.getUint32(p + 120, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 120 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 120, true)),
+    "tx-aborted-errors": ((t = v.getUint32(p + 128, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 128 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 128, true)),
+    "tx-carrier-errors": ((t = v.getUint32(p + 136, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 136 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 136, true)),
+    "tx-fifo-errors": ((t = v.getUint32(p + 144, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 144 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 144, true)),
+    "tx-heartbeat-errors": ((t = v.getUint32(p + 152, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 152 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 152, true)),
+    "tx-window-errors": ((t = v.getUint32(p + 160, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 160 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 160, true)),
+    "rx-compressed": ((t = v.getUint32(p + 168, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 168 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 168, true)),
+    "tx-compressed": ((t = v.getUint32(p + 176, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 176 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 176, true)),
+    "rx-nohandler": ((t = v.getUint32(p + 184, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 184 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 184, true)),
+    "rx-otherhost-dropped": ((t = v.getUint32(p + 192, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 192 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 192, true)),
   };
   return o;
 }
 
 /** rt-link/rtnl-link-ifmap (32 bytes) */
 function s6(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+  let t = 0;
   const o: Record<string, unknown> = {
-    "mem-start": readU64(v, p, true),
-    "mem-end": readU64(v, p + 8, true),
-    "base-addr": readU64(v, p + 16, true),
+    "mem-start": ((t = v.getUint32(p, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p, true)),
+    "mem-end": ((t = v.getUint32(p + 8, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 8 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 8, true)),
+    "base-addr": ((t = v.getUint32(p + 16, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 16 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 16, true)),
     "irq": v.getUint16(p + 24, true),
     "dma": b[p + 26]!,
     "port": b[p + 27]!,
@@ -268,9 +270,10 @@ function s19(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 
 /** rt-link/ifla-vf-guid (16 bytes) */
 function s20(b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+  let t = 0;
   const o: Record<string, unknown> = {
     "vf": v.getUint32(p, true),
-    "guid": readU64(v, p + 8, true),
+    "guid": ((t = v.getUint32(p + 8, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 8 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 8, true)),
   };
   for (let i = p + 4; i < p + 8; i++) if (b[i] !== 0) { ((o.$pad ??= {}) as Record<string, Uint8Array>)["pad@4"] = b.slice(p + 4, p + 8); break; }
   return o;
@@ -421,18 +424,19 @@ function s32(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
 
 /** rt-neigh/ndt-stats (88 bytes) */
 function s33(_b: Uint8Array, v: DataView, p: number): Record<string, unknown> {
+  let t = 0;
   const o: Record<string, unknown> = {
-    "allocs": readU64(v, p, true),
-    "destroys": readU64(v, p + 8, true),
-    "hash-grows": readU64(v, p + 16, true),
-    "res-failed": readU64(v, p + 24, true),
-    "lookups": readU64(v, p + 32, true),
-    "hits": readU64(v, p + 40, true),
-    "rcv-probes-mcast": readU64(v, p + 48, true),
-    "rcv-probes-ucast": readU64(v, p + 56, true),
-    "periodic-gc-runs": readU64(v, p + 64, true),
-    "forced-gc-runs": readU64(v, p + 72, true),
-    "table-fulls": readU64(v, p + 80, true),
+    "allocs": ((t = v.getUint32(p, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p, true)),
+    "destroys": ((t = v.getUint32(p + 8, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 8 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 8, true)),
+    "hash-grows": ((t = v.getUint32(p + 16, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 16 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 16, true)),
+    "res-failed": ((t = v.getUint32(p + 24, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 24 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 24, true)),
+    "lookups": ((t = v.getUint32(p + 32, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 32 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 32, true)),
+    "hits": ((t = v.getUint32(p + 40, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 40 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 40, true)),
+    "rcv-probes-mcast": ((t = v.getUint32(p + 48, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 48 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 48, true)),
+    "rcv-probes-ucast": ((t = v.getUint32(p + 56, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 56 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 56, true)),
+    "periodic-gc-runs": ((t = v.getUint32(p + 64, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 64 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 64, true)),
+    "forced-gc-runs": ((t = v.getUint32(p + 72, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 72 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 72, true)),
+    "table-fulls": ((t = v.getUint32(p + 80, true)) < SMALL_BIGINT_LIMIT && v.getUint32(p + 80 + 4, true) === 0 ? SMALL_BIGINTS[t]! : v.getBigUint64(p + 80, true)),
   };
   return o;
 }

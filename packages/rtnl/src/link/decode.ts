@@ -7,7 +7,7 @@
  * (index, name, flags, MTU, MAC, master, kind, ...), and leaves `attrs`, `data` and
  * `statistics` to be decoded by the codec on first access, from a view of the message.
  */
-import { decode, type Message } from '@nlkit/nl-codec';
+import { decode, type DecodeOptions, type Message } from '@nlkit/nl-codec';
 import { flagsFromBits, liftData, liftStats, linkFromMessage, OPER_STATES, STATS64_FIELDS, type Link, type LinkFlag, type LinkStatistics, type OperState } from './link.js';
 
 const RTM_NEWLINK = 16;
@@ -15,23 +15,55 @@ const NLMSG_DONE = 3;
 const NLMSG_ERROR = 2;
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEXC = HEX.map((h) => `:${h}`);
+const HI = Uint8Array.from(HEX, (h) => h.charCodeAt(0));
+const LO = Uint8Array.from(HEX, (h) => h.charCodeAt(1));
 const utf8 = new TextDecoder();
+const fromCharCode = String.fromCharCode;
 
 function mac(b: Uint8Array, p: number, len: number): string {
+  if (len === 6) {
+    const x0 = b[p]!, x1 = b[p + 1]!, x2 = b[p + 2]!, x3 = b[p + 3]!, x4 = b[p + 4]!, x5 = b[p + 5]!;
+    // Broadcast and all-zero addresses are in nearly every message: shared strings, no building.
+    if ((x0 & x1 & x2 & x3 & x4 & x5) === 0xff) return 'ff:ff:ff:ff:ff:ff';
+    if ((x0 | x1 | x2 | x3 | x4 | x5) === 0) return '00:00:00:00:00:00';
+    // One flat string (concatenation would build five, two of them cons strings).
+    return fromCharCode(
+      HI[x0]!, LO[x0]!, 58, HI[x1]!, LO[x1]!, 58, HI[x2]!, LO[x2]!, 58, HI[x3]!, LO[x3]!, 58, HI[x4]!, LO[x4]!, 58, HI[x5]!, LO[x5]!,
+    );
+  }
   let s = HEX[b[p]!]!;
-  for (let i = 1; i < len; i++) s += ':' + HEX[b[p + i]!]!;
+  for (let i = 1; i < len; i++) s += HEXC[b[p + i]!]!;
   return s;
+}
+
+/** Up to 8 ASCII bytes as one string (one allocation, not one per character). */
+function ascii8(b: Uint8Array, p: number, n: number): string {
+  switch (n) {
+    case 0: return '';
+    case 1: return fromCharCode(b[p]!);
+    case 2: return fromCharCode(b[p]!, b[p + 1]!);
+    case 3: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!);
+    case 4: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
+    case 5: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!);
+    case 6: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!);
+    case 7: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!);
+    default: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
+  }
 }
 
 function str(b: Uint8Array, p: number, len: number): string {
   // Strings carry their NUL; ASCII names (nearly all) skip the TextDecoder.
   let end = p + len;
   while (end > p && b[end - 1] === 0) end--;
-  let ascii = true;
-  for (let i = p; i < end; i++) if (b[i]! > 0x7f) { ascii = false; break; }
-  if (!ascii) return utf8.decode(b.subarray(p, end));
+  let any = 0;
+  for (let i = p; i < end; i++) any |= b[i]!;
+  if (any > 0x7f) return utf8.decode(b.subarray(p, end));
+  const n = end - p;
+  if (n <= 8) return ascii8(b, p, n);
+  if (n <= 16) return ascii8(b, p, 8) + ascii8(b, p + 8, n - 8);
   let s = '';
-  for (let i = p; i < end; i++) s += String.fromCharCode(b[i]!);
+  for (let i = p; i < end; i++) s += fromCharCode(b[i]!);
   return s;
 }
 
@@ -45,12 +77,15 @@ function flagsOf(bits: number): LinkFlag[] {
   return f.slice();
 }
 
+const RANGE: DecodeOptions = { start: 0, end: 0 };
+const NO_FLAGS: LinkFlag[] = [];
+
 /** A link whose expensive parts are decoded on first access. */
 class DumpLink implements Link {
   index = 0;
   name = '';
   kind: string | undefined = undefined;
-  flags: LinkFlag[] = [];
+  flags: LinkFlag[] = NO_FLAGS; // always replaced by scan()
   operState: OperState = 'unknown';
   mtu = 0;
   hardwareAddr: string | undefined = undefined;
@@ -85,7 +120,12 @@ class DumpLink implements Link {
   }
 
   private message(): Message {
-    if (this.#message === undefined) this.#message = decode(this.#bytes.subarray(this.#start, this.#start + this.#len))[0]!;
+    if (this.#message === undefined) {
+      // One options object for every lazy decode (decode reads it synchronously).
+      RANGE.start = this.#start;
+      RANGE.end = this.#start + this.#len;
+      this.#message = decode(this.#bytes, RANGE)[0]!;
+    }
     return this.#message;
   }
 
