@@ -5,7 +5,8 @@
  * and the `$` metadata keys that make decoding lossless.
  */
 import { compileSet, compileStruct, type CSet, type CStruct } from './attrs/compile.js';
-import { decodeAttrs, decodeHeaded, decodeHeadedNew, resetDepth } from './attrs/decode.js';
+import { decodeAttrs, decodeHeaded, decodeHeadedNew, headedDecoder, resetDepth } from './attrs/decode.js';
+import type { HeadedDecoder } from './attrs/specialize.js';
 import { finishPath, measureAttrs, measureHeaded, writeAttrs, writeHeaded } from './attrs/encode.js';
 import { NetlinkDecodeError } from './attrs/errors.js';
 import { attrsPathAt } from './attrs/path.js';
@@ -61,6 +62,8 @@ class TableBodyCodec implements BodyCodec {
   readonly family: string;
   private readonly header: CStruct | null;
   private readonly set: CSet;
+  /** The compiled `{ header, ...body }` decoder (undefined until first use, null = none). */
+  private headed: HeadedDecoder | null | undefined = undefined;
 
   constructor(family: string, header: CStruct | null, set: CSet) {
     this.family = family;
@@ -91,8 +94,13 @@ class TableBodyCodec implements BodyCodec {
     if (!(start >= 0 && start <= end && end <= bytes.length && end <= view.byteLength))
       throw new NetlinkDecodeError(`body range [${start}, ${end}) is outside the ${bytes.length}-byte buffer`, start);
     resetDepth();
+    let f = this.headed;
+    if (f === undefined) {
+      f = headedDecoder(this.header, this.set);
+      this.headed = f;
+    }
     try {
-      return decodeHeadedNew(this.header, this.set, header, bytes, view, start, end, 0);
+      return decodeHeadedNew(f, this.header, this.set, header, bytes, view, start, end, 0);
     } catch (e) {
       if (e instanceof NetlinkDecodeError) throw e;
       throw new NetlinkDecodeError(`internal decoder error: ${(e as Error).message}`, start);

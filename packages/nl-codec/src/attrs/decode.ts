@@ -378,9 +378,21 @@ function decodeValue(a: CAttr, b: Uint8Array, v: DataView, p: number, len: numbe
       return decodeNestList(a, b, v, p, len, fam);
     case K_BINARY:
     default:
-      return b.slice(p, p + len);
+      return binary(b, p, len);
   }
   return raw(b, p, len);
+}
+
+/**
+ * One shared empty payload (a Uint8Array costs ~200 bytes even when empty, and link dumps
+ * carry empty attributes such as `devlink-port` in every message). Frozen, and with no
+ * elements there is nothing to change, so sharing it is safe.
+ */
+const EMPTY = Object.freeze(new Uint8Array(0));
+
+/** A binary payload: a copy (the caller may reuse its buffer), or the shared empty array. */
+export function binary(b: Uint8Array, p: number, len: number): Uint8Array {
+  return len === 0 ? EMPTY : b.slice(p, p + len);
 }
 
 /** Set by decodeValue when a string had no NUL (module state: no allocation, no closure). */
@@ -472,6 +484,7 @@ const HELPERS: LayoutHelpers = {
   nest: (a, b, v, p, n, fam) => (depth >= MAX_DEPTH ? raw(b, p, n) : decodeAttrs(a.set!, b, v, p, p + n, fam)),
   struct: (a, b, v, p, n) => decodeStruct(a.struct!, b, v, p, n),
   ip: decodeIp,
+  bin: binary,
   raw,
   structDecoder(a) {
     const st = a.struct!;
@@ -522,27 +535,21 @@ const HEADED_HELPERS: HeadedHelpers = {
   attrs: decodeAttrs,
 };
 
-/** Compiled body decoders by `header|set` key (null: not compilable here). */
-const headedDecoders = new Map<string, HeadedDecoder | null>();
+/** The compiled body decoder for fixed header `st` + set `set`, or null (cache it: this compiles). */
+export function headedDecoder(st: CStruct, set: CSet): HeadedDecoder | null {
+  return compileHeaded(st, set, HEADED_HELPERS);
+}
 
 /**
  * A message body with fixed header `st` and attribute set `set` as a new object
  * `{ header, ...members, attrs }`: the same object (keys and order) as decoding it with
- * {@link decodeHeaded} into `{ header }`, built as one literal when it has no metadata.
- * The caller resets the depth.
+ * {@link decodeHeaded} into `{ header }`, built as one literal by `f` (from
+ * {@link headedDecoder}) when it has no metadata. The caller resets the depth.
  */
-export function decodeHeadedNew(st: CStruct, set: CSet, header: unknown, b: Uint8Array, v: DataView, p: number, end: number, fam: number): Record<string, unknown> {
-  if (specialize) {
-    const key = st.key + '|' + set.key;
-    let f = headedDecoders.get(key);
-    if (f === undefined) {
-      f = compileHeaded(st, set, HEADED_HELPERS);
-      headedDecoders.set(key, f);
-    }
-    if (f !== null) {
-      const o = f(header, b, v, p, end, fam);
-      if (o !== null) return o;
-    }
+export function decodeHeadedNew(f: HeadedDecoder | null, st: CStruct, set: CSet, header: unknown, b: Uint8Array, v: DataView, p: number, end: number, fam: number): Record<string, unknown> {
+  if (f !== null && specialize) {
+    const o = f(header, b, v, p, end, fam);
+    if (o !== null) return o;
   }
   const out: Record<string, unknown> = { header };
   decodeHeaded(st, set, b, v, p, end, out, fam);

@@ -62,6 +62,8 @@ export interface LayoutHelpers {
   struct(a: CAttr, b: Uint8Array, v: DataView, p: number, n: number): unknown;
   /** An address attribute: text by length and family, else the bytes. */
   ip(b: Uint8Array, p: number, n: number, fam: number): unknown;
+  /** A binary payload (copy, or the shared empty array). */
+  bin(b: Uint8Array, p: number, n: number): Uint8Array;
   /** `{ $raw }` copy of a payload that does not fit its type. */
   raw(b: Uint8Array, p: number, n: number): unknown;
   /** The generated straight-line decoder of a struct (null = none). */
@@ -213,7 +215,7 @@ export function compileLayout(set: CSet, types: ArrayLike<number>, H: LayoutHelp
         src.push(`  const x${i} = n${i} === 4 ? v.getInt32(p${i}, ${le}) : n${i} === 8 ? v.getBigInt64(p${i}, ${le}) : H.raw(b, p${i}, n${i});`);
         break;
       case K_BINARY:
-        src.push(`  const x${i} = b.slice(p${i}, p${i} + n${i});`);
+        src.push(`  const x${i} = n${i} === 0 ? H.bin(b, p${i}, 0) : b.slice(p${i}, p${i} + n${i});`);
         break;
       case K_IP:
         src.push(`  const x${i} = H.ip(b, p${i}, n${i}, fam);`);

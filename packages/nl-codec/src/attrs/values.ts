@@ -29,12 +29,15 @@ export function enumName(en: CEnum, v: number): string | number {
 
 /** Flag bits -> names in bit order; bits without a name stay numbers (one per bit). */
 export function flagNames(en: CEnum, v: number): Array<string | number> {
-  const out: Array<string | number> = [];
+  // Sized up front: the first push on an empty array reserves room for 17 elements.
+  let n = 0;
+  for (let r = v | 0; r !== 0; r &= r - 1) n++;
+  const out = new Array<string | number>(n);
   let rest = v | 0;
-  while (rest !== 0) {
+  for (let i = 0; rest !== 0; i++) {
     const bit = rest & -rest;
-    const n = en.bitNames[31 - Math.clz32(bit)];
-    out.push(n === undefined ? bit >>> 0 : n);
+    const name = en.bitNames[31 - Math.clz32(bit)];
+    out[i] = name === undefined ? bit >>> 0 : name;
     rest ^= bit;
   }
   return out;

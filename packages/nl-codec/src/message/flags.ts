@@ -159,6 +159,9 @@ const TABLES: Readonly<Record<MessageKind | 'ack', FlagTable>> = {
   control: COMMON,
 };
 
+/** Names per flag value, per table (bounded: 256 values each). */
+const FLAG_CACHE = new Map<FlagTable, Map<number, MessageFlag[]>>();
+
 function tableFor(type: number): FlagTable {
   // NLMSG_DONE carries the same ext-ack bits as NLMSG_ERROR (netlink_dump_done()).
   if (type === NLMSG_ERROR || type === NLMSG_DONE) return TABLES.ack;
@@ -175,9 +178,25 @@ function tableFor(type: number): FlagTable {
  * messageFlagNames(2, 0x100);  // ['capped']            (NLMSG_ERROR)
  */
 export function messageFlagNames(type: number, flags: number): MessageFlag[] {
-  const out: MessageFlag[] = [];
-  if (flags === 0) return out;
+  if (flags === 0) return [];
   const table = tableFor(type);
+  // Every message of a dump has the same flags: copy a cached list (exactly sized) instead
+  // of building one with push (whose first push reserves room for 17 elements).
+  let cache = FLAG_CACHE.get(table);
+  if (cache === undefined) {
+    cache = new Map();
+    FLAG_CACHE.set(table, cache);
+  }
+  let names = cache.get(flags);
+  if (names === undefined) {
+    names = flagNamesFrom(table, flags);
+    if (cache.size < 256) cache.set(flags, names);
+  }
+  return names.slice();
+}
+
+function flagNamesFrom(table: FlagTable, flags: number): MessageFlag[] {
+  const out: MessageFlag[] = [];
   let rest = flags;
   for (let i = 0; i < table.length; i++) {
     const entry = table[i]!;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { decode } from '@nlkit/nl-codec';
 import { describe, expect, it } from 'vitest';
 import { decodeLinks, linkFromBytes } from './decode.js';
-import { linkFromMessage } from './link.js';
+import { linkFromMessage, type Link } from './link.js';
 
 const dump = new Uint8Array(readFileSync(new URL('../../../../../shared/peers/linkdump-2001.bin', import.meta.url)));
 
@@ -79,6 +79,21 @@ describe('decodeLinks', () => {
     expect(json(ls[5]!.attrs)).toBe(json(links[5]!.attrs));
     expect(ls[5]!.statistics).toEqual(links[5]!.statistics);
     expect(ls[5]!.data).toEqual(links[5]!.data);
+  });
+
+  it('keeps one attrs object per link (assignable), reads statistics before or after attrs alike, and serializes with toJSON', () => {
+    const [a, b] = decodeLinks(dump).slice(3, 5) as [Link & { toJSON(): Link }, Link & { toJSON(): Link }];
+    expect(a.attrs).toBe(a.attrs);
+    const before = b.statistics; // from the bytes
+    void b.attrs;
+    const json = b.toJSON();
+    expect(json.attrs).toBe(b.attrs);
+    expect(json.statistics).toEqual(before);
+    expect(json.name).toBe(b.name);
+    const mine = { ifname: 'x' };
+    a.attrs = mine;
+    expect(a.attrs).toBe(mine);
+    expect(a.toJSON().attrs).toBe(mine);
   });
 
   it('lifts a single message with linkFromBytes', () => {

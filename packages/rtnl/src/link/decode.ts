@@ -78,6 +78,27 @@ function flagsOf(bits: number): LinkFlag[] {
 }
 
 const RANGE: DecodeOptions = { start: 0, end: 0 };
+
+const SMALL = Array.from({ length: 1024 }, (_, i) => BigInt(i));
+
+/** A 64-bit counter; small values (most counters of a fresh link) from a shared cache. */
+function u64(v: DataView, p: number): bigint {
+  const lo = v.getUint32(p, true);
+  return lo < 1024 && v.getUint32(p + 4, true) === 0 ? SMALL[lo]! : v.getBigUint64(p, true);
+}
+
+/** `IFLA_STATS64` (struct rtnl_link_stats64, 25 counters; the caller checked its size) at `p`. */
+function statsFromBytes(v: DataView, p: number): LinkStatistics {
+  return {
+    rxPackets: u64(v, p), txPackets: u64(v, p + 8), rxBytes: u64(v, p + 16), txBytes: u64(v, p + 24),
+    rxErrors: u64(v, p + 32), txErrors: u64(v, p + 40), rxDropped: u64(v, p + 48), txDropped: u64(v, p + 56),
+    multicast: u64(v, p + 64), collisions: u64(v, p + 72), rxLengthErrors: u64(v, p + 80), rxOverErrors: u64(v, p + 88),
+    rxCrcErrors: u64(v, p + 96), rxFrameErrors: u64(v, p + 104), rxFifoErrors: u64(v, p + 112), rxMissedErrors: u64(v, p + 120),
+    txAbortedErrors: u64(v, p + 128), txCarrierErrors: u64(v, p + 136), txFifoErrors: u64(v, p + 144),
+    txHeartbeatErrors: u64(v, p + 152), txWindowErrors: u64(v, p + 160), rxCompressed: u64(v, p + 168),
+    txCompressed: u64(v, p + 176), rxNohandler: u64(v, p + 184), rxOtherhostDropped: u64(v, p + 192),
+  };
+}
 const NO_FLAGS: LinkFlag[] = [];
 
 /** A link whose expensive parts are decoded on first access. */
@@ -104,7 +125,9 @@ class DumpLink implements Link {
   #start: number;
   #len: number;
   #stats64 = -1;
-  #message: Message | undefined = undefined;
+  // Only the attributes are kept, not the decoded message around them: the header, flags and
+  // wrapper objects die young (cheaper for the GC than keeping them with every link).
+  #attrs: Record<string, unknown> | undefined = undefined;
   #data: Link['data'] | null = null;
   #statistics: LinkStatistics | undefined | null = null;
 
@@ -119,22 +142,24 @@ class DumpLink implements Link {
     this.#stats64 = p;
   }
 
+  /** The decoded message, with the cached (or assigned) attrs. */
   private message(): Message {
-    if (this.#message === undefined) {
-      // One options object for every lazy decode (decode reads it synchronously).
-      RANGE.start = this.#start;
-      RANGE.end = this.#start + this.#len;
-      this.#message = decode(this.#bytes, RANGE)[0]!;
-    }
-    return this.#message;
+    // One options object for every lazy decode (decode reads it synchronously).
+    RANGE.start = this.#start;
+    RANGE.end = this.#start + this.#len;
+    const m = decode(this.#bytes, RANGE)[0]! as Message & { attrs?: Record<string, unknown> };
+    if (this.#attrs === undefined) this.#attrs = m.attrs ?? {};
+    else m.attrs = this.#attrs;
+    return m;
   }
 
   get attrs(): Record<string, unknown> {
-    return ((this.message() as { attrs?: Record<string, unknown> }).attrs ?? {}) as Record<string, unknown>;
+    if (this.#attrs === undefined) this.message();
+    return this.#attrs!;
   }
 
   set attrs(v: Record<string, unknown>) {
-    this.#message = { ...(this.message() as Message), attrs: v } as Message;
+    this.#attrs = v;
   }
 
   get data(): Link['data'] {
@@ -152,18 +177,12 @@ class DumpLink implements Link {
   get statistics(): LinkStatistics | undefined {
     if (this.#statistics === null) {
       if (this.#stats64 < 0) this.#statistics = undefined;
-      else if (this.#message !== undefined) {
-        // attrs were decoded already: reuse the codec's counters instead of making 25 more bigints.
-        this.#statistics = liftStats((this.#message as { attrs?: Record<string, unknown> }).attrs?.stats64);
+      else if (this.#attrs !== undefined) {
+        // attrs were decoded already: reuse the codec's counters instead of reading them again.
+        this.#statistics = liftStats(this.#attrs.stats64);
       } else {
         const b = this.#bytes;
-        const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-        const s = {} as Record<string, bigint>;
-        for (let i = 0; i < STATS64_FIELDS.length; i++) {
-          const off = this.#stats64 + i * 8;
-          s[STATS64_FIELDS[i]!] = off + 8 <= b.byteLength ? v.getBigUint64(off, true) : 0n;
-        }
-        this.#statistics = s as unknown as LinkStatistics;
+        this.#statistics = statsFromBytes(new DataView(b.buffer, b.byteOffset, b.byteLength), this.#stats64);
       }
     }
     return this.#statistics;
