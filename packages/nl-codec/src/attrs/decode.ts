@@ -12,7 +12,7 @@ import {
   K_SINT, K_STRING, K_STRUCT, K_STRUCT_ARRAY, K_SUBMSG, K_U16, K_U32, K_U64, K_U8, K_UINT,
   templateOf, type CAttr, type CSet, type CStruct, type Shape,
 } from './compile.js';
-import { canCompile, compileHeaded, compileLayout, type HeadedDecoder, type HeadedHelpers, type LayoutDecoder, type LayoutHelpers } from './specialize.js';
+import { canCompile, compileHeaded, compileLayout, learnArray, sameWords, type HeadedDecoder, type HeadedHelpers, type LayoutDecoder, type LayoutHelpers } from './specialize.js';
 import { ipv4Text, ipv6Text, macText, utf8Text } from './text.js';
 import { enumName, flagNames, readU64 } from './values.js';
 import { STRUCT_DECODERS } from '../schema/structs.generated.js';
@@ -485,6 +485,8 @@ const HELPERS: LayoutHelpers = {
   struct: (a, b, v, p, n) => decodeStruct(a.struct!, b, v, p, n),
   ip: decodeIp,
   bin: binary,
+  sameWords,
+  learnArray,
   raw,
   structDecoder(a) {
     const st = a.struct!;

@@ -4,7 +4,7 @@ import { bodyCodecForType, NetlinkDecodeError } from '../body.js';
 import { MESSAGE_TYPES } from '../schema/generated.js';
 import { compileSet, compileStruct, type CSet } from './compile.js';
 import { compileLayoutAt, resetDepth, useLayoutDecoders } from './decode.js';
-import { canCompile, compileLayout } from './specialize.js';
+import { arrayLiteralsCompiled, canCompile, compileLayout } from './specialize.js';
 import { attrsArb, headedArb, keyPaths } from './test-support/arbitraries.js';
 import { codec, decodeBody, encodeBody, linkDump, splitMessages, vectorMessages, viewOf } from './test-support/fixtures.js';
 
@@ -84,6 +84,40 @@ describe('compiled layout decoders', () => {
       expect(fast).toEqual(slow);
       expect(keyPaths(fast)).toEqual(keyPaths(slow));
     }
+  });
+
+  it('give every repeated sysctl or counter array as a fresh, independent array, and notice a changed word', () => {
+    const msgs = splitMessages(linkDump()).filter((m) => viewOf(m).getUint16(4, true) === 16).slice(1, 200);
+    const c = codec(16);
+    const before = arrayLiteralsCompiled();
+    for (let pass = 0; pass < 3; pass++) for (const m of msgs) decodeBody(c, m); // learn the repeated payloads
+    expect(arrayLiteralsCompiled()).toBeGreaterThanOrEqual(before); // (may have been learned by an earlier test)
+    expect(arrayLiteralsCompiled()).toBeGreaterThan(0);
+    type Inet = { 'af-spec': { inet: { conf: number[] }; inet6: { stats: bigint[] } } };
+    const one = decodeBody(c, msgs[10]!).attrs as Inet;
+    const two = decodeBody(c, msgs[11]!).attrs as Inet;
+    const conf1 = one['af-spec'].inet.conf;
+    const conf2 = two['af-spec'].inet.conf;
+    expect(conf1).toEqual(conf2);
+    expect(conf1).not.toBe(conf2);
+    conf1[0] = 12345;
+    conf1.push(7);
+    expect(conf2[0]).not.toBe(12345);
+    expect(conf2).toHaveLength(33);
+    expect((decodeBody(c, msgs[10]!).attrs as Inet)['af-spec'].inet.conf).toEqual(conf2);
+    expect(typeof two['af-spec'].inet6.stats[0]).toBe('bigint');
+    // the same message with one word of inet.conf changed decodes that word
+    const m = Uint8Array.from(msgs[12]!);
+    const want = generic(16, msgs[12]!) as { attrs: Inet };
+    const conf = want.attrs['af-spec'].inet.conf;
+    const needle = new Uint8Array(new Uint32Array(conf).buffer);
+    let at = -1;
+    for (let i = 16; i + needle.length <= m.length && at < 0; i += 4) if (needle.every((x, k) => m[i + k] === x)) at = i;
+    expect(at).toBeGreaterThan(0);
+    viewOf(m).setUint32(at + 4 * 5, 77, true);
+    const got = decodeBody(c, m) as { attrs: Inet };
+    expect(got.attrs['af-spec'].inet.conf[5]).toBe(77);
+    expect(got).toEqual(generic(16, m));
   });
 
   it('agree with the walker on every kernel and iproute2 vector body', () => {

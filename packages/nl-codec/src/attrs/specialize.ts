@@ -66,6 +66,10 @@ export interface LayoutHelpers {
   bin(b: Uint8Array, p: number, n: number): Uint8Array;
   /** `{ $raw }` copy of a payload that does not fit its type. */
   raw(b: Uint8Array, p: number, n: number): unknown;
+  /** See {@link sameWords}. */
+  sameWords(v: DataView, p: number, n: number, words: Uint32Array | null): boolean;
+  /** See {@link learnArray}. */
+  learnArray(ac: ArrayCache, v: DataView, p: number, n: number, values: unknown[]): void;
   /** The generated straight-line decoder of a struct (null = none). */
   structDecoder(a: CAttr): ((b: Uint8Array, v: DataView, p: number) => Record<string, unknown>) | null;
 }
@@ -90,6 +94,70 @@ function elementSource(kind: number, q: string, le: string): string {
 }
 
 const NLA_TYPE_MASK = 0x3fff;
+
+/**
+ * A repeated number array (binary `sub-type` of 32 or 64 bits). Link dumps carry the same
+ * per-device sysctl arrays and all-zero counter arrays in every message; once a payload is
+ * seen twice (sampled), its values are compiled into a function returning an array literal.
+ * V8 gives every array made from such a literal the literal's elements copy-on-write: a new,
+ * independent, mutable array that costs one small header instead of a copy of its elements,
+ * and no per-element decoding. A hit is checked word by word against the cached payload, so
+ * the values are always exactly what decoding would give. Only arrays of small integers
+ * (V8 "Smi"s) or bigints are cached: number arrays with larger values are copied anyway.
+ */
+export interface ArrayCache {
+  /** The cached payload as little-endian 32-bit words. */
+  words: Uint32Array | null;
+  /** Returns a fresh array of the cached values (a literal). */
+  make: (() => unknown[]) | null;
+  /** The last sampled payload, to notice a repeat. */
+  seen: Uint32Array | null;
+  misses: number;
+  compiles: number;
+}
+
+let literalsCompiled = 0;
+
+/** @internal How many array literals have been compiled (tests check the cache is used). */
+export function arrayLiteralsCompiled(): number {
+  return literalsCompiled;
+}
+
+/** Most literals compiled per array attribute of a layout (varied payloads stop learning). */
+const ARRAY_COMPILES = 8;
+
+/** Whether `n` payload bytes at `p` are exactly `words`. */
+export function sameWords(v: DataView, p: number, n: number, words: Uint32Array | null): boolean {
+  if (words === null || words.length * 4 !== n) return false;
+  for (let k = 0; k < words.length; k++) if (v.getUint32(p + 4 * k, true) !== words[k]) return false;
+  return true;
+}
+
+/** Sampled on a miss: remember the payload; on a repeat, compile its literal. */
+export function learnArray(ac: ArrayCache, v: DataView, p: number, n: number, values: unknown[]): void {
+  const words = new Uint32Array(n / 4);
+  for (let k = 0; k < words.length; k++) words[k] = v.getUint32(p + 4 * k, true);
+  const seen = ac.seen;
+  ac.seen = words;
+  if (seen === null || seen.length !== words.length) return;
+  for (let k = 0; k < words.length; k++) if (seen[k] !== words[k]) return;
+  ac.seen = null;
+  ac.compiles++;
+  let text = '';
+  for (let k = 0; k < values.length; k++) {
+    const x = values[k];
+    if (typeof x === 'bigint') text += `${x}n,`;
+    else if (typeof x === 'number' && Number.isInteger(x) && x >= -0x40000000 && x < 0x40000000) text += `${x},`;
+    else return; // not a Smi: a literal would be copied, no gain
+  }
+  try {
+    ac.make = new Function(`"use strict"; return function () { return [${text}]; };`)() as () => unknown[];
+    ac.words = words;
+    literalsCompiled++;
+  } catch {
+    available = false;
+  }
+}
 
 /** Payload size of the fixed-size kinds (anything else: -1, variable). */
 function fixedWidth(a: CAttr): number {
@@ -167,6 +235,7 @@ export function compileLayout(set: CSet, types: ArrayLike<number>, H: LayoutHelp
   const E: (CEnum | null)[] = attrs.map((a) => (a === undefined ? null : a.en));
   const A: (CAttr | undefined)[] = attrs;
   const S: unknown[] = [];
+  const AC: (ArrayCache | undefined)[] = [];
   // Named after the set, so profiles say which layout the time is spent in.
   const fname = `decode_${set.name.replace(/[^A-Za-z0-9]/g, '_')}_${set.compiles}`;
   const src: string[] = ['"use strict";', `return function ${fname}(b, v, start, end, fam) {`, '  let o = start, l = 0, t = 0, q = 0;'];
@@ -182,7 +251,12 @@ export function compileLayout(set: CSet, types: ArrayLike<number>, H: LayoutHelp
     if (w >= 0) {
       const aligned = (w + 4 + 3) & ~3;
       src.push(`  if (${typeCheck} || l !== ${w + 4}) return null;`, `  q = o + ${aligned}; if (q > end) return null;`);
-      if (((w + 4) & 3) !== 0) src.push(`  if (!H.zp(b, o + ${w + 4}, q)) return null;`);
+      // u8 / u16: the 3 or 2 alignment bytes must be zero (inline: no call per attribute)
+      if (((w + 4) & 3) !== 0) {
+        const pads: string[] = [];
+        for (let k = w + 4; k < aligned; k++) pads.push(`b[o + ${k}] !== 0`);
+        src.push(`  if (${pads.join(' || ')}) return null;`);
+      }
     } else {
       src.push(`  if (${typeCheck} || l < 4) return null;`, `  q = o + ((l + 3) & ~3); if (q > end) return null;`);
       src.push(`  if ((l & 3) !== 0 && !H.zp(b, o + l, q)) return null;`);
@@ -236,14 +310,22 @@ export function compileLayout(set: CSet, types: ArrayLike<number>, H: LayoutHelp
       }
       case K_ARRAY: {
         const w = a.subWidth;
-        src.push(
-          `  let x${i};`,
-          `  if (n${i} % ${w} !== 0) x${i} = H.raw(b, p${i}, n${i});`,
-          `  else {`,
+        const build = [
           `    const c = n${i} / ${w}; x${i} = new Array(c);`,
           `    for (let k = 0, q = p${i}; k < c; k++, q += ${w}) x${i}[k] = ${elementSource(a.subKind, 'q', le)};`,
-          `  }`,
-        );
+        ];
+        src.push(`  let x${i};`, `  if (n${i} % ${w} !== 0) x${i} = H.raw(b, p${i}, n${i});`);
+        if (w === 4 || w === 8) {
+          // Repeated payloads (per-device sysctls, zero counters) come from a literal (see ArrayCache).
+          AC[i] = { words: null, make: null, seen: null, misses: 0, compiles: 0 };
+          src.push(
+            `  else if (AC[${i}].make !== null && H.sameWords(v, p${i}, n${i}, AC[${i}].words)) x${i} = AC[${i}].make();`,
+            `  else {`,
+            ...build,
+            `    if (AC[${i}].compiles < ${ARRAY_COMPILES} && (AC[${i}].misses++ & 7) === 0) H.learnArray(AC[${i}], v, p${i}, n${i}, x${i});`,
+            `  }`,
+          );
+        } else src.push(`  else {`, ...build, `  }`);
         break;
       }
       case K_S64:
@@ -283,8 +365,8 @@ export function compileLayout(set: CSet, types: ArrayLike<number>, H: LayoutHelp
   });
   src.push('  return {', ...props, '  };', '};');
   try {
-    const factory = new Function('H', 'A', 'E', 'S', 'SB', src.join('\n')) as (h: LayoutHelpers, a: unknown, e: unknown, s: unknown, sb: unknown) => LayoutDecoder;
-    return factory(H, A, E, S, SMALL_BIGINTS);
+    const factory = new Function('H', 'A', 'E', 'S', 'SB', 'AC', src.join('\n')) as (h: LayoutHelpers, a: unknown, e: unknown, s: unknown, sb: unknown, ac: unknown) => LayoutDecoder;
+    return factory(H, A, E, S, SMALL_BIGINTS, AC);
   } catch {
     available = false;
     return null;
