@@ -106,6 +106,14 @@ describe('compiled layout decoders', () => {
     expect(conf2).toHaveLength(33);
     expect((decodeBody(c, msgs[10]!).attrs as Inet)['af-spec'].inet.conf).toEqual(conf2);
     expect(typeof two['af-spec'].inet6.stats[0]).toBe('bigint');
+    // inet6 conf holds 0xffffffff values (not Smis): copied from a template, still independent
+    const six1 = (one['af-spec'].inet6 as unknown as { conf: number[] }).conf;
+    const six2 = (two['af-spec'].inet6 as unknown as { conf: number[] }).conf;
+    expect(six1).toContain(4294967295);
+    expect(six1).toEqual(six2);
+    six1[0] = -1;
+    expect(six2[0]).not.toBe(-1);
+    expect(((decodeBody(c, msgs[10]!).attrs as Inet)['af-spec'].inet6 as unknown as { conf: number[] }).conf).toEqual(six2);
     // the same message with one word of inet.conf changed decodes that word
     const m = Uint8Array.from(msgs[12]!);
     const want = generic(16, msgs[12]!) as { attrs: Inet };

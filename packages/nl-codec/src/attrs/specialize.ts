@@ -102,8 +102,8 @@ const NLA_TYPE_MASK = 0x3fff;
  * V8 gives every array made from such a literal the literal's elements copy-on-write: a new,
  * independent, mutable array that costs one small header instead of a copy of its elements,
  * and no per-element decoding. A hit is checked word by word against the cached payload, so
- * the values are always exactly what decoding would give. Only arrays of small integers
- * (V8 "Smi"s) or bigints are cached: number arrays with larger values are copied anyway.
+ * the values are always exactly what decoding would give. Arrays holding numbers beyond the
+ * Smi range are copied from a private template instead (V8 cannot share their elements).
  */
 export interface ArrayCache {
   /** The cached payload as little-endian 32-bit words. */
@@ -148,7 +148,15 @@ export function learnArray(ac: ArrayCache, v: DataView, p: number, n: number, va
     const x = values[k];
     if (typeof x === 'bigint') text += `${x}n,`;
     else if (typeof x === 'number' && Number.isInteger(x) && x >= -0x40000000 && x < 0x40000000) text += `${x},`;
-    else return; // not a Smi: a literal would be copied, no gain
+    else {
+      // Not a Smi (u32 sysctls of 0xffffffff): V8 copies such elements anyway, but copying a
+      // packed array of them (one memcpy) still beats decoding each value.
+      const template = Array.from(values);
+      ac.make = () => template.slice();
+      ac.words = words;
+      literalsCompiled++;
+      return;
+    }
   }
   try {
     ac.make = new Function(`"use strict"; return function () { return [${text}]; };`)() as () => unknown[];
