@@ -42,7 +42,7 @@ describe('addrWire', () => {
   it('writes exactly the bytes of the object form, for any valid address spec', () => {
     let compared = 0;
     fc.assert(
-      fc.property(spec, fc.constantFrom(['create', 'excl'], ['create', 'replace'], []), fc.boolean(), fc.integer({ min: 1, max: 0x7fffffff }), (s, flags, del, index) => {
+      fc.property(spec, fc.constantFrom<string[]>(['create', 'excl'], ['create', 'replace'], []), fc.boolean(), fc.integer({ min: 1, max: 0x7fffffff }), (s, flags, del, index) => {
         let parsed;
         try {
           parsed = parseAddrSpec(s);
@@ -50,7 +50,7 @@ describe('addrWire', () => {
           return; // invalid combinations (a label on IPv6, ...) are refused before either form
         }
         const type = del ? 'RTM_DELADDR' : 'RTM_NEWADDR';
-        const f = del ? [] : flags; // what addrDel sends
+        const f: string[] = del ? [] : flags; // what addrDel sends
         expect(hex(addrWire(type, f, index, parsed)[WIRE])).toBe(objectBytes(type, f, index, s));
         compared++;
       }),

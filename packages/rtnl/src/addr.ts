@@ -475,10 +475,21 @@ const liftAddrRaw = (b: Uint8Array): Addr | undefined => ((b[4]! | (b[5]! << 8))
 /** `ifa_index` of an address message (0 when too short to have one). */
 const liftAddrIndex = (b: Uint8Array): number => (b.byteLength >= 24 ? (b[20]! | (b[21]! << 8) | (b[22]! << 16) | (b[23]! << 24)) >>> 0 : 0);
 
-async function modify(h: Handle, type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[], link: LinkRef, addr: AddrSpec): Promise<void> {
-  const parsed = parseAddrSpec(addr); // all input checks before any system call
-  const index = await resolveLinkIndex(h, link);
-  await h.request(addrWire(type, flags, index, parsed));
+/** Address changes resolve to nothing: the engine gives `undefined` instead of a result array. */
+const VOID = { resolveVoid: true } as const;
+
+function modify(h: Handle, type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[], link: LinkRef, addr: AddrSpec): Promise<void> {
+  let parsed: ParsedAddr;
+  try {
+    parsed = parseAddrSpec(addr); // all input checks before any system call
+    // An ifindex needs no lookup: send at once (no async step per address in a loop of adds).
+    if (typeof link === 'number' && Number.isInteger(link) && link > 0 && link <= 0x7fffffff) {
+      return h.request(addrWire(type, flags, link, parsed), VOID) as unknown as Promise<void>;
+    }
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return resolveLinkIndex(h, link).then((index) => h.request(addrWire(type, flags, index, parsed), VOID) as unknown as Promise<void>);
 }
 
 Handle.prototype.addrAdd = function (this: Handle, link: LinkRef, addr: AddrSpec): Promise<void> {

@@ -8,16 +8,27 @@ import { validateIfName, validateMac, validateSetMtu, validateString, validateTx
 import { closeQuietly, IFF_UP, ifinfoWire, type LinkChange } from './message.js';
 import { resolveLinkIndex, selectLink, type LinkRef } from './ref.js';
 
-/** Send one RTM_NEWLINK changing `ref` (no NLM_F_CREATE: a missing link is ENODEV). */
-export async function changeLink(h: Handle, ref: LinkRef, change: LinkChange, up?: boolean): Promise<void> {
-  let index: number;
-  if (typeof ref === 'number' && Number.isInteger(ref) && ref > 0 && ref <= 0x7fffffff) index = ref; // the common case, checked inline
-  else {
-    const named: Record<string, unknown> = {};
-    index = selectLink(ref, named);
-    if (named.ifname !== undefined) change = { ...change, ifname: named.ifname as string };
+/** Change requests resolve to nothing: the engine gives `undefined` instead of a result array. */
+const VOID = { resolveVoid: true } as const;
+
+/**
+ * Send one RTM_NEWLINK changing `ref` (no NLM_F_CREATE: a missing link is ENODEV). Not an
+ * async function, so a loop of changes costs one promise per request; bad input still
+ * arrives as a rejection, before any system call.
+ */
+export function changeLink(h: Handle, ref: LinkRef, change: LinkChange, up?: boolean): Promise<void> {
+  try {
+    let index: number;
+    if (typeof ref === 'number' && Number.isInteger(ref) && ref > 0 && ref <= 0x7fffffff) index = ref; // the common case, checked inline
+    else {
+      const named: Record<string, unknown> = {};
+      index = selectLink(ref, named);
+      if (named.ifname !== undefined) change = { ...change, ifname: named.ifname as string };
+    }
+    return h.request(ifinfoWire('RTM_NEWLINK', index, change, up === true ? IFF_UP : 0, up === undefined ? 0 : IFF_UP), VOID) as unknown as Promise<void>;
+  } catch (e) {
+    return Promise.reject(e);
   }
-  await h.request(ifinfoWire('RTM_NEWLINK', index, change, up === true ? IFF_UP : 0, up === undefined ? 0 : IFF_UP));
 }
 
 declare module '../handle.js' {
@@ -69,8 +80,12 @@ Handle.prototype.linkSetDown = function (this: Handle, link: LinkRef): Promise<v
   return changeLink(this, link, {}, false);
 };
 
-Handle.prototype.linkSetMTU = async function (this: Handle, link: LinkRef, mtu: number): Promise<void> {
-  validateSetMtu(mtu);
+Handle.prototype.linkSetMTU = function (this: Handle, link: LinkRef, mtu: number): Promise<void> {
+  try {
+    validateSetMtu(mtu);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   return changeLink(this, link, { mtu });
 };
 
