@@ -251,20 +251,29 @@ export function compileLayout(set: CSet, types: ArrayLike<number>, H: LayoutHelp
   for (let i = 0; i < n; i++) {
     const a = attrs[i];
     const type = types[i]!;
-    src.push(`  if (end - o < 4) return null;`, `  l = v.getUint16(o, true); t = v.getUint16(o + 2, true);`);
     // Sub-messages and unknown attributes: their flags are checked (or kept) after decoding.
     const loose = a === undefined || a.kind === K_SUBMSG;
-    const typeCheck = loose ? `(t & ${NLA_TYPE_MASK}) !== ${type}` : `t !== ${type | a.defFlags}`;
     const w = a === undefined ? -1 : fixedWidth(a);
-    if (w >= 0) {
+    if (w >= 0 && !loose) {
+      // A fixed-size attribute: its whole header (length, type, flags) is one known word.
       const aligned = (w + 4 + 3) & ~3;
-      src.push(`  if (${typeCheck} || l !== ${w + 4}) return null;`, `  q = o + ${aligned}; if (q > end) return null;`);
+      const header = ((((type | a.defFlags) & 0xffff) << 16) | (w + 4)) >>> 0;
+      src.push(`  if (end - o < ${aligned} || v.getUint32(o, true) !== ${header}) return null;`);
       // u8 / u16: the 3 or 2 alignment bytes must be zero (inline: no call per attribute)
       if (((w + 4) & 3) !== 0) {
         const pads: string[] = [];
         for (let k = w + 4; k < aligned; k++) pads.push(`b[o + ${k}] !== 0`);
         src.push(`  if (${pads.join(' || ')}) return null;`);
       }
+      src.push(`  const p${i} = o + 4;`, `  o += ${aligned};`);
+      continue;
+    }
+    const typeCheck = loose ? `(t & ${NLA_TYPE_MASK}) !== ${type}` : `t !== ${type | a.defFlags}`;
+    src.push(`  if (end - o < 4) return null;`, `  t = v.getUint32(o, true); l = t & 0xffff; t >>>= 16;`);
+    if (w >= 0) {
+      const aligned = (w + 4 + 3) & ~3;
+      src.push(`  if (${typeCheck} || l !== ${w + 4}) return null;`, `  q = o + ${aligned}; if (q > end) return null;`);
+      if (((w + 4) & 3) !== 0) src.push(`  if (!H.zp(b, o + ${w + 4}, q)) return null;`);
     } else {
       src.push(`  if (${typeCheck} || l < 4) return null;`, `  q = o + ((l + 3) & ~3); if (q > end) return null;`);
       src.push(`  if ((l & 3) !== 0 && !H.zp(b, o + l, q)) return null;`);
