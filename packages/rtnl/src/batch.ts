@@ -274,7 +274,7 @@ class BatchRecorder {
         const spec = this.args[i];
         this.args[i] = undefined; // release the arguments as we go
         // The common shape first: validated and written in place, nothing allocated.
-        if (buf.length - pos < SIMPLE_ROOM || (count === offsets.length && count > 0)) {
+        if (buf.length - pos < SIMPLE_ROOM || count === offsets.length) {
           // Not enough room to try in place: the general path below grows what is needed.
         } else {
           if (pos - dgStart + SIMPLE_ROOM > MAX_DATAGRAM) send();

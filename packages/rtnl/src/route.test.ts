@@ -558,6 +558,28 @@ describe('batches of route changes', () => {
     }
   });
 
+  it('splits a large window into datagrams of at most 64 KB, growing its buffer as needed', async () => {
+    const { h, kernel } = okHandle();
+    try {
+      const b = h.batch();
+      const n = 3000;
+      for (let i = 0; i < n; i++) {
+        // Every third route has metrics (written by the codec and copied in), the rest the common shape.
+        b.routeAdd({ dst: `10.${i >> 8}.${i & 255}.0/24`, gw: '192.0.2.1', linkIndex: 2, ...(i % 3 === 0 ? { metrics: { mtu: 1400, advmss: 1360 } } : {}) });
+      }
+      const results = await b.commit({ window: n });
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(kernel.sent.length).toBeGreaterThan(1);
+      expect(Math.max(...kernel.sent.map((d) => d.length))).toBeLessThanOrEqual(64 * 1024);
+      const dsts = kernel.sent.flatMap((d) => decode(d).map((m) => (m as unknown as { attrs: { dst: string } }).attrs.dst));
+      expect(dsts).toEqual(Array.from({ length: n }, (_, i) => `10.${i >> 8}.${i & 255}.0`));
+      // Only the last message of each datagram asks for an ACK.
+      expect(sentShape(kernel).every((f) => f.slice(0, -1).every((x) => (x & 4) === 0) && (f.at(-1)! & 4) === 4)).toBe(true);
+    } finally {
+      h.close();
+    }
+  });
+
   it('fails every change of a batch with HandleClosedError once the handle is closed', async () => {
     const { h, kernel } = okHandle();
     const b = h.batch();

@@ -318,8 +318,10 @@ export class Engine {
    * the last one after all the others; so when that answer arrives, each request without an
    * error has succeeded. Outcomes go to `sink` by `indexes[k]`, without a promise per
    * request: this is `h.batch()`'s path for route changes, where a reply per request would
-   * cost a receive call each. Callers bound the datagram (64 KB) and wait for one before
-   * sending the next.
+   * cost a receive call each. Callers bound the datagram (64 KB, under the socket's send
+   * buffer) and how many requests are in flight: every failing one's answer takes room in the
+   * receive buffer until it is read (an overflow fails them all with OverrunError, never
+   * silently).
    */
   sendWritten(datagram: Uint8Array, count: number, offsets: Int32Array, indexes: Int32Array, typeName: string, sink: RequestSink): void {
     if (count === 0) return;
