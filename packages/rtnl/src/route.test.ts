@@ -387,6 +387,41 @@ describe('routes without flags', () => {
   });
 });
 
+describe('lifting the common shape of a large table', () => {
+  it('gives what the codec path gives for table + dst + gateway + oif routes, whatever their header fields', () => {
+    fc.assert(
+      fc.property(
+        ipv4Prefix,
+        ipv4,
+        fc.integer({ min: 1, max: 0x7fffffff }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.record({ tos: octet, protocol: octet, scope: octet, type: octet, flags: fc.constantFrom(0, 0x200, 0x4, 0x1000 | 0x10) }),
+        (dst, gw, oif, table, h) => {
+          const [addr, len] = dst.split('/');
+          // The kernel's attribute order for an IPv4 route: table, dst, gateway, oif.
+          const bytes = encode({
+            header: { type: 'RTM_NEWROUTE', flags: ['multi'], seq: 1, pid: 0 },
+            'rtm-family': 2,
+            'rtm-dst-len': Number(len),
+            'rtm-src-len': 0,
+            'rtm-tos': h.tos,
+            'rtm-table': table < 256 ? table : 252,
+            'rtm-protocol': h.protocol,
+            'rtm-scope': h.scope,
+            'rtm-type': h.type,
+            'rtm-flags': h.flags,
+            attrs: { table, dst: addr, gateway: gw, oif },
+          } as never);
+          expect(bytes.length).toBe(60);
+          const d = new Uint8Array(bytes.length + 8);
+          d.set(bytes, 8);
+          expect(liftRoute(d, 8, bytes.length)).toStrictEqual(routeFromMessage(decode(bytes)[0]!));
+        },
+      ),
+    );
+  });
+});
+
 describe('lifting routes inside a whole datagram', () => {
   it('gives, at each message offset, what routeFromBytes gives for that message alone', () => {
     let n = 0;
