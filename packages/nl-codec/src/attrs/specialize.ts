@@ -125,6 +125,8 @@ export function arrayLiteralsCompiled(): number {
 
 /** Most literals compiled per array attribute of a layout (varied payloads stop learning). */
 const ARRAY_COMPILES = 8;
+/** Largest payload (bytes) cached as a literal: big arrays are rare and costly to compile. */
+const ARRAY_CACHE_MAX = 2048;
 
 /** Whether `n` payload bytes at `p` are exactly `words`. */
 export function sameWords(v: DataView, p: number, n: number, words: Uint32Array | null): boolean {
@@ -339,7 +341,7 @@ export function compileLayout(set: CSet, types: ArrayLike<number>, H: LayoutHelp
             `  else if (AC[${i}].make !== null && H.sameWords(v, p${i}, n${i}, AC[${i}].words)) x${i} = AC[${i}].make();`,
             `  else {`,
             ...build,
-            `    if (AC[${i}].compiles < ${ARRAY_COMPILES} && (AC[${i}].misses++ & 7) === 0) H.learnArray(AC[${i}], v, p${i}, n${i}, x${i});`,
+            `    if (n${i} <= ${ARRAY_CACHE_MAX} && AC[${i}].compiles < ${ARRAY_COMPILES} && (AC[${i}].misses++ & 7) === 0) H.learnArray(AC[${i}], v, p${i}, n${i}, x${i});`,
             `  }`,
           );
         } else src.push(`  else {`, ...build, `  }`);
