@@ -447,7 +447,9 @@ export class Engine {
   /** Read and dispatch whatever is queued, for at most one time slice; then wait or yield. */
   private drain(): void {
     if (this.isClosed) return;
-    const started = performance.now();
+    // The slice is timed from the second datagram on: a request answered by one datagram (an
+    // ACK) reads no clock at all.
+    let started = -1;
     let count = 0;
     while (this.pending.size > 0 && !this.paused) {
       let datagram: ReceivedDatagram | null;
@@ -464,9 +466,13 @@ export class Engine {
       this.dispatch(datagram);
       // A long dump must not hold the event loop: give it back between datagrams once the
       // slice is used (a datagram of a dump is up to ~32 KB: well under a millisecond).
-      if (++count > 1 && performance.now() - started > SLICE_MS) {
-        this.scheduleDrain();
-        return;
+      if (++count > 1) {
+        const now = performance.now();
+        if (started < 0) started = now;
+        else if (now - started > SLICE_MS) {
+          this.scheduleDrain();
+          return;
+        }
       }
     }
   }
@@ -514,23 +520,22 @@ export class Engine {
     // Walk the headers ourselves: ACKs and DONEs (most of what arrives) complete their request
     // without building objects; only messages a request maps, and errors, are decoded.
     const bytes = d.bytes;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const end = bytes.length;
     let offset = 0;
     // Every message of a dump datagram carries the same seq: look it up once per run of them.
     let lastSeq = -1;
     let lastPending: Pending | undefined;
     while (offset + 16 <= end) {
-      const len = view.getUint32(offset, true);
+      const len = rd32(bytes, offset);
       if (len < 16) break; // the kernel stops here too
       if (offset + len > end) {
         this.stats.decodeErrors++;
         this.failFirst(bytes.subarray(offset), new NetlinkDecodeErrorLike(`message at byte ${offset} runs past the datagram`));
         return;
       }
-      const type = view.getUint16(offset + 4, true);
-      const flags = view.getUint16(offset + 6, true);
-      const seq = view.getUint32(offset + 8, true);
+      const type = bytes[offset + 4]! | (bytes[offset + 5]! << 8);
+      const flags = bytes[offset + 6]! | (bytes[offset + 7]! << 8);
+      const seq = rd32(bytes, offset + 8);
       let p: Pending | undefined;
       if (seq === lastSeq) p = lastPending;
       else {
@@ -544,7 +549,7 @@ export class Engine {
         lastSeq = -1; // the request is settled below: look again for any later message
         // The kernel also flags the final DONE when the table changed after the last part.
         if (p.dump && (flags & NLM_F_DUMP_INTR) !== 0) p.interrupted = true;
-        const error = len >= 20 ? view.getInt32(offset + 16, true) : 0;
+        const error = len >= 20 ? rd32(bytes, offset + 16) | 0 : 0;
         if (error === 0 || (type === NLMSG_DONE && error > 0)) this.complete(p);
         else this.fail(p, this.errorFrom(p, bytes.subarray(offset, offset + len), error));
       } else if (type === NLMSG_OVERRUN) {
@@ -714,6 +719,11 @@ const EMPTY = new Uint8Array(0);
 const NO_RESULTS: unknown[] = [];
 const NO_MESSAGE: Message = { header: { type: 0, flags: [], seq: 0, pid: 0 } };
 const noop = (): void => {};
+
+/** Little-endian u32 at `at` (byte reads: no DataView per datagram). */
+function rd32(b: Uint8Array, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+}
 
 function put32(b: Uint8Array, at: number, v: number): void {
   b[at] = v;
