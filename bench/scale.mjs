@@ -2,7 +2,8 @@
 // nlkit in ../shared/scale: a full-table route workload (see ../shared/scale/README.md).
 //
 //   node bench/scale.mjs insert   -r R -oif IFINDEX                   one routeAdd per route, awaited
-//   node bench/scale.mjs reinsert -r R -oif IFINDEX --variant batch   delete (untimed), re-insert with h.batch()
+//   node bench/scale.mjs reinsert -r R -oif IFINDEX --variant batch [--window W] [--chunk N]
+//                                                                    delete (untimed), re-insert with h.batch()
 //   node bench/scale.mjs dump --variant full|stream --reps N          main-table IPv4 dump
 //
 // Routes: P/24 via 198.18.0.2 dev IFINDEX, P = (11 + (i>>16)).((i>>8)&255).(i&255).0.
@@ -71,7 +72,7 @@ async function insert(r, oif) {
   }
 }
 
-async function reinsert(r, oif, variant, window) {
+async function reinsert(r, oif, variant, window, chunk) {
   if (variant !== 'batch') die(`unknown reinsert variant ${variant}`);
   const h = Handle.open({ recvBufferSize: 32 << 20 });
   try {
@@ -86,16 +87,27 @@ async function reinsert(r, oif, variant, window) {
 
     const stall = loopMonitor();
     const t0 = nowMs();
-    const b = h.batch();
-    for (let i = 0; i < r; i++) b.routeAdd(route(i, oif));
-    const results = await b.commit({ window });
+    // One batch of all R routes by default (the plain usage); --chunk N commits one batch per
+    // N routes instead, so only N route specs exist at a time.
+    let failed = 0;
+    let firstError;
+    for (let first = 0; first < r; first += chunk > 0 ? chunk : r) {
+      const last = chunk > 0 ? Math.min(r, first + chunk) : r;
+      const b = h.batch();
+      for (let i = first; i < last; i++) b.routeAdd(route(i, oif));
+      const results = await b.commit({ window });
+      for (const x of results) {
+        if (x.ok) continue;
+        failed++;
+        firstError ??= x.error;
+      }
+    }
     const ms = nowMs() - t0;
     const maxStall = stall();
-    const failed = results.filter((x) => !x.ok).length;
-    if (failed) die(`${failed} batched inserts failed, e.g. ${results.find((x) => !x.ok).error}`);
+    if (failed) die(`${failed} batched inserts failed, e.g. ${firstError}`);
     const { viaGw } = await countRoutes(h);
     if (viaGw !== r) die(`${viaGw} routes via ${GW} after re-inserting ${r}`);
-    return { peer: 'nlkit', lib_version: LIB_VERSION, runtime: RUNTIME, mode: 'insert', variant: 'batch', window, r, ms, us_per_route: (ms * 1e3) / r, vmhwm_kb: vmhwmKb(), max_loop_stall_ms: maxStall, routes_via_gw: viaGw };
+    return { peer: 'nlkit', lib_version: LIB_VERSION, runtime: RUNTIME, mode: 'insert', variant: 'batch', window, ...(chunk > 0 ? { chunk } : {}), r, ms, us_per_route: (ms * 1e3) / r, vmhwm_kb: vmhwmKb(), max_loop_stall_ms: maxStall, routes_via_gw: viaGw };
   } finally {
     h.close();
   }
@@ -148,7 +160,7 @@ async function dump(variant, reps) {
 const mode = process.argv[2];
 let out;
 if (mode === 'insert') out = await insert(Number(arg('r')), Number(arg('oif')));
-else if (mode === 'reinsert') out = await reinsert(Number(arg('r')), Number(arg('oif')), arg('variant', 'batch'), Number(arg('window', '256')));
+else if (mode === 'reinsert') out = await reinsert(Number(arg('r')), Number(arg('oif')), arg('variant', 'batch'), Number(arg('window', '256')), Number(arg('chunk', '0')));
 else if (mode === 'dump') out = await dump(arg('variant', 'full'), Number(arg('reps', '3')));
 else die('usage: scale.mjs insert -r R -oif N | reinsert -r R -oif N --variant batch | dump --variant full|stream --reps N');
 process.stdout.write(`${JSON.stringify(out)}\n`);
