@@ -96,6 +96,30 @@ describe('decodeLinks', () => {
     expect(a.toJSON().attrs).toBe(mine);
   });
 
+  it('decodes messages larger than its copy chunk, between ordinary ones', () => {
+    const first = dump.subarray(0, new DataView(dump.buffer, dump.byteOffset).getUint32(0, true));
+    // The first link message plus two 60 KB unknown attributes (type 1000): 120 KB in all.
+    const extra = 2 * (4 + 60_000);
+    const big = new Uint8Array(first.length + extra);
+    big.set(first);
+    const bv = new DataView(big.buffer);
+    bv.setUint32(0, big.length, true);
+    for (let k = 0; k < 2; k++) {
+      const at = first.length + k * (4 + 60_000);
+      bv.setUint16(at, 4 + 60_000, true);
+      bv.setUint16(at + 2, 1000, true);
+      big.fill(k + 1, at + 4, at + 4 + 60_000);
+    }
+    const joined = new Uint8Array([...first, ...big, ...first]);
+    const ls = decodeLinks(joined);
+    expect(ls.map((l) => l.name)).toEqual(['lo', 'lo', 'lo']);
+    const u = ls[1]!.attrs['unknown-1000'] as Array<{ bytes: Uint8Array }>;
+    expect(u).toHaveLength(2);
+    expect(u[1]!.bytes.length).toBe(60_000);
+    expect(u[1]!.bytes[59_999]).toBe(2);
+    expect(ls[2]!.attrs).toEqual(ls[0]!.attrs);
+  });
+
   it('lifts a single message with linkFromBytes', () => {
     const len = new DataView(dump.buffer, dump.byteOffset).getUint32(0, true);
     const lo = linkFromBytes(dump.subarray(0, len));
