@@ -173,39 +173,46 @@ export class Engine {
   request<T = Message>(message: Message, options: RequestOptions<T> = {}): Promise<T[]> {
     if (this.isClosed) return Promise.reject(new HandleClosedError());
     const dump = options.dump === true;
-    return new Promise<T[]>((resolve, reject) => {
-      const p: Pending = {
-        seq: 0,
-        typeName: String(message.header.type),
-        requestBytes: EMPTY,
-        dump,
-        map: (options.map ?? identity) as (m: Message) => unknown,
-        mapRaw: options.mapRaw as ((m: Uint8Array) => unknown) | undefined,
-        mapAt: options.mapAt as ((d: Uint8Array, o: number, l: number) => unknown) | undefined,
-        onResult: options.onResult as ((r: unknown) => void) | undefined,
-        results: [],
-        interrupted: false,
-        attempts: 0,
-        maxAttempts: Math.max(1, options.maxAttempts ?? 3),
-        message,
-        resolve: resolve as (v: unknown[]) => void,
-        reject,
-        resolveVoid: options.resolveVoid === true,
-        reqOffset: 0,
-        sink: undefined,
-        index: 0,
-        group: undefined,
-      };
-      if (dump && this.activeDump) {
-        this.dumpQueue.push(p);
-        return;
-      }
-      // Requests complete synchronously, so a loop of awaited requests never returns to the
-      // event loop by itself: timers starve and other sockets (a subscription on the same
-      // thread) are never read. Once such a chain has used a slice, start from setImmediate.
-      if (this.sliceUsed()) setImmediate(() => (this.isClosed ? p.reject(new HandleClosedError()) : this.start(p)));
-      else this.start(p);
+    // The executor only captures the settle functions: the JIT compiles it (and everything it
+    // would inline) once per request shape, so what runs per request stays out of it.
+    let resolve!: (value: unknown[]) => void;
+    let reject!: (reason: unknown) => void;
+    const promise = new Promise<T[]>((res, rej) => {
+      resolve = res as (value: unknown[]) => void;
+      reject = rej;
     });
+    const p: Pending = {
+      seq: 0,
+      typeName: String(message.header.type),
+      requestBytes: EMPTY,
+      dump,
+      map: (options.map ?? identity) as (m: Message) => unknown,
+      mapRaw: options.mapRaw as ((m: Uint8Array) => unknown) | undefined,
+      mapAt: options.mapAt as ((d: Uint8Array, o: number, l: number) => unknown) | undefined,
+      onResult: options.onResult as ((r: unknown) => void) | undefined,
+      results: [],
+      interrupted: false,
+      attempts: 0,
+      maxAttempts: Math.max(1, options.maxAttempts ?? 3),
+      message,
+      resolve,
+      reject,
+      resolveVoid: options.resolveVoid === true,
+      reqOffset: 0,
+      sink: undefined,
+      index: 0,
+      group: undefined,
+    };
+    if (dump && this.activeDump) {
+      this.dumpQueue.push(p);
+      return promise;
+    }
+    // Requests complete synchronously, so a loop of awaited requests never returns to the
+    // event loop by itself: timers starve and other sockets (a subscription on the same
+    // thread) are never read. Once such a chain has used a slice, start from setImmediate.
+    if (this.sliceUsed()) setImmediate(() => (this.isClosed ? p.reject(new HandleClosedError()) : this.start(p)));
+    else this.start(p);
+    return promise;
   }
 
   /** Whether synchronous work since the event loop last turned has used a slice. */
