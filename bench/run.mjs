@@ -3,7 +3,7 @@
 // Speed is only measured and reported here; nothing is asserted. Compare ratios within one run.
 //
 // Environment: NLKIT_BENCH_N (peer harness N, default 1000), NLKIT_BENCH_REPS (default 20),
-// NLKIT_BENCH_PAIRS (bench/rtnl.mjs, default 200), NLKIT_BENCH_SCALE=R (also run the route-scale
+// NLKIT_BENCH_PAIRS (bench/rtnl.mjs, default 1000), NLKIT_BENCH_SCALE=R (also run the route-scale
 // harness with R routes), NLKIT_BENCH_SKIP=peers,scale,kernel (skip parts).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
