@@ -5,7 +5,7 @@
  * own address and `IFA_ADDRESS` the peer (equal to the local address when the link is not
  * point-to-point). IPv6 sends only `IFA_ADDRESS` unless a peer is configured.
  */
-import { decode, messageFlagsValue, messageTypeNumber, schema, type Message } from '@nlkit/nl-codec';
+import { decode, messageFlagsValue, messageTypeNumber, type Message } from '@nlkit/nl-codec';
 import { wireMessage, wireWriter, type WireMessage } from './conn/wire.js';
 import { Handle, getDefaultHandle } from './handle.js';
 import {
@@ -29,6 +29,7 @@ import {
 } from './ip.js';
 import { resolveLinkIndex, type LinkRef } from './link/ref.js';
 import { liftAddr } from './lift/addr.js';
+import { attrNumber } from './lift/common.js';
 
 export { addrFromBytes } from './lift/addr.js';
 
@@ -338,12 +339,7 @@ export function addrMessage(type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[]
   };
 }
 
-const ADDR_ATTRS = 'rt-addr/addr-attrs';
-const ifa = (name: string): number => {
-  const info = schema.attributeInfo(ADDR_ATTRS, name);
-  if (info === undefined) throw new Error(`@nlkit/rtnl: the codec's tables lack ${ADDR_ATTRS} ${name}`);
-  return info.value;
-};
+const ifa = (name: string): number => attrNumber('rt-addr/addr-attrs', name);
 const IFA_ADDRESS = ifa('address');
 const IFA_LOCAL = ifa('local');
 const IFA_LABEL = ifa('label');

@@ -1,5 +1,6 @@
 /** Small builders for the `ifinfomsg` requests every link operation sends. */
-import { schema, type Message } from '@nlkit/nl-codec';
+import type { Message } from '@nlkit/nl-codec';
+import { attrNumber } from '../lift/common.js';
 import { wireMessage, wireWriter, type WireMessage } from '../conn/wire.js';
 
 /** An `ifinfomsg` request of `type` for `index` with `attrs`. */
@@ -56,12 +57,7 @@ export interface LinkChange {
   'net-ns-pid'?: number;
 }
 
-const LINK_ATTRS = 'rt-link/link-attrs';
-const ifla = (name: keyof LinkChange): number => {
-  const info = schema.attributeInfo(LINK_ATTRS, name);
-  if (info === undefined) throw new Error(`@nlkit/rtnl: the codec's tables lack ${LINK_ATTRS} ${name}`);
-  return info.value;
-};
+const ifla = (name: keyof LinkChange): number => attrNumber('rt-link/link-attrs', name);
 const IFLA_IFNAME = ifla('ifname');
 const IFLA_MTU = ifla('mtu');
 const IFLA_IFALIAS = ifla('ifalias');
