@@ -31,9 +31,19 @@ export async function resolveLinkIndex(h: Handle, ref: LinkRef, field = 'link'):
   validateLinkRef(ref, field);
   if (typeof ref === 'number') return ref;
   if (typeof ref === 'object') return ref.index;
-  const [index] = await h.request<number>(getByNameMessage(ref, true), { map: (m) => m['ifi-index'] as number });
+  const [index] = await h.request<number>(getByNameMessage(ref, true), { mapRaw: indexOfReply });
   if (index === undefined) throw new Error(`RTM_GETLINK for "${ref}" returned no link`);
   return index;
+}
+
+const RTM_NEWLINK = 16;
+/**
+ * `ifi_index` of an `RTM_NEWLINK` reply, read from its bytes: a name lookup needs nothing
+ * else, and decoding the whole 1-2 KB link only to drop it is most of the lookup's cost.
+ */
+function indexOfReply(b: Uint8Array): number | undefined {
+  if (b.length < 24 || (b[4]! | (b[5]! << 8)) !== RTM_NEWLINK) return undefined;
+  return b[20]! | (b[21]! << 8) | (b[22]! << 16) | (b[23]! << 24);
 }
 
 /** `RTM_GETLINK` for one name; `light` asks the kernel to skip stats and VF info. */
