@@ -15,6 +15,17 @@ export { decode, type DecodeOptions } from './message/decode.js';
 export { encode } from './message/encode.js';
 export { attributePath } from './message/path.js';
 export { MessageWriter } from './writer.js';
+/**
+ * The codec's byte-to-text formatters, for lifters that read a few fields straight from message
+ * bytes and must give the same text `decode()` gives: a MAC (6 bytes), any link-layer address
+ * as colon hex, IPv4/IPv6 (RFC 5952), and a string payload (undefined when not NUL-free UTF-8).
+ *
+ * @example
+ * import { macText, ipv6Text } from '@nlkit/nl-codec';
+ * macText(bytes, 0);   // '02:00:00:00:00:01'
+ * ipv6Text(bytes, 8);  // '2001:db8::1'
+ */
+export { macText, hexColon, ipv4Text, ipv6Text, utf8Text } from './attrs/text.js';
 export {
   NLMSG_HDRLEN,
   type DoneMessage,

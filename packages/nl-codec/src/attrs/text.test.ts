@@ -74,3 +74,35 @@ describe('decode-side text fast paths', () => {
     expect(utf8Text(Uint8Array.from([0xc3, 0xa9]), 0, 2)).toBe('é');
   });
 });
+
+describe('ipv6Text', () => {
+  /** The plain RFC 5952 algorithm over a group array, as a reference. */
+  function reference(b: Uint8Array): string {
+    if (b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+    const g = Array.from({ length: 8 }, (_, i) => (b[2 * i]! << 8) | b[2 * i + 1]!);
+    let bestStart = -1;
+    let bestLen = 1;
+    for (let i = 0; i < 8; ) {
+      if (g[i] !== 0) { i++; continue; }
+      let j = i;
+      while (j < 8 && g[j] === 0) j++;
+      if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+      i = j;
+    }
+    if (bestStart < 0) return g.map((x) => x.toString(16)).join(':');
+    return `${g.slice(0, bestStart).map((x) => x.toString(16)).join(':')}::${g.slice(bestStart + bestLen).map((x) => x.toString(16)).join(':')}`;
+  }
+
+  it('formats any 16 bytes as the reference RFC 5952 algorithm does (zero runs, ties, mapped)', () => {
+    const group = fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 1, max: 0xff }));
+    fc.assert(
+      fc.property(fc.array(group, { minLength: 8, maxLength: 8 }), fc.boolean(), (g, mapped) => {
+        const b = new Uint8Array(16);
+        g.forEach((x, i) => ((b[2 * i] = x >> 8), (b[2 * i + 1] = x & 0xff)));
+        if (mapped) (b.fill(0, 0, 10), b.fill(0xff, 10, 12));
+        expect(ipv6Text(b, 0)).toBe(reference(b));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});

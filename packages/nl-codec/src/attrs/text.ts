@@ -17,9 +17,10 @@ declare const TextEncoder: new () => {
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
-/** `HEX[b]` = two lowercase hex digits; `HEXC[b]` = `:` + two digits. */
+/** `HEX[b]` = two lowercase hex digits; `HEXC[b]` = `:` + two digits; `HEX1[b]` = no leading zero. */
 const HEX: string[] = [];
 const HEXC: string[] = [];
+const HEX1: string[] = [];
 /** `DEC[b]` = decimal text of b; `DECD[b]` = `.` + decimal. */
 const DEC: string[] = [];
 const DECD: string[] = [];
@@ -28,6 +29,7 @@ const HI = new Uint8Array(256);
 const LO = new Uint8Array(256);
 for (let i = 0; i < 256; i++) {
   HEX.push(i.toString(16).padStart(2, '0'));
+  HEX1.push(i.toString(16));
   HI[i] = HEX[i]!.charCodeAt(0);
   LO[i] = HEX[i]!.charCodeAt(1);
   HEXC.push(`:${HEX[i]}`);
@@ -60,22 +62,27 @@ export function ipv4Text(b: Uint8Array, p: number): string {
   return DEC[b[p]!]! + DECD[b[p + 1]!]! + DECD[b[p + 2]!]! + DECD[b[p + 3]!]!;
 }
 
-/** RFC 5952 text: lowercase, longest run (>= 2) of zero groups as `::`, IPv4-mapped as `::ffff:a.b.c.d`. */
+/**
+ * RFC 5952 text of the 16 bytes at `p`: lowercase, the longest run (>= 2) of zero groups as
+ * `::` (the first on a tie), IPv4-mapped as `::ffff:a.b.c.d`. No group array and no number
+ * conversions: route and neighbour dumps format one per message.
+ */
 export function ipv6Text(b: Uint8Array, p: number): string {
   // IPv4-mapped addresses are shown in dotted form, as inet_ntop does.
   let mapped = true;
   for (let i = 0; i < 10; i++) if (b[p + i] !== 0) { mapped = false; break; }
   if (mapped && b[p + 10] === 0xff && b[p + 11] === 0xff) return `::ffff:${ipv4Text(b, p + 12)}`;
-  const g: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
-  for (let i = 0; i < 8; i++) g[i] = (b[p + 2 * i]! << 8) | b[p + 2 * i + 1]!;
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
+  let runStart = -1;
+  for (let i = 0; i < 8; i++) {
+    if (b[p + 2 * i] === 0 && b[p + 2 * i + 1] === 0) {
+      if (runStart < 0) runStart = i;
+      if (i - runStart + 1 > bestLen) {
+        bestStart = runStart;
+        bestLen = i - runStart + 1;
+      }
+    } else runStart = -1;
   }
   let s = '';
   for (let i = 0; i < 8; i++) {
@@ -84,8 +91,11 @@ export function ipv6Text(b: Uint8Array, p: number): string {
       i += bestLen - 1;
       continue;
     }
-    if (s !== '' && !s.endsWith(':')) s += ':';
-    s += g[i]!.toString(16);
+    if (i > 0 && i !== bestStart + bestLen) s += ':';
+    const hi = b[p + 2 * i]!;
+    const lo = b[p + 2 * i + 1]!;
+    // Groups print without leading zeros.
+    s += hi === 0 ? (lo < 16 ? HEX1[lo]! : HEX[lo]!) : hi < 16 ? HEX1[hi]! + HEX[lo]! : HEX[hi]! + HEX[lo]!;
   }
   return s;
 }

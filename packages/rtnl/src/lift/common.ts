@@ -10,7 +10,7 @@
  * attribute, NLA_F_* bits, a nest such as RTA_MULTIPATH), they hand that message to the
  * generic path instead, so the results are the same object either way.
  */
-import { schema } from '@nlkit/nl-codec';
+import { hexColon, ipv6Text, schema } from '@nlkit/nl-codec';
 
 /**
  * The number of attribute `name` of codec set `set`, read once at module load so that the
@@ -27,7 +27,6 @@ export const AF_MPLS = 28;
 
 /** Decimal text of each byte, for IPv4 formatting without number-to-string conversions. */
 const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
-const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** `"n."` for each byte. */
 const DEC_DOT: readonly string[] = DEC.map((d) => d + '.');
@@ -83,55 +82,16 @@ export function slashLen(n: number): string {
   return SLASH[n]!;
 }
 
-/**
- * RFC 5952 text of the 16 bytes at `p` (lowercase, longest run of two or more zero groups
- * compressed, the first on a tie; IPv4-mapped addresses in dotted form), as `formatIP` and the
- * codec produce it, without copying the bytes or allocating a group array.
- */
-export function ipv6At(b: Uint8Array, p: number): string {
-  // IPv4-mapped ::ffff:a.b.c.d
-  let zeros10 = true;
-  for (let i = 0; i < 10; i++) if (b[p + i] !== 0) { zeros10 = false; break; }
-  if (zeros10 && b[p + 10] === 0xff && b[p + 11] === 0xff) return '::ffff:' + ipv4At(b, p + 12);
-  let bestStart = -1;
-  let bestLen = 1;
-  let runStart = -1;
-  for (let i = 0; i < 8; i++) {
-    if (b[p + 2 * i] === 0 && b[p + 2 * i + 1] === 0) {
-      if (runStart < 0) runStart = i;
-      if (i - runStart + 1 > bestLen) {
-        bestStart = runStart;
-        bestLen = i - runStart + 1;
-      }
-    } else runStart = -1;
-  }
-  let s = '';
-  for (let i = 0; i < 8; i++) {
-    if (i === bestStart) {
-      s += '::';
-      i += bestLen - 1;
-      continue;
-    }
-    if (i > 0 && i !== bestStart + bestLen) s += ':';
-    const hi = b[p + 2 * i]!;
-    const lo = b[p + 2 * i + 1]!;
-    // Groups print without leading zeros.
-    s += hi === 0 ? (lo < 16 ? lo.toString(16) : HEX2[lo]!) : hi < 16 ? hi.toString(16) + HEX2[lo]! : HEX2[hi]! + HEX2[lo]!;
-  }
-  return s;
-}
+/** RFC 5952 text of the 16 bytes at `p`, exactly as the codec gives it (its formatter). */
+export const ipv6At = ipv6Text;
 
 /** An address payload of 4 or 16 bytes as text; `undefined` for any other length. */
 export function ipAt(b: Uint8Array, p: number, len: number): string | undefined {
   return len === 4 ? ipv4At(b, p) : len === 16 ? ipv6At(b, p) : undefined;
 }
 
-/** Colon-separated lowercase hex of `len` bytes (MAC addresses and other link-layer addresses). */
-export function hexColon(b: Uint8Array, p: number, len: number): string {
-  let s = HEX2[b[p]!]!;
-  for (let i = 1; i < len; i++) s += ':' + HEX2[b[p + i]!]!;
-  return s;
-}
+/** Colon-separated lowercase hex of `len` bytes (link-layer addresses), the codec's formatter. */
+export { hexColon };
 
 /**
  * A NUL-terminated ASCII string payload as text, or `undefined` when the codec would not give

@@ -7,7 +7,7 @@
  * (index, name, flags, MTU, MAC, master, kind, ...), and leaves `attrs`, `data` and
  * `statistics` to be decoded by the codec on first access, from a view of the message.
  */
-import { decode, type DecodeOptions, type Message } from '@nlkit/nl-codec';
+import { decode, hexColon, macText, utf8Text, type DecodeOptions, type Message } from '@nlkit/nl-codec';
 import { flagsFromBits, liftData, liftStats, linkFromMessage, OPER_STATES, STATS64_FIELDS, type Link, type LinkFlag, type LinkStatistics, type OperState } from './link.js';
 
 const RTM_NEWLINK = 16;
@@ -16,57 +16,19 @@ const CHUNK = 96 * 1024;
 const NLMSG_DONE = 3;
 const NLMSG_ERROR = 2;
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const HEXC = HEX.map((h) => `:${h}`);
-const HI = Uint8Array.from(HEX, (h) => h.charCodeAt(0));
-const LO = Uint8Array.from(HEX, (h) => h.charCodeAt(1));
+/** Lenient UTF-8 for the rare name that is not valid UTF-8 (the lazy `attrs` keep its bytes). */
 const utf8 = new TextDecoder();
-const fromCharCode = String.fromCharCode;
 
+/** A link-layer address as the codec shows it: `aa:bb:...` text of any length. */
 function mac(b: Uint8Array, p: number, len: number): string {
-  if (len === 6) {
-    const x0 = b[p]!, x1 = b[p + 1]!, x2 = b[p + 2]!, x3 = b[p + 3]!, x4 = b[p + 4]!, x5 = b[p + 5]!;
-    // Broadcast and all-zero addresses are in nearly every message: shared strings, no building.
-    if ((x0 & x1 & x2 & x3 & x4 & x5) === 0xff) return 'ff:ff:ff:ff:ff:ff';
-    if ((x0 | x1 | x2 | x3 | x4 | x5) === 0) return '00:00:00:00:00:00';
-    // One flat string (concatenation would build five, two of them cons strings).
-    return fromCharCode(
-      HI[x0]!, LO[x0]!, 58, HI[x1]!, LO[x1]!, 58, HI[x2]!, LO[x2]!, 58, HI[x3]!, LO[x3]!, 58, HI[x4]!, LO[x4]!, 58, HI[x5]!, LO[x5]!,
-    );
-  }
-  let s = HEX[b[p]!]!;
-  for (let i = 1; i < len; i++) s += HEXC[b[p + i]!]!;
-  return s;
+  return len === 6 ? macText(b, p) : hexColon(b, p, len);
 }
 
-/** Up to 8 ASCII bytes as one string (one allocation, not one per character). */
-function ascii8(b: Uint8Array, p: number, n: number): string {
-  switch (n) {
-    case 0: return '';
-    case 1: return fromCharCode(b[p]!);
-    case 2: return fromCharCode(b[p]!, b[p + 1]!);
-    case 3: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!);
-    case 4: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
-    case 5: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!);
-    case 6: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!);
-    case 7: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!);
-    default: return fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
-  }
-}
-
+/** A string payload without its NUL(s), as text. */
 function str(b: Uint8Array, p: number, len: number): string {
-  // Strings carry their NUL; ASCII names (nearly all) skip the TextDecoder.
   let end = p + len;
   while (end > p && b[end - 1] === 0) end--;
-  let any = 0;
-  for (let i = p; i < end; i++) any |= b[i]!;
-  if (any > 0x7f) return utf8.decode(b.subarray(p, end));
-  const n = end - p;
-  if (n <= 8) return ascii8(b, p, n);
-  if (n <= 16) return ascii8(b, p, 8) + ascii8(b, p + 8, n - 8);
-  let s = '';
-  for (let i = p; i < end; i++) s += fromCharCode(b[i]!);
-  return s;
+  return utf8Text(b, p, end - p) ?? utf8.decode(b.subarray(p, end));
 }
 
 const flagCache = new Map<number, LinkFlag[]>();
