@@ -349,7 +349,7 @@ const IFA_FLAGS = ifa('flags');
 const IFA_RT_PRIORITY = ifa('rt-priority');
 
 /**
- * The bytes of `addrMessage(type, flags, index, p)`, written directly (see `conn/wire.ts` for
+ * @internal The bytes of `addrMessage(type, flags, index, p)`, written directly (see `conn/wire.ts` for
  * why): same attributes in the same order, so requests stay what `ip addr` sends.
  */
 export function addrWire(type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[], index: number, p: ParsedAddr): WireMessage {
@@ -372,8 +372,12 @@ export function addrWire(type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[], i
   }
   if (p.flags > 0xff) w.attrU32(IFA_FLAGS, p.flags);
   if (p.validLft !== undefined && !del) {
-    const at = w.beginNest(IFA_CACHEINFO); // a struct, not a nest: header then four u32s
-    w.u32(p.preferredLft!).u32(p.validLft).u32(0).u32(0).endNest(at);
+    // struct ifa_cacheinfo: preferred, valid, cstamp, tstamp (the kernel ignores the stamps).
+    const ci = new Uint8Array(16);
+    const v = new DataView(ci.buffer);
+    v.setUint32(0, p.preferredLft!, true);
+    v.setUint32(4, p.validLft, true);
+    w.attrBytes(IFA_CACHEINFO, ci);
   }
   return wireMessage(type, w.finish());
 }
