@@ -38,6 +38,10 @@ const leakRegistry = new FinalizationRegistry<number>((fd) => {
 export class OwnedFd implements Disposable {
   #fd: number;
   #watcher: Detachable | undefined;
+  /** Asynchronous calls (on worker threads) using the number right now. */
+  #busy = 0;
+  /** The number `close()` forgot while calls were in flight: closed when the last one returns. */
+  #deferred = -1;
 
   /**
    * Take ownership of an open descriptor number (for example one received from another API).
@@ -65,6 +69,13 @@ export class OwnedFd implements Disposable {
    * Close the descriptor. Idempotent. A readiness watcher on it is closed first (libuv must stop
    * polling a number before it is released). On Linux the number is released even when
    * `close(2)` reports an error, so the OwnedFd is closed whatever happens; the error is thrown.
+   *
+   * While an asynchronous call (`sendtoAsync`, `sendmsgAsync`) is using the descriptor on a
+   * worker thread, the OwnedFd is closed at once (it reads as closed, every new call fails with
+   * `EBADF`), but `close(2)` itself waits until the last such call has returned: a number
+   * released earlier could be reused by a socket opened meanwhile, and the worker would then
+   * send to that socket. An error of that deferred `close(2)` has nobody to go to and is dropped
+   * (the number is released anyway).
    */
   close(): void {
     const n = this.#fd;
@@ -76,7 +87,16 @@ export class OwnedFd implements Disposable {
       this.#watcher = undefined;
       w.close();
     }
+    if (this.#busy > 0) {
+      this.#deferred = n;
+      return;
+    }
     closeNumber(n);
+  }
+
+  /** True while asynchronous calls are using the descriptor (a `close()` then waits for them). */
+  get busy(): boolean {
+    return this.#busy > 0;
   }
 
   /**
@@ -86,6 +106,8 @@ export class OwnedFd implements Disposable {
   release(): number {
     const n = this.#fd;
     if (n < 0) throw new SyscallError(9, 'release', '(OwnedFd already closed)');
+    // The new owner could close the number while a worker thread is about to use it.
+    if (this.#busy > 0) throw new SyscallError(16, 'release', '(an asynchronous call is using it)');
     this.#fd = -1;
     leakRegistry.unregister(this);
     const w = this.#watcher;
@@ -109,6 +131,29 @@ export class OwnedFd implements Disposable {
   /** @internal */
   _attached(): Detachable | undefined {
     return this.#watcher;
+  }
+
+  /**
+   * @internal An asynchronous call starts using the number: returns it (EBADF for `syscall` when
+   * closed). Every `_enter` must be paired with one `_leave` when the call has returned.
+   */
+  _enter(syscall: string): number {
+    const n = this.#fd;
+    if (n < 0) throw new SyscallError(9, syscall, '(OwnedFd already closed)');
+    this.#busy++;
+    return n;
+  }
+
+  /** @internal The asynchronous call has returned; a close requested meanwhile happens now. */
+  _leave(): void {
+    if (--this.#busy > 0 || this.#deferred < 0) return;
+    const n = this.#deferred;
+    this.#deferred = -1;
+    try {
+      closeNumber(n);
+    } catch {
+      // Linux released the number whatever close(2) said, and no caller is left to tell.
+    }
   }
 
   /** @internal */

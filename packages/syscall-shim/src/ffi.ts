@@ -59,6 +59,27 @@ function declareGettid(): () => number {
   }
 }
 
+/** Completion callback of a koffi asynchronous call: `res` is the C return value. */
+type AsyncDone = (err: unknown, res: number) => void;
+
+/*
+ * The same two send calls, run on libuv's thread pool (koffi's `fn.async`): the kernel handles a
+ * netlink request inside sendmsg, and a few requests (route inserts while the FIB trie resizes)
+ * take hundreds of milliseconds there. koffi copies nothing and keeps no reference to the
+ * arguments: the caller must keep every buffer passed (and the descriptor) alive and unchanged
+ * until `done` runs. koffi saves the worker's errno for the callback, so `errno()` inside `done`
+ * is the call's own.
+ */
+const sendtoFn = libc.func('intptr_t sendto(int, const void *, size_t, int, const void *, uint32_t)');
+const sendmsgFn = libc.func('intptr_t sendmsg(int, const void *, int)');
+
+/** Raw libc functions run on a worker thread; `done` runs on the main thread. */
+export const cAsync = {
+  sendto: sendtoFn.async as (
+    fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array | null, alen: number, done: AsyncDone) => void,
+  sendmsg: sendmsgFn.async as (fd: number, msg: Uint8Array, flags: number, done: AsyncDone) => void,
+};
+
 const strerror = libc.func('const char *strerror(int)') as (n: number) => string;
 setStrerror(strerror);
 

@@ -16,6 +16,7 @@ export { SyscallError, errnoName, errnoMessage, errnoNumber } from './errors.js'
 export { OwnedFd, close, type FdLike } from './fd.js';
 export {
   socket, bind, getsockname, setsockopt, getsockopt, getsockoptBytes, sendto, sendmsg, recvmsg,
+  sendtoAsync, sendmsgAsync, asyncCallsInFlight,
   type RecvResult, type SendAddress,
 } from './socket.js';
 export { open, ioctl, fcntl, setNonBlocking, dup, getpid, gettid } from './file.js';

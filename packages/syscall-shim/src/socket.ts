@@ -1,4 +1,4 @@
-import { c, errno, address } from './ffi.js';
+import { c, cAsync, errno, address } from './ffi.js';
 import { check, hook } from './hooks.js';
 import { SyscallError } from './errors.js';
 import { OwnedFd, fdNum, type FdLike } from './fd.js';
@@ -293,6 +293,189 @@ export function sendmsg(fd: FdLike, chunks: readonly Uint8Array[], flags = 0, ad
   // `chunks` and `addr` are this call's arguments, so the buffers whose addresses went into
   // the iovecs stayed alive (and, being off-heap, in place) through the call.
   return r;
+}
+
+/**
+ * What an asynchronous call's worker thread reads: kept reachable here until the call returns
+ * (koffi holds no reference to the arguments, and a collected buffer could be reused under the
+ * worker). Also the in-flight count tests and diagnostics read.
+ */
+const inFlight = new Set<object>();
+
+/** The descriptor number for an asynchronous call; an OwnedFd is marked busy until `leave`. */
+function enterAsync(fd: FdLike, syscall: string): { n: number; owned: OwnedFd | undefined } {
+  if (fd instanceof OwnedFd) return { n: fd._enter(syscall), owned: fd };
+  return { n: fdNum(fd, syscall), owned: undefined };
+}
+
+/** koffi refuses a call when its queue of asynchronous calls is full: say so as an EAGAIN. */
+function queueFullError(e: unknown, syscall: string): unknown {
+  return e instanceof Error && /too many asynchronous calls/i.test(e.message)
+    ? new SyscallError(EAGAIN, syscall, '(too many asynchronous calls queued)')
+    : e;
+}
+
+/**
+ * sendto(2) run on a worker thread of libuv's pool instead of the main thread: for requests the
+ * kernel may take a long time to handle inside the call (rtnetlink answers a request while
+ * sending it, and a route insert that resizes the FIB trie can take hundreds of milliseconds).
+ * Resolves with the bytes sent; rejects with the same {@link SyscallError} as {@link sendto}
+ * (bad arguments and a closed OwnedFd reject too, before anything is queued).
+ *
+ * Rules while the promise is pending:
+ * - `data` (and `addr` bytes) must not be changed or reused: the worker reads them during the
+ *   call. Their memory is kept reachable until then.
+ * - An {@link OwnedFd} may be closed: it reads as closed at once, but its number is released
+ *   only after the call returns, so the worker never sends on a reused number. A raw fd number
+ *   gets no such protection: keep it open until the promise settles.
+ * - Calls on one socket from several pending promises may run on different worker threads in
+ *   any order; await one before starting the next when order matters.
+ *
+ * Costs a thread-pool round trip (tens of microseconds): use it where the call may block long,
+ * the synchronous {@link sendto} elsewhere.
+ *
+ * @example
+ * const sent = await sendtoAsync(sock, datagram); // the event loop keeps running meanwhile
+ * const r = recvmsg(sock, buf, MSG_DONTWAIT);    // rtnetlink's replies are queued by now
+ */
+export function sendtoAsync(fd: FdLike, data: Uint8Array, flags = 0, addr?: SendAddress): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let n: number;
+    let owned: OwnedFd | undefined;
+    let sa: Uint8Array | null = null;
+    try {
+      checkBytes(data, 'data');
+      checkInt(flags, 'flags');
+      if (addr !== undefined) {
+        if (addr instanceof Uint8Array) sa = addr;
+        else {
+          // Its own 12 bytes: the shared send address is rewritten by the next synchronous call.
+          sa = new Uint8Array(SOCKADDR_NL_SIZE);
+          writeSockaddrNl(sa, 0, addr);
+        }
+      }
+      ({ n, owned } = enterAsync(fd, 'sendto'));
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    if (hook.on) {
+      const e = check('sendto');
+      if (e !== 0) {
+        owned?._leave();
+        reject(new SyscallError(e, 'sendto'));
+        return;
+      }
+    }
+    const keep = { data, sa };
+    inFlight.add(keep);
+    try {
+      cAsync.sendto(n, data, data.byteLength, flags, sa, sa === null ? 0 : sa.byteLength, (err, r) => {
+        const e = r < 0 ? errno() : 0; // first: anything else may reset errno
+        inFlight.delete(keep);
+        owned?._leave();
+        if (err) reject(err);
+        else if (r < 0) reject(new SyscallError(e, 'sendto'));
+        else resolve(r);
+      });
+    } catch (e) {
+      inFlight.delete(keep);
+      owned?._leave();
+      reject(queueFullError(e, 'sendto'));
+    }
+  });
+}
+
+/**
+ * sendmsg(2) run on a worker thread: {@link sendmsg}'s datagram from several buffers, with
+ * {@link sendtoAsync}'s rules (leave `chunks` and `addr` untouched until the promise settles;
+ * an OwnedFd closed meanwhile is released only after the call returns). The message header and
+ * iovecs are built per call, so synchronous calls may run meanwhile.
+ *
+ * @example
+ * await sendmsgAsync(sock, [header, body]);
+ */
+export function sendmsgAsync(fd: FdLike, chunks: readonly Uint8Array[], flags = 0, addr?: SendAddress): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let n: number;
+    let owned: OwnedFd | undefined;
+    let hdr: Uint8Array;
+    let sa: Uint8Array | null = null;
+    let list: Uint8Array[];
+    try {
+      if (!Array.isArray(chunks)) throw new TypeError('chunks must be an array of Uint8Array');
+      checkInt(flags, 'flags');
+      const count = chunks.length;
+      if (count > IOV_MAX) throw new RangeError(`sendmsg takes at most ${IOV_MAX} buffers, got ${count}`);
+      // A copy of the list: the caller may reuse its array (not the buffers) at once.
+      list = chunks.slice();
+      for (let i = 0; i < count; i++) checkBytes(list[i], `chunks[${i}]`);
+      if (addr !== undefined) {
+        if (addr instanceof Uint8Array) sa = addr;
+        else {
+          sa = new Uint8Array(SOCKADDR_NL_SIZE);
+          writeSockaddrNl(sa, 0, addr);
+        }
+      }
+      // msghdr, then the iovecs, in one off-heap buffer that never moves.
+      const iovAt = LAYOUT.msghdr.size;
+      const ab = new ArrayBuffer(iovAt + Math.max(1, count) * LAYOUT.iovec.size);
+      hdr = new Uint8Array(ab);
+      const v = new DataView(ab);
+      const base = address(hdr);
+      for (let i = 0; i < count; i++) {
+        const b = list[i] as Uint8Array;
+        const o = iovAt + i * LAYOUT.iovec.size;
+        v.setBigUint64(o, b.byteLength === 0 ? 0n : address(b), true);
+        v.setBigUint64(o + 8, BigInt(b.byteLength), true);
+      }
+      v.setBigUint64(LAYOUT.msghdr.msg_iov, base + BigInt(iovAt), true);
+      v.setBigUint64(LAYOUT.msghdr.msg_iovlen, BigInt(count), true);
+      if (sa !== null) {
+        v.setBigUint64(LAYOUT.msghdr.msg_name, address(sa), true);
+        v.setUint32(LAYOUT.msghdr.msg_namelen, sa.byteLength, true);
+      }
+      ({ n, owned } = enterAsync(fd, 'sendmsg'));
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    if (hook.on) {
+      const e = check('sendmsg');
+      if (e !== 0) {
+        owned?._leave();
+        reject(new SyscallError(e, 'sendmsg'));
+        return;
+      }
+    }
+    const keep = { hdr, list, sa };
+    inFlight.add(keep);
+    try {
+      cAsync.sendmsg(n, hdr, flags, (err, r) => {
+        const e = r < 0 ? errno() : 0;
+        inFlight.delete(keep);
+        owned?._leave();
+        if (err) reject(err);
+        else if (r < 0) reject(new SyscallError(e, 'sendmsg'));
+        else resolve(r);
+      });
+    } catch (e) {
+      inFlight.delete(keep);
+      owned?._leave();
+      reject(queueFullError(e, 'sendmsg'));
+    }
+  });
+}
+
+/**
+ * Number of asynchronous system calls of this package not returned yet.
+ *
+ * @example
+ * const p = sendtoAsync(sock, datagram);
+ * asyncCallsInFlight(); // 1 until p settles
+ */
+export function asyncCallsInFlight(): number {
+  return inFlight.size;
 }
 
 /**
