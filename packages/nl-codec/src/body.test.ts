@@ -204,3 +204,50 @@ describe('decodeMessage (a body built as one object)', () => {
     }
   });
 });
+
+describe('decodeAttributes (the attributes alone)', () => {
+  /** decodeAttributes must be exactly decode's `.attrs` (or throw as decode does). */
+  const same = (type: number, msg: Uint8Array) => {
+    const c = codec(type);
+    const want: Record<string, unknown> = {};
+    let err: unknown;
+    try {
+      c.decode(msg, viewOf(msg), 16, msg.length, want);
+    } catch (e) {
+      err = e;
+    }
+    if (err !== undefined) {
+      expect(() => c.decodeAttributes(msg, viewOf(msg), 16, msg.length)).toThrow(NetlinkDecodeError);
+      return;
+    }
+    const got = c.decodeAttributes(msg, viewOf(msg), 16, msg.length);
+    expect(got).toEqual(want.attrs);
+    if (got !== undefined) expect(JSON.stringify(Object.keys(got))).toBe(JSON.stringify(Object.keys(want.attrs as object)));
+  };
+
+  it('agrees with decode for every vector body and every link of the dump', () => {
+    for (const m of vectors) if (m.type > 15 && bodyCodecForType(m.type) !== undefined) same(m.type, m.bytes);
+    for (const m of splitMessages(linkDump())) same(16, m);
+  });
+
+  it('agrees with decode for a nonzero header pad, a body cut inside the header, and no header at all', () => {
+    const link = splitMessages(linkDump())[5]!;
+    const padded = Uint8Array.from(link);
+    padded[17] = 7;
+    same(16, padded);
+    expect(codec(16).decodeAttributes(link, viewOf(link), 16, 16 + 10)).toBeUndefined(); // decode keeps it as $raw
+    same(16, link.subarray(0, 26));
+    const nsid = Uint8Array.from([...new Uint8Array(16), 0, 9, 0, 0, 8, 0, 1, 0, 5, 0, 0, 0]);
+    expect(codec(88).decodeAttributes(nsid, viewOf(nsid), 16, nsid.length)).toEqual({ nsid: 5 });
+    same(88, nsid);
+    // A decode error inside the attributes surfaces as NetlinkDecodeError with the same offset.
+    const broken = Uint8Array.from(link);
+    new DataView(broken.buffer).setUint16(32, 0xfff0, true); // the first attribute claims too much
+    same(16, broken);
+  });
+
+  it('rejects a range outside the buffer with NetlinkDecodeError', () => {
+    const b = new Uint8Array(8);
+    expect(() => codec(16).decodeAttributes(b, viewOf(b), 0, 20)).toThrow(NetlinkDecodeError);
+  });
+});

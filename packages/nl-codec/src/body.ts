@@ -46,6 +46,15 @@ export interface BodyCodec {
    */
   decodeMessage(header: unknown, bytes: Uint8Array, view: DataView, start: number, end: number): Record<string, unknown>;
   /**
+   * Decode only the attributes of one message body (bytes `[start, end)` after the nlmsghdr):
+   * the same object `decode` puts in `.attrs` (`undefined` when the body is shorter than the
+   * fixed header, where `decode` keeps it as `$raw`), without building the header's members
+   * or a message around it. For callers that already read the fixed header themselves and
+   * decode attributes on demand, one message at a time (rtnl's lazy `Link.attrs`).
+   * Throws NetlinkDecodeError only.
+   */
+  decodeAttributes(bytes: Uint8Array, view: DataView, start: number, end: number): Record<string, unknown> | undefined;
+  /**
    * Encoded size of the body, without the nlmsghdr. It is the exact body length
    * (nlmsg_len - 16): it includes the last attribute's padding as the kernel and
    * iproute2 do, unless the decoded body recorded otherwise (`$unpadded`), so the
@@ -101,6 +110,28 @@ class TableBodyCodec implements BodyCodec {
     }
     try {
       return decodeHeadedNew(f, this.header, this.set, header, bytes, view, start, end, 0);
+    } catch (e) {
+      if (e instanceof NetlinkDecodeError) throw e;
+      throw new NetlinkDecodeError(`internal decoder error: ${(e as Error).message}`, start);
+    }
+  }
+
+  decodeAttributes(bytes: Uint8Array, view: DataView, start: number, end: number): Record<string, unknown> | undefined {
+    if (!(start >= 0 && start <= end && end <= bytes.length && end <= view.byteLength))
+      throw new NetlinkDecodeError(`body range [${start}, ${end}) is outside the ${bytes.length}-byte buffer`, start);
+    const st = this.header;
+    let fam = 0;
+    let as = start;
+    if (st !== null) {
+      // As decodeHeaded: a body shorter than its header has no attributes; a header whose
+      // padding runs past the end leaves none either (the attributes start at min(pad, end)).
+      if (end - start < st.size) return undefined;
+      if (st.familyOffset >= 0) fam = bytes[start + st.familyOffset]!;
+      as = Math.min(start + ((st.size + 3) & ~3), end);
+    }
+    resetDepth();
+    try {
+      return decodeAttrs(this.set, bytes, view, as, end, fam);
     } catch (e) {
       if (e instanceof NetlinkDecodeError) throw e;
       throw new NetlinkDecodeError(`internal decoder error: ${(e as Error).message}`, start);

@@ -12,6 +12,7 @@
  * @packageDocumentation
  */
 export { decode, type DecodeOptions } from './message/decode.js';
+export { bodyCodecForType, type BodyCodec } from './body.js';
 export { encode } from './message/encode.js';
 export { attributePath } from './message/path.js';
 export { MessageWriter } from './writer.js';

@@ -18,9 +18,12 @@ function checkBytes(c: BodyCodec, body: Uint8Array): void {
   } catch (e) {
     expect(e).toBeInstanceOf(NetlinkDecodeError);
     expect((e as Error).message).not.toMatch(/internal/);
+    // The attributes alone fail the same way (the fixed header itself never throws).
+    expect(() => c.decodeAttributes(msg, viewOf(msg), 16, msg.length)).toThrow(NetlinkDecodeError);
     return;
   }
   expect(toHexString(encodeBody(c, decoded))).toBe(toHexString(body));
+  expect(c.decodeAttributes(msg, viewOf(msg), 16, msg.length)).toEqual(decoded.attrs);
 }
 
 describe('property: generated bodies', () => {
