@@ -68,17 +68,41 @@ describe('decodeLinks', () => {
     expect(() => decodeLinks(cut)).toThrow(RangeError);
   });
 
-  it('keeps working when the caller reuses its buffer (the input is copied once)', () => {
-    const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? [...v] : v));
+  const json = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? [...v] : v));
+  /** The first ~100 KB of the dump (whole messages), in a buffer of its own. */
+  const ownPrefix = () => {
     const copy = dump.slice(0, 100_000);
     const view = new DataView(copy.buffer);
     let cut = 0;
     while (cut + 16 <= copy.length && cut + view.getUint32(cut, true) <= copy.length) cut += (view.getUint32(cut, true) + 3) & ~3;
-    const ls = decodeLinks(copy.subarray(0, cut));
-    copy.fill(0); // the caller reuses its buffer before touching the lazy fields
+    return copy.subarray(0, cut);
+  };
+
+  it('with { copy: true }, keeps working when the caller reuses its buffer', () => {
+    const mine = ownPrefix();
+    const ls = decodeLinks(mine, { copy: true });
+    mine.fill(0); // the caller reuses its buffer before touching the lazy fields
     expect(json(ls[5]!.attrs)).toBe(json(links[5]!.attrs));
     expect(ls[5]!.statistics).toEqual(links[5]!.statistics);
     expect(ls[5]!.data).toEqual(links[5]!.data);
+    expect(ls.map((l) => l.name)).toEqual(links.slice(0, ls.length).map((l) => l.name));
+  });
+
+  it('without copy, reads the lazy fields from the caller\'s bytes (the documented contract)', () => {
+    const mine = ownPrefix();
+    const ls = decodeLinks(mine);
+    const view = new DataView(mine.buffer, mine.byteOffset);
+    // Find link 6's IFLA_MTU (type 4) and change it in the caller's buffer before attrs are read.
+    let p = 0;
+    for (let k = 0; k < 6; k++) p += (view.getUint32(p, true) + 3) & ~3;
+    const end = p + view.getUint32(p, true);
+    let a = p + 32;
+    while (a < end && view.getUint16(a + 2, true) !== 4) a += (view.getUint16(a, true) + 3) & ~3;
+    expect(a).toBeLessThan(end);
+    view.setUint32(a + 4, 1234, true);
+    expect(ls[6]!.mtu).toBe(links[6]!.mtu); // lifted while scanning
+    expect(ls[6]!.attrs.mtu).toBe(1234); // decoded on access, from the changed bytes
+    expect(json(ls[5]!.attrs)).toBe(json(links[5]!.attrs));
   });
 
   it('keeps one attrs object per link (assignable), reads statistics before or after attrs alike, and serializes with toJSON', () => {
@@ -111,13 +135,15 @@ describe('decodeLinks', () => {
       big.fill(k + 1, at + 4, at + 4 + 60_000);
     }
     const joined = new Uint8Array([...first, ...big, ...first]);
-    const ls = decodeLinks(joined);
-    expect(ls.map((l) => l.name)).toEqual(['lo', 'lo', 'lo']);
-    const u = ls[1]!.attrs['unknown-1000'] as Array<{ bytes: Uint8Array }>;
-    expect(u).toHaveLength(2);
-    expect(u[1]!.bytes.length).toBe(60_000);
-    expect(u[1]!.bytes[59_999]).toBe(2);
-    expect(ls[2]!.attrs).toEqual(ls[0]!.attrs);
+    for (const copy of [true, false]) {
+      const ls = decodeLinks(joined, { copy });
+      expect(ls.map((l) => l.name)).toEqual(['lo', 'lo', 'lo']);
+      const u = ls[1]!.attrs['unknown-1000'] as Array<{ bytes: Uint8Array }>;
+      expect(u).toHaveLength(2);
+      expect(u[1]!.bytes.length).toBe(60_000);
+      expect(u[1]!.bytes[59_999]).toBe(2);
+      expect(ls[2]!.attrs).toEqual(ls[0]!.attrs);
+    }
   });
 
   it('lifts a single message with linkFromBytes', () => {

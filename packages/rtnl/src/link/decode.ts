@@ -7,7 +7,7 @@
  * (index, name, flags, MTU, MAC, master, kind, ...), and leaves `attrs`, `data` and
  * `statistics` to be decoded by the codec on first access, from a view of the message.
  */
-import { decode, hexColon, macText, utf8Text, type DecodeOptions, type Message } from '@nlkit/nl-codec';
+import { bodyCodecForType, decode, hexColon, macText, utf8Text, type DecodeOptions, type Message } from '@nlkit/nl-codec';
 import { flagsFromBits, liftData, liftStats, linkFromMessage, OPER_STATES, STATS64_FIELDS, type Link, type LinkFlag, type LinkStatistics, type OperState } from './link.js';
 
 const RTM_NEWLINK = 16;
@@ -42,6 +42,8 @@ function flagsOf(bits: number): LinkFlag[] {
 }
 
 const RANGE: DecodeOptions = { start: 0, end: 0 };
+/** The codec of RTM_NEWLINK bodies (ifinfomsg + link attributes), for the lazy `attrs`. */
+const LINK_BODY = bodyCodecForType(RTM_NEWLINK)!;
 
 const SMALL = Array.from({ length: 1024 }, (_, i) => BigInt(i));
 
@@ -86,6 +88,7 @@ class DumpLink implements Link {
   // The message is bytes [#start, #start + #len) of #bytes, which a whole dump shares (one copy
   // per dump, not a view object per link).
   #bytes: Uint8Array;
+  #view: DataView;
   #start: number;
   #len: number;
   #stats64 = -1;
@@ -95,8 +98,9 @@ class DumpLink implements Link {
   #data: Link['data'] | null = null;
   #statistics: LinkStatistics | undefined | null = null;
 
-  constructor(bytes: Uint8Array, start: number, len: number) {
+  constructor(bytes: Uint8Array, view: DataView, start: number, len: number) {
     this.#bytes = bytes;
+    this.#view = view;
     this.#start = start;
     this.#len = len;
   }
@@ -118,8 +122,13 @@ class DumpLink implements Link {
   }
 
   get attrs(): Record<string, unknown> {
-    if (this.#attrs === undefined) this.message();
-    return this.#attrs!;
+    if (this.#attrs === undefined) {
+      // Only the attributes: no header object, flag names or message around them (they would
+      // die at once; skipping them is ~10 % of a full pass over a 2001-link dump).
+      const s = this.#start;
+      this.#attrs = LINK_BODY.decodeAttributes(this.#bytes, this.#view, s + 16, s + this.#len) ?? {};
+    }
+    return this.#attrs;
   }
 
   set attrs(v: Record<string, unknown>) {
@@ -145,8 +154,7 @@ class DumpLink implements Link {
         // attrs were decoded already: reuse the codec's counters instead of reading them again.
         this.#statistics = liftStats(this.#attrs.stats64);
       } else {
-        const b = this.#bytes;
-        this.#statistics = statsFromBytes(new DataView(b.buffer, b.byteOffset, b.byteLength), this.#stats64);
+        this.#statistics = statsFromBytes(this.#view, this.#stats64);
       }
     }
     return this.#statistics;
@@ -162,10 +170,25 @@ class DumpLink implements Link {
   }
 }
 
+/** Options of {@link decodeLinks}. */
+export interface DecodeLinksOptions {
+  /**
+   * Copy `bytes` first, so the links stay valid when the caller reuses or changes its buffer
+   * afterwards (a receive buffer, a pooled `Buffer`). Default `false`: the links read the
+   * caller's bytes when `attrs`, `data` or `statistics` are first accessed, so those bytes
+   * must not change while the links are used (the way Go's netlink keeps slices of the
+   * message); a file's contents or a buffer used once need no copy, and skipping it saves
+   * about a tenth of a full decode of a large dump.
+   */
+  copy?: boolean;
+}
+
 /**
  * Decode the bytes of a link dump (concatenated datagrams, as `recv` returned them) into
  * `Link` objects. Non-`RTM_NEWLINK` messages are skipped; decoding stops at `NLMSG_DONE`.
- * `attrs`, `data` and `statistics` are decoded lazily on first access.
+ * `attrs`, `data` and `statistics` are decoded lazily on first access, from `bytes` (see
+ * {@link DecodeLinksOptions.copy}: pass `{ copy: true }` when the buffer will be reused).
+ * Throws `RangeError` for a message running past the end or an error message in the dump.
  *
  * @example
  * ```ts
@@ -173,20 +196,23 @@ class DumpLink implements Link {
  * import { decodeLinks } from '@nlkit/rtnl';
  * const links = decodeLinks(readFileSync('linkdump-2001.bin'));
  * console.log(links.length, links[1]!.name, links[1]!.kind);
+ * const kept = decodeLinks(receiveBuffer.subarray(0, n), { copy: true }); // the buffer is reused
  * ```
  */
-export function decodeLinks(bytes: Uint8Array): Link[] {
+export function decodeLinks(bytes: Uint8Array, options?: DecodeLinksOptions): Link[] {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('decodeLinks: bytes must be a Uint8Array');
-  // The lazy fields read the bytes later and the caller may reuse its buffer, so they are
-  // copied: in chunks of whole messages below malloc's mmap threshold (128 KiB), which reuse
-  // freed heap memory, rather than as one 3 MB block that faults in fresh pages every time.
+  const copy = options?.copy === true;
+  // With `copy`, whole messages are copied in chunks below malloc's mmap threshold (128 KiB),
+  // which reuse freed heap memory, rather than as one 3 MB block that faults in fresh pages
+  // every time. Without it, the one "chunk" is all of `bytes`.
   const n = bytes.byteLength;
   const src = new DataView(bytes.buffer, bytes.byteOffset, n);
+  const chunk = copy ? CHUNK : n;
   const out: Link[] = [];
   let off = 0;
   let done = false;
   while (!done && off + 16 <= n) {
-    // One chunk: whole messages from `off`, at least one, up to CHUNK bytes.
+    // One chunk: whole messages from `off`, at least one, up to `chunk` bytes.
     let end = off;
     while (end + 16 <= n) {
       const len = src.getUint32(end, true);
@@ -205,13 +231,16 @@ export function decodeLinks(bytes: Uint8Array): Link[] {
         throw new RangeError(`decodeLinks: the dump holds an error (errno ${src.getInt32(end + 16, true)}) at offset ${end}`);
       }
       const next = end + ((len + 3) & ~3);
-      if (next - off > CHUNK && end > off) break;
+      if (next - off > chunk && end > off) break;
       end = next;
     }
     if (end === off) break;
-    const b = bytes.slice(off, Math.min(end, n));
-    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    for (let p = 0; p + 16 <= b.length; ) {
+    const stop = Math.min(end, n);
+    // Messages [off, stop) of `bytes`, or of a copy of just them (then at [0, stop - off)).
+    const b = copy ? bytes.slice(off, stop) : bytes;
+    const view = copy ? new DataView(b.buffer, b.byteOffset, b.byteLength) : src;
+    const last = copy ? stop - off : stop;
+    for (let p = copy ? 0 : off; p + 16 <= last; ) {
       const len = view.getUint32(p, true);
       if (len >= 32 && view.getUint16(p + 4, true) === RTM_NEWLINK) out.push(scan(b, view, p, len));
       p += (len + 3) & ~3;
@@ -248,7 +277,7 @@ export function linkFromReply(b: Uint8Array): Link | undefined {
 }
 
 function scan(b: Uint8Array, view: DataView, start: number, len: number): DumpLink {
-  const l = new DumpLink(b, start, len);
+  const l = new DumpLink(b, view, start, len);
   l.hardwareType = view.getUint16(start + 18, true);
   l.index = view.getInt32(start + 20, true);
   l.flags = flagsOf(view.getUint32(start + 24, true));

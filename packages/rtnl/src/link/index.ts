@@ -7,7 +7,7 @@ import './move.js';
 import '../tuntap.js';
 
 export { linkFromMessage, flagsFromBits, LINK_FLAG_BITS, OPER_STATES, type Link, type LinkFlag, type OperState, type LinkStatistics } from './link.js';
-export { decodeLinks, linkFromBytes } from './decode.js';
+export { decodeLinks, linkFromBytes, type DecodeLinksOptions } from './decode.js';
 export { resolveLinkIndex, type LinkRef } from './ref.js';
 export { linkByName, linkByIndex, linkList, type LinkListFilter } from './get.js';
 export {
