@@ -158,6 +158,63 @@ class WindowSink implements RequestSink {
   }
 }
 
+/**
+ * One datagram of the bulk path being written (or in flight): its bytes, where each message
+ * starts, which operation each is, and the sink its outcomes go to.
+ */
+class Slot {
+  buf: Uint8Array;
+  offsets: Int32Array;
+  indexes: Int32Array;
+  /** End of what is written in `buf`. */
+  pos = 0;
+  /** Messages written. */
+  count = 0;
+  /** Their message type (one per datagram). */
+  type = '';
+  readonly sink: WindowSink;
+
+  constructor(messages: number, results: BatchResult[]) {
+    // Room for `messages` routes of the common shape (60 bytes) and then some; grows as needed.
+    this.buf = new Uint8Array(Math.min(MAX_DATAGRAM, messages * 96));
+    this.offsets = new Int32Array(messages);
+    this.indexes = new Int32Array(messages);
+    this.sink = new WindowSink(results);
+  }
+
+  /** Make room for `bytes` more bytes and one more message. */
+  room(bytes: number): void {
+    if (this.pos + bytes > this.buf.length) {
+      const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + bytes));
+      next.set(this.buf.subarray(0, this.pos));
+      this.buf = next;
+    }
+    if (this.count === this.offsets.length) {
+      const o = new Int32Array(this.offsets.length * 2);
+      o.set(this.offsets);
+      this.offsets = o;
+      const x = new Int32Array(this.indexes.length * 2);
+      x.set(this.indexes);
+      this.indexes = x;
+    }
+  }
+
+  /** Record the message of operation `index` just written at `pos` (`length` bytes, padded). */
+  add(index: number, length: number, type: string): void {
+    this.offsets[this.count] = this.pos;
+    this.indexes[this.count] = index;
+    this.count++;
+    this.pos += length;
+    this.type = type;
+  }
+
+  /** Start a new datagram (its previous one is sent and settled). */
+  reset(): void {
+    this.pos = 0;
+    this.count = 0;
+  }
+}
+
 class BatchRecorder {
   /**
    * Queued operations: only the method and its arguments until commit() runs them. A single
@@ -231,115 +288,94 @@ class BatchRecorder {
   /**
    * The bulk path for a run of route changes from `first`: each is validated as its method
    * would (a bad one fails alone, before anything is sent) and written straight into a
-   * datagram, a window at a time, sent with `Engine.sendWritten` (an ACK only for the last
-   * message of each datagram; failures still come back one by one, by sequence number).
-   * Returns where the run ends.
+   * datagram of at most `window` messages and 64 KB, sent with `Engine.sendWritten` (an ACK
+   * only for the last message of each datagram; failures still come back one by one, by
+   * sequence number). Returns where the run ends.
+   *
+   * Two datagram buffers take turns: on a socket, `sendWritten` runs the system call on a
+   * worker thread (the kernel inserts routes inside it, sometimes for hundreds of
+   * milliseconds), and the next datagram is written into the other buffer meanwhile. One
+   * datagram is in flight at a time, a buffer is written again only once its requests are all
+   * settled (the worker reads its bytes, and errors are resolved against them), and at most
+   * `window` requests are unsettled at once.
    */
   private async runRoutes(first: number, window: number, results: BatchResult[]): Promise<number> {
     const engine = this.handle.engine;
     const n = this.methods.length;
-    const sink = new WindowSink(results);
-    // One buffer for a window's datagrams, reused once the window has settled.
-    let buf = new Uint8Array(Math.min(window, 1024) * 96);
-    let offsets = new Int32Array(Math.min(window, 1024));
-    let indexes = new Int32Array(offsets.length);
+    const perDatagram = Math.min(window, 1024);
+    const slots = [new Slot(perDatagram, results), new Slot(perDatagram, results)] as const;
+    let cur: Slot = slots[0];
+    let inFlight: Promise<void> | undefined;
     let sliceStart = performance.now();
-    let i = first;
-    while (i < n) {
-      let change = bulkRoute(this.methods[i], this.args[i]);
-      if (change === undefined) break;
-      // One window: write its messages, sending a datagram whenever the next would overflow one.
-      let taken = 0;
-      let pos = 0; // end of what is written in buf
-      let dgStart = 0; // start of the datagram being filled
-      let count = 0; // messages in it
-      const send = (): void => {
-        if (count === 0) return;
-        sink.outstanding += count;
-        engine.sendWritten(buf.subarray(dgStart, pos), count, offsets, indexes, change!.type, sink);
-        dgStart = pos;
-        count = 0;
-      };
-      for (; i < n && taken < window; i++) {
-        if (taken > 0) {
-          const c = bulkRoute(this.methods[i], this.args[i]);
-          if (c === undefined) break;
-          if (c.type !== change.type) {
-            // sendWritten names one message type per datagram (for errors): start another.
-            send();
-            change = c;
-          } else change = c;
-        }
-        taken++;
-        const spec = this.args[i];
-        this.args[i] = undefined; // release the arguments as we go
-        // The common shape first: validated and written in place, nothing allocated.
-        if (buf.length - pos < SIMPLE_ROOM || count === offsets.length) {
-          // Not enough room to try in place: the general path below grows what is needed.
-        } else {
-          if (pos - dgStart + SIMPLE_ROOM > MAX_DATAGRAM) send();
-          const written = writeSimpleRoute(buf, pos, change, spec);
-          if (written > 0) {
-            offsets[count] = pos - dgStart;
-            indexes[count] = i;
-            count++;
-            pos += written; // a multiple of 4
-            continue;
-          }
-        }
-        let bytes: Uint8Array | undefined;
-        let length: number;
-        let p: ParsedRoute;
-        let oif: number | undefined;
-        try {
-          p = parseRouteSpec(spec);
-          oif = knownLinkIndex(p.link);
-          length = routeWireLength(p, oif);
-          if (length < 0) {
-            // Nests (metrics, next hops): the codec writes it, copied in below.
-            const nh = p.multipath?.map((h) => knownLinkIndex(h.link)) ?? [];
-            bytes = routeRequestBytes(change, p, oif, nh);
-            length = bytes.length;
-          }
-        } catch (error) {
-          results[i] = { ok: false, error };
-          continue;
-        }
-        const padded = (length + 3) & ~3;
-        if (pos - dgStart + padded > MAX_DATAGRAM) send();
-        if (pos + padded > buf.length) {
-          // Grow: earlier datagrams of this window keep the old buffer (their requests refer to it).
-          const size = Math.max(buf.length * 2, padded * 2);
-          const next = new Uint8Array(size);
-          next.set(buf.subarray(dgStart, pos));
-          pos -= dgStart;
-          dgStart = 0;
-          buf = next;
-        }
-        if (count === offsets.length) {
-          const o = new Int32Array(offsets.length * 2);
-          o.set(offsets);
-          offsets = o;
-          const x = new Int32Array(indexes.length * 2);
-          x.set(indexes);
-          indexes = x;
-        }
-        buf.fill(0, pos, pos + padded);
-        if (bytes === undefined) writeRouteMessage(buf, pos, change, p, oif, length);
-        else buf.set(bytes, pos);
-        offsets[count] = pos - dgStart;
-        indexes[count] = i;
-        count++;
-        pos += padded;
+    /** Send the datagram in `cur` and switch to the other buffer, once it is free. */
+    const flush = async (): Promise<void> => {
+      if (cur.count === 0) return;
+      const other = cur === slots[0] ? slots[1] : slots[0];
+      if (inFlight !== undefined) {
+        await inFlight; // one datagram in flight per handle
+        inFlight = undefined;
       }
-      send();
-      // rtnetlink answers inside sendmsg: the window has usually settled already.
-      if (sink.outstanding > 0) await sink.settled();
+      // Replies are normally all read when a send returns; if not, keep within the window.
+      if (other.sink.outstanding + cur.count > window) await other.sink.settled();
+      cur.sink.outstanding += cur.count;
+      inFlight = engine.sendWritten(cur.buf.subarray(0, cur.pos), cur.count, cur.offsets, cur.indexes, cur.type, cur.sink);
+      if (other.sink.outstanding > 0) await other.sink.settled();
+      other.reset();
+      cur = other;
       if (performance.now() - sliceStart > SLICE_MS) {
+        // A synchronous transport answers inside the send: let the event loop turn now and then.
         await new Promise((r) => setImmediate(r));
         sliceStart = performance.now();
       }
+    };
+    let i = first;
+    for (; i < n; i++) {
+      const change = bulkRoute(this.methods[i], this.args[i]);
+      if (change === undefined) break;
+      // sendWritten names one message type per datagram (for errors).
+      if (cur.count > 0 && (cur.count === perDatagram || change.type !== cur.type || cur.pos + SIMPLE_ROOM > MAX_DATAGRAM)) {
+        await flush();
+      }
+      const spec = this.args[i];
+      this.args[i] = undefined; // release the arguments as we go
+      // The common shape first: validated and written in place, nothing allocated.
+      if (cur.buf.length - cur.pos >= SIMPLE_ROOM && cur.count < cur.offsets.length) {
+        const written = writeSimpleRoute(cur.buf, cur.pos, change, spec);
+        if (written > 0) {
+          cur.add(i, written, change.type); // a multiple of 4
+          continue;
+        }
+      }
+      let bytes: Uint8Array | undefined;
+      let length: number;
+      let p: ParsedRoute;
+      let oif: number | undefined;
+      try {
+        p = parseRouteSpec(spec);
+        oif = knownLinkIndex(p.link);
+        length = routeWireLength(p, oif);
+        if (length < 0) {
+          // Nests (metrics, next hops): the codec writes it, copied in below.
+          const nh = p.multipath?.map((h) => knownLinkIndex(h.link)) ?? [];
+          bytes = routeRequestBytes(change, p, oif, nh);
+          length = bytes.length;
+        }
+      } catch (error) {
+        results[i] = { ok: false, error };
+        continue;
+      }
+      const padded = (length + 3) & ~3;
+      if (cur.count > 0 && cur.pos + padded > MAX_DATAGRAM) await flush();
+      cur.room(padded);
+      cur.buf.fill(0, cur.pos, cur.pos + padded);
+      if (bytes === undefined) writeRouteMessage(cur.buf, cur.pos, change, p, oif, length);
+      else cur.buf.set(bytes, cur.pos);
+      cur.add(i, padded, change.type);
     }
+    await flush();
+    if (inFlight !== undefined) await inFlight;
+    await slots[0].sink.settled();
+    await slots[1].sink.settled();
     return i;
   }
 

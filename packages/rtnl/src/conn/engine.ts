@@ -329,13 +329,28 @@ export class Engine {
    * buffer) and how many requests are in flight: every failing one's answer takes room in the
    * receive buffer until it is read (an overflow fails them all with OverrunError, never
    * silently).
+   *
+   * When the transport has `sendAsync`, the system call runs on a worker thread: rtnetlink
+   * handles the whole datagram inside `sendmsg`, and route inserts that make the kernel resize
+   * its FIB trie block there for up to hundreds of milliseconds, which would stall the event
+   * loop. Then the returned promise resolves once the call has returned and the replies queued
+   * by then have been read (so normally every request of the datagram is settled); it never
+   * rejects (a failed send fails each request through `sink`). Until it resolves the caller
+   * must leave `datagram` untouched (the worker reads it), and should not start another
+   * `sendWritten`: one datagram in flight keeps the kernel's order and the receive buffer's
+   * bound as they are with the synchronous send. `offsets` and `indexes` are read before this
+   * returns. Without `sendAsync` the send is synchronous and this returns `undefined`. The
+   * datagram's bytes are also kept for errors (an ext-ack offset is resolved against them):
+   * do not reuse them until all of its requests are settled.
    */
-  sendWritten(datagram: Uint8Array, count: number, offsets: Int32Array, indexes: Int32Array, typeName: string, sink: RequestSink): void {
-    if (count === 0) return;
+  sendWritten(
+    datagram: Uint8Array, count: number, offsets: Int32Array, indexes: Int32Array, typeName: string, sink: RequestSink,
+  ): Promise<void> | undefined {
+    if (count === 0) return undefined;
     if (this.isClosed) {
       const err = new HandleClosedError();
       for (let k = 0; k < count; k++) sink.fail(indexes[k]!, err);
-      return;
+      return undefined;
     }
     const pid = this.transport.portId;
     const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
@@ -376,18 +391,49 @@ export class Engine {
     }
     last!.group = group;
     if (this.waiting) this.setLoopHold(true);
+    if (this.transport.sendAsync !== undefined) {
+      // The worker's request keeps the event loop alive until the call returns; the replies
+      // are read on the main thread once it has.
+      return this.transport.sendAsync(datagram).then(
+        () => {
+          if (this.isClosed) return; // close() has failed every request already
+          this.stats.requests += count;
+          this.drain();
+        },
+        (e: unknown) => {
+          if (this.isClosed) return;
+          this.failWritten(group, last!, e);
+        },
+      );
+    }
     try {
       this.transport.send(datagram);
     } catch (e) {
-      for (const p of group) this.pending.delete(p.seq);
-      this.pending.delete(last!.seq);
-      this.releaseLoopIfIdle();
-      for (const p of group) settleError(p, e);
-      settleError(last!, e);
-      return;
+      this.failWritten(group, last!, e);
+      return undefined;
     }
     this.stats.requests += count;
     this.drain();
+    return undefined;
+  }
+
+  /**
+   * A `sendWritten` datagram was not sent: each of its requests fails with the send's error.
+   * One the kernel cannot have seen may still have been settled meanwhile (an overrun fails
+   * everything pending): those are left alone.
+   */
+  private failWritten(group: Pending[], last: Pending, e: unknown): void {
+    const failed: Pending[] = [];
+    for (const p of group) {
+      if (this.pending.get(p.seq) !== p) continue;
+      this.pending.delete(p.seq);
+      failed.push(p);
+    }
+    const lastPending = this.pending.get(last.seq) === last;
+    if (lastPending) this.pending.delete(last.seq);
+    this.releaseLoopIfIdle();
+    for (const p of failed) settleError(p, e);
+    if (lastPending) settleError(last, e);
   }
 
   /** Stop reading from the socket (a stream's consumer is behind). */

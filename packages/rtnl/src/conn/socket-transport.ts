@@ -94,6 +94,19 @@ export class SocketTransport implements Transport {
     this.recorder?.record('to-kernel', this.portId, datagram);
   }
 
+  /**
+   * The send on a worker thread (the shim's `sendtoAsync`): used for datagrams the kernel may
+   * take long to handle (route inserts in bulk). The shim keeps the socket's number open until
+   * the call returns even if `close()` runs meanwhile. No copy into the small send buffer:
+   * `datagram` is the caller's, left untouched until the promise settles.
+   */
+  sendAsync(datagram: Uint8Array): Promise<void> {
+    return shim.sendtoAsync(this.fd, datagram, 0).then(() => {
+      // Not once closed: this socket has let go of the (shared) capture file.
+      if (!this.isClosed) this.recorder?.record('to-kernel', this.portId, datagram);
+    });
+  }
+
   receive(): ReceivedDatagram | null {
     const r = shim.recvmsg(this.fd, this.buffer, shim.MSG_DONTWAIT);
     if (r === null) return null;

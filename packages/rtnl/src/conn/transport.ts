@@ -24,6 +24,14 @@ export interface Transport {
   /** Send one datagram (one or more encoded messages). Throws the shim's Node-style error. */
   send(datagram: Uint8Array): void;
   /**
+   * Optional: send one datagram with the system call on a worker thread, so a request the
+   * kernel handles slowly inside `sendmsg` does not stall the event loop. Resolves once the
+   * call has returned (rtnetlink's answers are queued by then); rejects with the error `send`
+   * would throw. The caller must not change `datagram` until it settles. `close()` meanwhile
+   * must not release the socket under the worker. Transports without it get `send`.
+   */
+  sendAsync?(datagram: Uint8Array): Promise<void>;
+  /**
    * Receive one datagram without blocking; `null` when none is queued. Throws an error with
    * `code: 'ENOBUFS'` when the socket's receive buffer overflowed (messages were lost).
    */

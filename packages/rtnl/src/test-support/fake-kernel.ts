@@ -42,8 +42,13 @@ export class FakeKernel implements Transport {
   }
 
   send(datagram: Uint8Array): void {
-    this.sent.push(datagram.slice());
-    this.respond(datagram.slice(), this);
+    this.deliver(datagram.slice());
+  }
+
+  /** Record a datagram as sent and let the scripted kernel answer it. */
+  protected deliver(bytes: Uint8Array): void {
+    this.sent.push(bytes);
+    this.respond(bytes.slice(), this);
   }
 
   receive(): ReceivedDatagram | null {
@@ -76,6 +81,58 @@ export class FakeKernel implements Transport {
 
   close(): void {
     this.isClosed = true;
+  }
+}
+
+/**
+ * A fake kernel whose transport also has `sendAsync`, as the real socket does: the "kernel"
+ * handles a datagram when the worker's call would return (a later turn of the event loop, or
+ * when `hold()`'s release is called), reading its bytes *then*, as a worker thread would. So a
+ * caller that changes a datagram while it is in flight gets wrong answers, and is counted in
+ * `mutatedInFlight` (the bytes at completion differ from those at the call).
+ */
+export class AsyncFakeKernel extends FakeKernel {
+  /** Datagrams whose bytes changed between the call and its completion. */
+  mutatedInFlight = 0;
+  /** Async sends not completed yet, and the most seen at once. */
+  inFlight = 0;
+  maxInFlight = 0;
+  /** Async sends made (the synchronous `send` is counted by `sent` only). */
+  asyncSends = 0;
+  private gate: Promise<void> | undefined;
+  /** Errors for async sends by their number (1 = the first async send). */
+  private readonly failures = new Map<number, Error>();
+
+  /** Hold every async send until the returned function is called. */
+  hold(): () => void {
+    let release!: () => void;
+    this.gate = new Promise<void>((r) => (release = r));
+    return () => {
+      this.gate = undefined;
+      release();
+    };
+  }
+
+  /** The `nth` async send from now (1 = the next) fails with `error`; the kernel sees nothing of it. */
+  failSend(error: Error, nth = 1): void {
+    this.failures.set(this.asyncSends + nth, error);
+  }
+
+  async sendAsync(datagram: Uint8Array): Promise<void> {
+    const atCall = datagram.slice();
+    const failure = this.failures.get(++this.asyncSends);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await new Promise((r) => setImmediate(r));
+      while (this.gate !== undefined) await this.gate;
+      if (failure !== undefined) throw failure;
+      const atReturn = datagram.slice();
+      if (Buffer.compare(atCall, atReturn) !== 0) this.mutatedInFlight++;
+      this.deliver(atReturn);
+    } finally {
+      this.inFlight--;
+    }
   }
 }
 
