@@ -55,6 +55,25 @@ describe('kernel 6.18 dumps', () => {
     expect(links.get('va')!.linkinfo).toMatchObject({ kind: 'veth', 'slave-kind': 'bridge', 'slave-data': { cost: 2, learning: 1 } });
   });
 
+  it('decodes the big-endian fields the kernel spec types as host order (overlay)', () => {
+    // By their bytes: this kernel has no geneve driver and no CONFIG_BRIDGE_VLAN_FILTERING
+    // (without it, br_fill_info sends no IFLA_BR_VLAN_PROTOCOL).
+    const c = bodyCodecForType(16)!;
+    const roundTrip = (kind: string, data: Record<string, unknown>, wire: string) => {
+      const body = { 'ifi-family': 0, 'ifi-type': 0, 'ifi-index': 0, 'ifi-flags': [], 'ifi-change': 0, attrs: { ifname: 'x0', linkinfo: { kind, data } } };
+      const bytes = new Uint8Array(16 + c.measure(body));
+      c.write(body, bytes, viewOf(bytes), 16);
+      expect(toHexString(bytes)).toContain(wire);
+      expect(decodeBody(c, bytes)).toEqual(body);
+    };
+    // IFLA_BR_VLAN_PROTOCOL (type 8): nla_put_be16(ETH_P_8021AD) is bytes 88 a8.
+    roundTrip('bridge', { 'vlan-protocol': '8021ad' }, '0600080088a80000');
+    roundTrip('bridge', { 'vlan-protocol': '8021q' }, '0600080081000000');
+    roundTrip('bridge', { 'vlan-protocol': 0x1234 }, '0600080012340000'); // not a named protocol: a number
+    // IFLA_GENEVE_REMOTE (type 2): nla_put_in_addr, the IPv4 address in network order.
+    roundTrip('geneve', { id: 5, remote: '192.0.2.1' }, '08000200c0000201');
+  });
+
   it('decodes protinfo by family: bridge port options (AF_BRIDGE), inet6 (AF_INET6)', () => {
     const port = bodies('brlink.bin').find((b) => b.attrs.ifname === 'va')!;
     expect(port['ifi-family']).toBe(7);

@@ -45,6 +45,8 @@ export interface BridgeData {
   stpState?: number;
   priority?: number;
   vlanFiltering?: number;
+  /** `'802.1Q'` or `'802.1ad'` (ip's spelling); `0x....` for any other protocol number. */
+  vlanProtocol?: string;
   mcastSnooping?: number;
   [key: string]: unknown;
 }
@@ -58,7 +60,13 @@ declare module '../spec.js' {
   }
 }
 
-const swap16 = (x: number): number => ((x & 0xff) << 8) | (x >> 8);
+/**
+ * IFLA_BR_VLAN_PROTOCOL is a __be16; the codec decodes it big-endian into the spec's
+ * vlan-protocols names (`8021q`, `8021ad`), a number for anything else. ip's spelling:
+ */
+const VLAN_PROTOCOL_TEXT: Record<string, '802.1Q' | '802.1ad'> = { '8021q': '802.1Q', '8021ad': '802.1ad' };
+const vlanProtocolText = (v: unknown): string | undefined =>
+  typeof v === 'string' ? (VLAN_PROTOCOL_TEXT[v] ?? v) : typeof v === 'number' ? `0x${v.toString(16).padStart(4, '0')}` : undefined;
 
 type Field = [specKey: string, attr: string, check: (v: unknown, f: string) => unknown];
 const u = (max: number) => (v: unknown, f: string) => validateUint(v, f, 0, max);
@@ -71,8 +79,7 @@ const FIELDS: Field[] = [
   ['stpState', 'stp-state', u(2)],
   ['priority', 'priority', u(0xffff)],
   ['vlanFiltering', 'vlan-filtering', b01],
-  // IFLA_BR_VLAN_PROTOCOL is a __be16 that the spec types as a host u16: byte-swap it.
-  ['vlanProtocol', 'vlan-protocol', (v, f) => swap16(validateEnum(v, f, ['802.1Q', '802.1ad'] as const) === '802.1Q' ? 0x8100 : 0x88a8)],
+  ['vlanProtocol', 'vlan-protocol', (v, f) => (validateEnum(v, f, ['802.1Q', '802.1ad'] as const) === '802.1Q' ? '8021q' : '8021ad')],
   ['groupFwdMask', 'group-fwd-mask', u(0xffff)],
   ['groupAddress', 'group-addr', (v, f) => validateMac(v, f)],
   ['mcastRouter', 'mcast-router', u(3)],
@@ -160,7 +167,11 @@ export const bridgeKind = registerKind({
     for (const [key, attr, check] of FIELDS) if (spec[key] !== undefined) data[attr] = check(spec[key], key);
     return Object.keys(data).length > 0 ? data : undefined;
   },
-  lift: camelLift,
+  lift(d) {
+    const o = camelLift(d);
+    if (d['vlan-protocol'] !== undefined) o.vlanProtocol = vlanProtocolText(d['vlan-protocol']);
+    return o;
+  },
   ipJson(d) {
     const o: Record<string, unknown> = {};
     const put = (k: string, v: unknown) => {
@@ -173,9 +184,7 @@ export const bridgeKind = registerKind({
     put('stp_state', num(d['stp-state']));
     put('priority', num(d['priority']));
     put('vlan_filtering', num(d['vlan-filtering']));
-    const vp = num(d['vlan-protocol']);
-    // Decoded as a host u16 from big-endian bytes (see vlanProtocol above); accept either order.
-    if (vp !== undefined) put('vlan_protocol', vp === 0x8100 || vp === 0x0081 ? '802.1Q' : vp === 0x88a8 || vp === 0xa888 ? '802.1ad' : String(swap16(vp)));
+    put('vlan_protocol', vlanProtocolText(d['vlan-protocol']));
     put('bridge_id', fmtBridgeId(d['bridge-id']));
     put('root_id', fmtBridgeId(d['root-id']));
     put('root_port', num(d['root-port']));

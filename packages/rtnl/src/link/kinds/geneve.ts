@@ -34,17 +34,9 @@ declare module '../spec.js' {
   }
 }
 
-function ipv4AsHostU32(ip: string): number {
-  const b = new Uint8Array(ip.split('.').map(Number));
-  return new DataView(b.buffer).getUint32(0, true);
-}
-
+/** IFLA_GENEVE_REMOTE as text (the codec decodes its 4 bytes as an IPv4 address; raw bytes otherwise). */
 function remoteText(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (typeof v !== 'number') return undefined;
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, v, true);
-  return b.join('.');
+  return typeof v === 'string' ? v : undefined;
 }
 
 export const geneveKind = registerKind({
@@ -64,9 +56,7 @@ export const geneveKind = registerKind({
     const d: Record<string, unknown> = {};
     if (s.id !== undefined) d.id = s.id;
     const remote = s.remote as string | undefined;
-    // IFLA_GENEVE_REMOTE is a __be32 the spec types as a host u32: pass the number whose
-    // host-order bytes are the address's network-order bytes.
-    if (remote !== undefined) d[remote.includes(':') ? 'remote6' : 'remote'] = remote.includes(':') ? remote : ipv4AsHostU32(remote);
+    if (remote !== undefined) d[remote.includes(':') ? 'remote6' : 'remote'] = remote;
     if (s.ttl !== undefined) d.ttl = s.ttl;
     if (s.tos !== undefined) d.tos = s.tos;
     if (s.port !== undefined) d.port = s.port;

@@ -34,7 +34,15 @@ describe('kind modules', () => {
     expect(json).toEqual({ mode: 'active-backup', miimon: 100, updelay: 200, min_links: 1, xmit_hash_policy: 'layer2+3', ad_lacp_rate: 'fast' });
   });
 
-  it('geneve: the IPv4 remote survives the host-u32 detour; IPv6 goes to remote6', () => {
+  it('bridge: the big-endian VLAN protocol lifts and prints in ip\'s spelling', () => {
+    const { link, json } = roundTrip({ kind: 'bridge', name: 'br0', vlanProtocol: '802.1ad', stpState: 1 });
+    expect((link.attrs.linkinfo as { data: Record<string, unknown> }).data['vlan-protocol']).toBe('8021ad');
+    expect(link.data).toMatchObject({ vlanProtocol: '802.1ad', stpState: 1 });
+    expect(json).toMatchObject({ vlan_protocol: '802.1ad', stp_state: 1 });
+    expect(roundTrip({ kind: 'bridge', name: 'br1', vlanProtocol: '802.1Q' }).json).toMatchObject({ vlan_protocol: '802.1Q' });
+  });
+
+  it('geneve: the IPv4 remote is an address in IFLA_GENEVE_REMOTE; IPv6 goes to remote6', () => {
     const v4 = roundTrip({ kind: 'geneve', name: 'g0', id: 5, remote: '192.0.2.1', ttl: 3 });
     expect(v4.link.data).toMatchObject({ id: 5, remote: '192.0.2.1', ttl: 3 });
     expect(v4.json).toEqual({ id: 5, remote: '192.0.2.1', ttl: 3 });
