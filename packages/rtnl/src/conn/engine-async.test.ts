@@ -104,6 +104,19 @@ describe('engine: sendWritten with a transport that sends on a worker thread', (
     expect(outcomes.get(201)).toBe('ok');
   });
 
+  it('fails every request when the transport throws instead of rejecting', async () => {
+    const k = new AsyncFakeKernel(answer(() => 0));
+    k.sendAsync = () => {
+      throw sysError('EBADF', -9);
+    };
+    const e = new Engine(k);
+    const { datagram, offsets, indexes } = written(2);
+    const { sink, outcomes } = recordingSink();
+    await e.sendWritten(datagram, 2, offsets, indexes, 'RTM_GETLINK', sink);
+    expect([...outcomes.values()].map((x) => (x as { code: string }).code)).toEqual(['EBADF', 'EBADF']);
+    expect(e.inFlight).toBe(0);
+  });
+
   it('on close during the send, fails every request with HandleClosedError at once and ignores the late replies', async () => {
     const k = new AsyncFakeKernel(answer((i) => (i === 0 ? -17 : 0)));
     const e = new Engine(k);

@@ -394,7 +394,15 @@ export class Engine {
     if (this.transport.sendAsync !== undefined) {
       // The worker's request keeps the event loop alive until the call returns; the replies
       // are read on the main thread once it has.
-      return this.transport.sendAsync(datagram).then(
+      let sent: Promise<void>;
+      try {
+        sent = this.transport.sendAsync(datagram);
+      } catch (e) {
+        // A transport that throws instead of rejecting: the same outcome, at once.
+        this.failWritten(group, last!, e);
+        return Promise.resolve();
+      }
+      return sent.then(
         () => {
           if (this.isClosed) return; // close() has failed every request already
           this.stats.requests += count;
