@@ -209,6 +209,31 @@ describe('engine: sendWritten with a transport that sends on a worker thread', (
     expect([...outcomes.values()].every((x) => x instanceof OverrunError)).toBe(true);
   });
 
+  it('gives a datagram consecutive sequence numbers that skip those of requests still waiting', async () => {
+    let held: number | undefined;
+    const k = new AsyncFakeKernel((req, kern) => {
+      const msgs = decode(req);
+      if (msgs.length === 1 && held === undefined) {
+        held = msgs[0]!.header.seq; // answered only at the end
+        return;
+      }
+      answer(() => 0)(req, kern);
+    });
+    const e = new Engine(k);
+    const slow = e.request(getLink(9), { resolveVoid: true });
+    const { datagram, offsets, indexes } = written(4);
+    // Make the next range start just below the waiting request's seq.
+    (e as unknown as { nextSeq: number }).nextSeq = held! - 2;
+    const { sink, outcomes } = recordingSink();
+    await e.sendWritten(datagram, 4, offsets, indexes, 'RTM_GETLINK', sink);
+    const seqs = decode(k.sent.at(-1)!).map((m) => m.header.seq);
+    expect(seqs).toEqual([held! + 1, held! + 2, held! + 3, held! + 4]);
+    expect([...outcomes.values()]).toEqual(['ok', 'ok', 'ok', 'ok']);
+    k.push({ bytes: encode(ack(held!)) });
+    await expect(slow).resolves.toBeUndefined();
+    expect(e.inFlight).toBe(0);
+  });
+
   it('keeps one-off requests on the synchronous send', async () => {
     const k = new AsyncFakeKernel(answer(() => 0));
     const e = new Engine(k);

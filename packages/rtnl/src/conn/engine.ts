@@ -96,12 +96,26 @@ interface Pending {
   /** Requests of `sendWritten` report here, by `index`, instead of to resolve/reject. */
   sink: RequestSink | undefined;
   index: number;
-  /**
-   * On the last request of a `sendWritten` datagram (the only one that asks for an ACK): the
-   * others. The kernel handles a datagram's messages in order and answers each failure, so
-   * once the last one is answered, every other one without an error has succeeded.
-   */
-  group: Pending[] | undefined;
+}
+
+/**
+ * The requests of one `sendWritten` datagram: consecutive sequence numbers from `first`, no
+ * object per request (a million-route batch would make a million). The kernel handles a
+ * datagram's messages in order and answers each failure by its seq, and the last message (the
+ * only one that asks for an ACK) after all the others: once the last is answered, every
+ * other one without an error has succeeded.
+ */
+interface WrittenGroup {
+  first: number;
+  count: number;
+  /** The caller's arrays and bytes, left untouched until every request is settled. */
+  offsets: Int32Array;
+  indexes: Int32Array;
+  datagram: Uint8Array;
+  typeName: string;
+  sink: RequestSink;
+  /** Requests already failed (by their place in the datagram); usually none. */
+  failed: Set<number> | undefined;
 }
 
 function settleOk(p: Pending, results: unknown[]): void {
@@ -132,6 +146,8 @@ export class Engine {
   private readonly pending = new Map<number, Pending>();
   /** Sequence numbers handed out to a batch chunk that is not sent yet. */
   private readonly reserved = new Set<number>();
+  /** `sendWritten` datagrams not answered yet (at most a couple). */
+  private written: WrittenGroup[] = [];
   private nextSeq: number;
   /** The dump currently running on the socket, and those waiting for it (the kernel runs one per socket). */
   private activeDump: Pending | undefined;
@@ -163,7 +179,14 @@ export class Engine {
 
   /** Number of requests waiting for a reply. */
   get inFlight(): number {
-    return this.pending.size + this.dumpQueue.length;
+    let n = this.pending.size + this.dumpQueue.length;
+    for (const g of this.written) n += g.count - (g.failed?.size ?? 0);
+    return n;
+  }
+
+  /** Whether anything waits for a reply from the socket. */
+  private get awaiting(): boolean {
+    return this.pending.size > 0 || this.written.length > 0;
   }
 
   /**
@@ -201,7 +224,6 @@ export class Engine {
       reqOffset: 0,
       sink: undefined,
       index: 0,
-      group: undefined,
     };
     if (dump && this.activeDump) {
       this.dumpQueue.push(p);
@@ -293,7 +315,6 @@ export class Engine {
             reqOffset: 0,
             sink: undefined,
             index: 0,
-            group: undefined,
           };
           let bytes: Uint8Array;
           try {
@@ -338,10 +359,13 @@ export class Engine {
    * rejects (a failed send fails each request through `sink`). Until it resolves the caller
    * must leave `datagram` untouched (the worker reads it), and should not start another
    * `sendWritten`: one datagram in flight keeps the kernel's order and the receive buffer's
-   * bound as they are with the synchronous send. `offsets` and `indexes` are read before this
-   * returns. Without `sendAsync` the send is synchronous and this returns `undefined`. The
-   * datagram's bytes are also kept for errors (an ext-ack offset is resolved against them):
-   * do not reuse them until all of its requests are settled.
+   * bound as they are with the synchronous send. Without `sendAsync` the send is synchronous
+   * and this returns `undefined`.
+   *
+   * The requests get consecutive sequence numbers and no object each: the engine keeps
+   * `datagram`, `offsets` and `indexes` (errors resolve an ext-ack offset against the bytes,
+   * outcomes are reported by `indexes[k]`), so the caller must not change any of them until
+   * every request of the datagram is settled.
    */
   sendWritten(
     datagram: Uint8Array, count: number, offsets: Int32Array, indexes: Int32Array, typeName: string, sink: RequestSink,
@@ -353,43 +377,16 @@ export class Engine {
       return undefined;
     }
     const pid = this.transport.portId;
+    const first = this.allocateRange(count);
     const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
-    const group: Pending[] = new Array<Pending>(count - 1);
-    let last: Pending | undefined;
     for (let k = 0; k < count; k++) {
       const at = offsets[k]!;
-      const seq = this.allocateSeq();
-      const isLast = k === count - 1;
-      view.setUint16(at + 6, view.getUint16(at + 6, true) | (isLast ? NLM_F_REQUEST | NLM_F_ACK : NLM_F_REQUEST), true);
-      view.setUint32(at + 8, seq, true);
+      view.setUint16(at + 6, view.getUint16(at + 6, true) | (k === count - 1 ? NLM_F_REQUEST | NLM_F_ACK : NLM_F_REQUEST), true);
+      view.setUint32(at + 8, (first + k) >>> 0, true);
       view.setUint32(at + 12, pid, true);
-      const p: Pending = {
-        seq,
-        typeName,
-        requestBytes: datagram,
-        dump: false,
-        map: identity as (m: Message) => unknown,
-        mapRaw: undefined,
-        mapAt: undefined,
-        onResult: undefined,
-        results: NO_RESULTS,
-        interrupted: false,
-        attempts: 1,
-        maxAttempts: 1,
-        message: NO_MESSAGE,
-        resolve: noop,
-        reject: noop,
-        resolveVoid: true,
-        reqOffset: at,
-        sink,
-        index: indexes[k]!,
-        group: undefined,
-      };
-      this.pending.set(seq, p);
-      if (isLast) last = p;
-      else group[k] = p;
     }
-    last!.group = group;
+    const g: WrittenGroup = { first, count, offsets, indexes, datagram, typeName, sink, failed: undefined };
+    this.written.push(g);
     if (this.waiting) this.setLoopHold(true);
     if (this.transport.sendAsync !== undefined) {
       // The worker's request keeps the event loop alive until the call returns; the replies
@@ -399,7 +396,7 @@ export class Engine {
         sent = this.transport.sendAsync(datagram);
       } catch (e) {
         // A transport that throws instead of rejecting: the same outcome, at once.
-        this.failWritten(group, last!, e);
+        this.failWritten(g, e);
         return Promise.resolve();
       }
       return sent.then(
@@ -410,14 +407,14 @@ export class Engine {
         },
         (e: unknown) => {
           if (this.isClosed) return;
-          this.failWritten(group, last!, e);
+          this.failWritten(g, e);
         },
       );
     }
     try {
       this.transport.send(datagram);
     } catch (e) {
-      this.failWritten(group, last!, e);
+      this.failWritten(g, e);
       return undefined;
     }
     this.stats.requests += count;
@@ -426,22 +423,63 @@ export class Engine {
   }
 
   /**
-   * A `sendWritten` datagram was not sent: each of its requests fails with the send's error.
-   * One the kernel cannot have seen may still have been settled meanwhile (an overrun fails
-   * everything pending): those are left alone.
+   * A `sendWritten` datagram was not sent (or can no longer be answered): each of its requests
+   * not failed already fails with `e`.
    */
-  private failWritten(group: Pending[], last: Pending, e: unknown): void {
-    const failed: Pending[] = [];
-    for (const p of group) {
-      if (this.pending.get(p.seq) !== p) continue;
-      this.pending.delete(p.seq);
-      failed.push(p);
-    }
-    const lastPending = this.pending.get(last.seq) === last;
-    if (lastPending) this.pending.delete(last.seq);
+  private failWritten(g: WrittenGroup, e: unknown): void {
+    const at = this.written.indexOf(g);
+    if (at < 0) return; // settled already
+    this.written.splice(at, 1);
     this.releaseLoopIfIdle();
-    for (const p of failed) settleError(p, e);
-    if (lastPending) settleError(last, e);
+    for (let k = 0; k < g.count; k++) if (g.failed === undefined || !g.failed.has(k)) g.sink.fail(g.indexes[k]!, e);
+  }
+
+  /** The last request of `g` was answered: every other one without an error has succeeded. */
+  private completeWritten(g: WrittenGroup, lastError: Error | undefined): void {
+    const at = this.written.indexOf(g);
+    if (at < 0) return;
+    this.written.splice(at, 1);
+    this.releaseLoopIfIdle();
+    const last = g.count - 1;
+    const failed = g.failed;
+    for (let k = 0; k < last; k++) if (failed === undefined || !failed.has(k)) g.sink.ok(g.indexes[k]!);
+    if (failed !== undefined && failed.has(last)) return;
+    if (lastError === undefined) g.sink.ok(g.indexes[last]!);
+    else g.sink.fail(g.indexes[last]!, lastError);
+  }
+
+  /**
+   * A message whose seq belongs to no pending request: if it answers a `sendWritten` request,
+   * settle that request (and, for the last one, the datagram). Returns whether it matched.
+   */
+  private dispatchWritten(seq: number, type: number, bytes: Uint8Array, offset: number, len: number): boolean {
+    let g: WrittenGroup | undefined;
+    for (const x of this.written) {
+      if (((seq - x.first) >>> 0) < x.count) {
+        g = x;
+        break;
+      }
+    }
+    if (g === undefined) return false;
+    const k = (seq - g.first) >>> 0;
+    let error: Error | undefined;
+    if (type === NLMSG_ERROR) {
+      const errno = len >= 20 ? rd32(bytes, offset + 16) | 0 : 0;
+      if (errno !== 0) error = this.errorFrom(writtenPending(g, k), bytes.subarray(offset, offset + len), errno);
+    } else if (type === NLMSG_OVERRUN) {
+      error = new OverrunError(g.typeName);
+    } else {
+      return true; // not an answer (the kernel sends none other for these requests)
+    }
+    if (k === g.count - 1) {
+      this.completeWritten(g, error);
+    } else if (error !== undefined) {
+      const failed = (g.failed ??= new Set<number>());
+      if (failed.has(k)) return true;
+      failed.add(k);
+      g.sink.fail(g.indexes[k]!, error);
+    }
+    return true;
   }
 
   /** Stop reading from the socket (a stream's consumer is behind). */
@@ -463,6 +501,7 @@ export class Engine {
     const err = new HandleClosedError();
     for (const p of this.pending.values()) settleError(p, err);
     for (const p of this.dumpQueue) settleError(p, err);
+    for (const g of [...this.written]) this.failWritten(g, err);
     this.pending.clear();
     this.dumpQueue.length = 0;
     this.activeDump = undefined;
@@ -500,9 +539,39 @@ export class Engine {
   private allocateSeq(): number {
     let seq = this.nextSeq;
     // Skip 0 (used by unsolicited notifications) and any number still in flight.
-    while (seq === 0 || this.pending.has(seq) || this.reserved.has(seq)) seq = (seq + 1) >>> 0;
+    while (seq === 0 || this.pending.has(seq) || this.reserved.has(seq) || this.inWritten(seq)) seq = (seq + 1) >>> 0;
     this.nextSeq = (seq + 1) >>> 0;
     return seq;
+  }
+
+  /** Whether `seq` belongs to a `sendWritten` datagram still waiting. */
+  private inWritten(seq: number): boolean {
+    for (const g of this.written) if (((seq - g.first) >>> 0) < g.count) return true;
+    return false;
+  }
+
+  /** `count` consecutive free sequence numbers (never 0, never wrapping): the first. */
+  private allocateRange(count: number): number {
+    let first = this.nextSeq;
+    for (;;) {
+      if (first === 0 || first + count - 1 > 0xffffffff) first = 1;
+      let clash = -1;
+      for (const g of this.written) {
+        if (first < g.first + g.count && g.first < first + count) clash = Math.max(clash, g.first + g.count - 1);
+      }
+      if (clash < 0 && (this.pending.size > 0 || this.reserved.size > 0)) {
+        for (let s = first; s < first + count; s++) {
+          if (this.pending.has(s) || this.reserved.has(s)) {
+            clash = s;
+            break;
+          }
+        }
+      }
+      if (clash < 0) break;
+      first = clash + 1;
+    }
+    this.nextSeq = (first + count) >>> 0;
+    return first;
   }
 
   /** Read and dispatch whatever is queued, for at most one time slice; then wait or yield. */
@@ -512,7 +581,7 @@ export class Engine {
     // ACK) reads no clock at all.
     let started = -1;
     let count = 0;
-    while (this.pending.size > 0 && !this.paused) {
+    while (this.awaiting && !this.paused) {
       let datagram: ReceivedDatagram | null;
       try {
         datagram = this.transport.receive();
@@ -551,7 +620,7 @@ export class Engine {
   private park(): void {
     if (this.waiting || this.isClosed || this.paused) return;
     this.waiting = true;
-    this.setLoopHold(this.pending.size > 0);
+    this.setLoopHold(this.awaiting);
     this.transport.waitReadable().then(
       () => {
         this.waiting = false;
@@ -605,7 +674,8 @@ export class Engine {
         lastPending = p;
       }
       if (p === undefined) {
-        this.stats.unmatched++;
+        if (this.written.length === 0 || !this.dispatchWritten(seq, type, bytes, offset, len)) this.stats.unmatched++;
+        lastSeq = -1;
       } else if (type === NLMSG_ERROR || type === NLMSG_DONE) {
         lastSeq = -1; // the request is settled below: look again for any later message
         // The kernel also flags the final DONE when the table changed after the last part.
@@ -668,7 +738,6 @@ export class Engine {
       return;
     }
     settleOk(p, p.results);
-    if (p.group !== undefined) this.completeGroup(p.group);
     this.startNextDump(p);
   }
 
@@ -676,23 +745,12 @@ export class Engine {
     this.pending.delete(p.seq);
     this.releaseLoopIfIdle();
     settleError(p, error);
-    if (p.group !== undefined) this.completeGroup(p.group);
     this.startNextDump(p);
-  }
-
-  /** The last request of a `sendWritten` datagram was answered: the rest without an error succeeded. */
-  private completeGroup(group: Pending[]): void {
-    for (const g of group) {
-      if (this.pending.get(g.seq) !== g) continue; // failed already
-      this.pending.delete(g.seq);
-      settleOk(g, NO_RESULTS);
-    }
-    this.releaseLoopIfIdle();
   }
 
   /** An idle handle must not keep the process alive, even while its watcher is armed. */
   private releaseLoopIfIdle(): void {
-    if (this.holdingLoop && this.pending.size === 0) this.setLoopHold(false);
+    if (this.holdingLoop && !this.awaiting) this.setLoopHold(false);
   }
 
   /** ref()/unref() the socket's watcher only on change: this runs on every completion. */
@@ -736,6 +794,7 @@ export class Engine {
     this.pending.clear();
     this.activeDump = undefined;
     for (const p of all) settleError(p, error);
+    for (const g of [...this.written]) this.failWritten(g, error);
     const queued = this.dumpQueue.splice(0);
     for (const p of queued) this.start(p);
   }
@@ -791,6 +850,31 @@ function put32(b: Uint8Array, at: number, v: number): void {
   b[at + 1] = v >>> 8;
   b[at + 2] = v >>> 16;
   b[at + 3] = v >>> 24;
+}
+
+/** A stand-in request for message `k` of a `sendWritten` datagram, to build its error (rare). */
+function writtenPending(g: WrittenGroup, k: number): Pending {
+  return {
+    seq: (g.first + k) >>> 0,
+    typeName: g.typeName,
+    requestBytes: g.datagram,
+    dump: false,
+    map: undefined,
+    mapRaw: undefined,
+    mapAt: undefined,
+    onResult: undefined,
+    results: NO_RESULTS,
+    interrupted: false,
+    attempts: 1,
+    maxAttempts: 1,
+    message: NO_MESSAGE,
+    resolve: noop,
+    reject: noop,
+    resolveVoid: true,
+    reqOffset: g.offsets[k]!,
+    sink: g.sink,
+    index: g.indexes[k]!,
+  };
 }
 
 /** The bytes of `p`'s own request (one message of a `sendWritten` datagram, or all of them). */
