@@ -470,10 +470,14 @@ export function addrFromMessage(m: Message): Addr {
 const mapAddr = (m: Message): Addr | undefined => (m.header.type === 'RTM_NEWADDR' ? addrFromMessage(m) : undefined);
 
 const RTM_NEWADDR = 20;
-/** `mapRaw` of the dump: RTM_NEWADDR messages lifted from their bytes, anything else skipped. */
-const liftAddrRaw = (b: Uint8Array): Addr | undefined => ((b[4]! | (b[5]! << 8)) === RTM_NEWADDR ? liftAddr(b, b.byteLength) : undefined);
-/** `ifa_index` of an address message (0 when too short to have one). */
-const liftAddrIndex = (b: Uint8Array): number => (b.byteLength >= 24 ? (b[20]! | (b[21]! << 8) | (b[22]! << 16) | (b[23]! << 24)) >>> 0 : 0);
+/**
+ * `mapAt` of the dump: RTM_NEWADDR messages lifted from the received datagram's bytes
+ * (no view per message), anything else skipped.
+ */
+const liftAddrAt = (b: Uint8Array, o: number, len: number): Addr | undefined =>
+  (b[o + 4]! | (b[o + 5]! << 8)) === RTM_NEWADDR ? liftAddr(b, o, len) : undefined;
+/** ifa_index of the address message at `o` (0 when it is too short to hold one). */
+const liftAddrIndex = (b: Uint8Array, o: number, len: number): number => (len >= 24 ? (b[o + 20]! | (b[o + 21]! << 8) | (b[o + 22]! << 16) | (b[o + 23]! << 24)) >>> 0 : 0);
 
 /** Address changes resolve to nothing: the engine gives `undefined` instead of a result array. */
 const VOID = { resolveVoid: true } as const;
@@ -524,11 +528,11 @@ Handle.prototype.addrList = async function (this: Handle, link?: LinkRef, option
   // The kernel filters by ifa_index under strict checking; the check below only matters on a
   // handle opened with `strict: false`, where the kernel ignores the index.
   // Lifted straight from each reply's bytes (`lift/addr.ts`), the same result as `mapAddr`.
-  const mapRaw =
+  const mapAt =
     index === 0 || this.options.strict !== false
-      ? liftAddrRaw
-      : (b: Uint8Array): Addr | undefined => (liftAddrIndex(b) === index ? liftAddrRaw(b) : undefined);
-  return this.request(addrDumpMessage(af, index), { dump: true, map: mapAddr, mapRaw });
+      ? liftAddrAt
+      : (b: Uint8Array, o: number, len: number): Addr | undefined => (liftAddrIndex(b, o, len) === index ? liftAddrAt(b, o, len) : undefined);
+  return this.request(addrDumpMessage(af, index), { dump: true, map: mapAddr, mapAt });
 };
 
 /** {@link Handle.addrAdd} on the default handle. */

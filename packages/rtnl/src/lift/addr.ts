@@ -43,12 +43,16 @@ const lft = (v: number): number => (v === INFINITY_LIFE_TIME ? Infinity : v);
  */
 export function addrFromBytes(msg: Uint8Array): Addr {
   const len = checkedLength(msg, 'addrFromBytes');
-  return liftAddr(msg, len);
+  return liftAddr(msg, 0, len);
 }
 
-/** @internal the lifter on a message whose length is already known to fit. */
-export function liftAddr(b: Uint8Array, len: number): Addr {
-  if (len < HDR || b[16] === AF_MPLS) return generic(b.subarray(0, len));
+/**
+ * @internal the lifter on the message at `b[o, o + len)` (a datagram's bytes: no view per
+ * message), whose length is already known to fit.
+ */
+export function liftAddr(b: Uint8Array, o: number, len: number): Addr {
+  if (len < HDR || b[o + 16] === AF_MPLS) return generic(b.subarray(o, o + len));
+  const end = o + len;
   let address: string | undefined;
   let local: string | undefined;
   let label: string | undefined;
@@ -58,10 +62,10 @@ export function liftAddr(b: Uint8Array, len: number): Addr {
   let valid = -1;
   let preferred = 0;
   let seen = 0;
-  let p = HDR;
-  while (p + 4 <= len) {
+  let p = o + HDR;
+  while (p + 4 <= end) {
     const alen = b[p]! | (b[p + 1]! << 8);
-    if (alen < 4 || p + alen > len) return generic(b.subarray(0, len));
+    if (alen < 4 || p + alen > end) return generic(b.subarray(o, end));
     const rawType = b[p + 2]! | (b[p + 3]! << 8);
     const d = p + 4;
     const plen = alen - 4;
@@ -69,37 +73,37 @@ export function liftAddr(b: Uint8Array, len: number): Addr {
     const t = rawType & 0x3fff;
     if (t >= 31 || ((MASK >>> t) & 1) === 0) continue;
     // NLA_F_* bits or a repeat: rare enough to leave to the codec.
-    if (rawType !== t || (seen & (1 << t)) !== 0) return generic(b.subarray(0, len));
+    if (rawType !== t || (seen & (1 << t)) !== 0) return generic(b.subarray(o, end));
     seen |= 1 << t;
     if (t === IFA_ADDRESS || t === IFA_LOCAL) {
       const ip = ipAt(b, d, plen);
-      if (ip === undefined) return generic(b.subarray(0, len));
+      if (ip === undefined) return generic(b.subarray(o, end));
       if (t === IFA_ADDRESS) address = ip;
       else local = ip;
     } else if (t === IFA_CACHEINFO) {
-      if (plen !== 16) return generic(b.subarray(0, len));
+      if (plen !== 16) return generic(b.subarray(o, end));
       preferred = u32At(b, d);
       valid = u32At(b, d + 4);
     } else if (t === IFA_LABEL) {
       label = asciiStringAt(b, d, plen);
-      if (label === undefined) return generic(b.subarray(0, len));
+      if (label === undefined) return generic(b.subarray(o, end));
     } else {
-      if (plen !== 4) return generic(b.subarray(0, len));
+      if (plen !== 4) return generic(b.subarray(o, end));
       if (t === IFA_BROADCAST) broadcast = ipv4At(b, d);
       else if (t === IFA_FLAGS) flagsAttr = u32At(b, d);
       else priority = u32At(b, d);
     }
   }
-  const prefixLen = b[17]!;
+  const prefixLen = b[o + 17]!;
   const a: Addr = {
     address: (local ?? address ?? '') + slashLen(prefixLen),
-    scope: scopeName(b[19]!),
+    scope: scopeName(b[o + 19]!),
     // IFA_FLAGS (u32), when present, supersedes the 8-bit header field.
-    flags: addrFlagNames(flagsAttr >= 0 ? flagsAttr : b[18]!),
+    flags: addrFlagNames(flagsAttr >= 0 ? flagsAttr : b[o + 18]!),
     validLft: Infinity,
     preferredLft: Infinity,
-    linkIndex: u32At(b, 20),
-    family: familyName(b[16]!) as Family,
+    linkIndex: u32At(b, o + 20),
+    family: familyName(b[o + 16]!) as Family,
   };
   if (local !== undefined) {
     a.local = local;

@@ -6,7 +6,7 @@ import { addrFromMessage } from '../addr.js';
 import { formatIP } from '../ip.js';
 import { neighFromMessage } from '../neigh.js';
 import { routeFromMessage } from '../route.js';
-import { addrFromBytes } from './addr.js';
+import { addrFromBytes, liftAddr } from './addr.js';
 import { ipv4At, ipv6At } from './common.js';
 import { neighFromBytes } from './neigh.js';
 import { routeFromBytes } from './route.js';
@@ -105,6 +105,25 @@ describe('raw lifters agree with decode + xxxFromMessage', () => {
     big.set(b);
     big.fill(0xff, b.length);
     expect(routeFromBytes(big)).toStrictEqual(generic(b));
+  });
+
+  it('lifts an address message where it lies in a datagram (the dump path: no view per message)', () => {
+    const addrs = [...VECTORS, ...SYNTHETIC].filter((b) => typeOf(b) === 20 || typeOf(b) === 21);
+    expect(addrs.length).toBeGreaterThan(5);
+    // All of them back to back, after 12 bytes of something else, as one datagram.
+    const total = addrs.reduce((n, b) => n + ((b.length + 3) & ~3), 12);
+    const datagram = new Uint8Array(total).fill(0xee);
+    let o = 12;
+    for (const b of addrs) {
+      datagram.set(b, o);
+      expect(liftAddr(datagram, o, b.length)).toEqual(addrFromBytes(b));
+      o += (b.length + 3) & ~3;
+    }
+    o = 12;
+    for (const b of addrs) {
+      expect(liftAddr(datagram, o, b.length)).toEqual(generic(b));
+      o += (b.length + 3) & ~3;
+    }
   });
 
   it('rejects input that is not a message with a typed error', () => {
