@@ -85,4 +85,15 @@ describe('MessageWriter', () => {
     expect(hex(c.finish())).toBe('18000000120000000000000000000000' + '0500010001000000');
     expect(hex(d.finish())).toBe('18000000130000000000000000000000' + '0500010002000000');
   });
+
+  it('keeps a writer used after finish() off the next writer\'s buffer (and does not hang)', () => {
+    const a = new MessageWriter(16);
+    a.attrU32(1, 1);
+    a.finish();
+    const b = new MessageWriter(17); // takes the shared buffer
+    b.attrU32(2, 0x22222222);
+    a.attrU32(3, 0x33333333); // misuse: must land in a private buffer
+    a.u8(7).u16(8).u32(9).raw(Uint8Array.of(1, 2, 3));
+    expect(hex(b.finish())).toBe('18000000110000000000000000000000' + '0800020022222222');
+  });
 });

@@ -56,7 +56,7 @@ export class MessageWriter {
 
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = Math.max(64, this.buf.length * 2);
     while (size < this.pos + n) size *= 2;
     if (size > MAX_MESSAGE) throw new RangeError(`message would exceed ${MAX_MESSAGE} bytes`);
     const next = new Uint8Array(size);
@@ -225,9 +225,12 @@ export class MessageWriter {
     if (this.shared) {
       this.shared = false;
       scratchInUse = false;
-      // A writer used after this must not touch the buffer the next writer owns.
-      this.buf = new Uint8Array(0);
-      this.view = new DataView(this.buf.buffer);
+      // A writer used after this must not touch the buffer the next writer owns: it gets an
+      // empty one, which its next write outgrows into a private buffer. Shared constants, as
+      // this runs for every message: a fresh array and a view of it are two allocations, and
+      // viewing a small array's buffer makes V8 move it out of its heap.
+      this.buf = EMPTY;
+      this.view = EMPTY_VIEW;
       this.pos = 0;
     }
   }
@@ -235,6 +238,8 @@ export class MessageWriter {
 
 /** Netlink lengths are 32-bit, but no rtnetlink request comes near this. */
 const MAX_MESSAGE = 1 << 26;
+const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
 let scratch = new Uint8Array(4096);
 let scratchView = new DataView(scratch.buffer);
 let scratchInUse = false;
