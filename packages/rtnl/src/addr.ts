@@ -5,7 +5,7 @@
  * own address and `IFA_ADDRESS` the peer (equal to the local address when the link is not
  * point-to-point). IPv6 sends only `IFA_ADDRESS` unless a peer is configured.
  */
-import { decode, messageFlagsValue, messageTypeNumber, type Message } from '@nlkit/nl-codec';
+import { decode, messageFlagsValue, messageTypeNumber, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, type Message } from '@nlkit/nl-codec';
 import { wireMessage, wireWriter, type WireMessage } from './conn/wire.js';
 import { Handle, getDefaultHandle } from './handle.js';
 import {
@@ -352,12 +352,14 @@ const IFA_RT_PRIORITY = ifa('rt-priority');
  * @internal The bytes of `addrMessage(type, flags, index, p)`, written directly (see `conn/wire.ts` for
  * why): same attributes in the same order, so requests stay what `ip addr` sends.
  */
-export function addrWire(type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[], index: number, p: ParsedAddr): WireMessage {
+export function addrWire(type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[] | number, index: number, p: ParsedAddr): WireMessage {
   const { cidr } = p;
   const del = type === 'RTM_DELADDR';
   const prefixLen = p.peer ? p.peer.prefixLen : cidr.prefixLen;
   const scope = p.scope ?? (!del && cidr.af === AF_INET && cidr.bytes[0] === 127 ? 254 : 0);
-  const w = wireWriter(type, messageFlagsValue(messageTypeNumber(type), flags as Parameters<typeof messageFlagsValue>[1]));
+  // The operations pass their flags as a number (no name lookups per request); tests by name.
+  const bits = typeof flags === 'number' ? flags : messageFlagsValue(messageTypeNumber(type), flags as Parameters<typeof messageFlagsValue>[1]);
+  const w = wireWriter(type, bits);
   w.u8(cidr.af).u8(prefixLen).u8(p.flags > 0xff ? 0 : p.flags).u8(scope).u32(index);
   w.attrBytes(IFA_LOCAL, cidr.bytes);
   if (p.peer) w.attrBytes(IFA_ADDRESS, p.peer.bytes);
@@ -482,7 +484,7 @@ const liftAddrIndex = (b: Uint8Array, o: number, len: number): number => (len >=
 /** Address changes resolve to nothing: the engine gives `undefined` instead of a result array. */
 const VOID = { resolveVoid: true } as const;
 
-function modify(h: Handle, type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[], link: LinkRef, addr: AddrSpec): Promise<void> {
+function modify(h: Handle, type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: number, link: LinkRef, addr: AddrSpec): Promise<void> {
   let parsed: ParsedAddr;
   try {
     parsed = parseAddrSpec(addr); // all input checks before any system call
@@ -497,15 +499,15 @@ function modify(h: Handle, type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[],
 }
 
 Handle.prototype.addrAdd = function (this: Handle, link: LinkRef, addr: AddrSpec): Promise<void> {
-  return modify(this, 'RTM_NEWADDR', ['create', 'excl'], link, addr);
+  return modify(this, 'RTM_NEWADDR', NLM_F_CREATE | NLM_F_EXCL, link, addr);
 };
 
 Handle.prototype.addrReplace = function (this: Handle, link: LinkRef, addr: AddrSpec): Promise<void> {
-  return modify(this, 'RTM_NEWADDR', ['create', 'replace'], link, addr);
+  return modify(this, 'RTM_NEWADDR', NLM_F_CREATE | NLM_F_REPLACE, link, addr);
 };
 
 Handle.prototype.addrDel = function (this: Handle, link: LinkRef, addr: AddrSpec): Promise<void> {
-  return modify(this, 'RTM_DELADDR', [], link, addr);
+  return modify(this, 'RTM_DELADDR', 0, link, addr);
 };
 
 /** The dump request `addrList` sends (family 0 = all; index 0 = all links). */
