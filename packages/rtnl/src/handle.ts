@@ -22,6 +22,14 @@ export interface HandleOptions {
   /** Socket receive buffer in bytes (`SO_RCVBUFFORCE`, falling back to `SO_RCVBUF`). */
   recvBufferSize?: number;
   /**
+   * How many times a list operation (`linkList`, `addrList`, `routeList`, `neighList`) runs its
+   * dump when the kernel flags it interrupted (`NLM_F_DUMP_INTR`: the table changed while it was
+   * read) before rejecting with `DumpInterruptedError`. Default 3. Raise it for tables under
+   * heavy churn; 1 reports the first interruption. Streams never re-run (what they yielded is
+   * gone) and a `request()` given its own `maxAttempts` keeps it.
+   */
+  dumpAttempts?: number;
+  /**
    * Record every datagram this handle's sockets send and receive to a pcap file (link type 253)
    * that `nl-codec decode` and `tshark -r` read. All handles recording to one path share the
    * file. Default: the `NLKIT_PCAP` environment variable, if set.
@@ -68,6 +76,9 @@ export class Handle implements Disposable {
   static open(options: HandleOptions = {}): Handle {
     if (options.recvBufferSize !== undefined && (!Number.isInteger(options.recvBufferSize) || options.recvBufferSize <= 0)) {
       throw new RangeError(`recvBufferSize must be a positive integer, got ${options.recvBufferSize}`);
+    }
+    if (options.dumpAttempts !== undefined && (!Number.isInteger(options.dumpAttempts) || options.dumpAttempts < 1 || options.dumpAttempts > 1000)) {
+      throw new RangeError(`dumpAttempts must be an integer in 1..1000, got ${options.dumpAttempts}`);
     }
     let owned: NetNs | undefined;
     if (typeof options.netns === 'string') {
@@ -117,6 +128,8 @@ export class Handle implements Disposable {
    * ```
    */
   request<T = Message>(message: Message, options?: RequestOptions<T>): Promise<T[]> {
+    const attempts = this.options.dumpAttempts;
+    if (attempts !== undefined && options?.dump === true && options.maxAttempts === undefined) options = { ...options, maxAttempts: attempts };
     return this.engine.request(message, options);
   }
 
