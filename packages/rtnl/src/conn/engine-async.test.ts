@@ -234,6 +234,43 @@ describe('engine: sendWritten with a transport that sends on a worker thread', (
     expect(e.inFlight).toBe(0);
   });
 
+  it('sends datagrams of concurrent callers one at a time, in call order', async () => {
+    const k = new AsyncFakeKernel(answer((i) => (i === 1 ? -17 : 0)));
+    const e = new Engine(k);
+    const a = written(3, 100);
+    const b = written(2, 200);
+    const { sink, outcomes } = recordingSink();
+    const sa = e.sendWritten(a.datagram, 3, a.offsets, a.indexes, 'RTM_GETLINK', sink);
+    const sb = e.sendWritten(b.datagram, 2, b.offsets, b.indexes, 'RTM_GETLINK', sink);
+    expect(e.inFlight).toBe(5);
+    await Promise.all([sa, sb]);
+    expect(k.maxInFlight).toBe(1);
+    expect(k.sent.map((d) => decode(d).length)).toEqual([3, 2]);
+    expect(outcomes.get(101)).toMatchObject({ code: 'EEXIST' });
+    expect(outcomes.get(201)).toMatchObject({ code: 'EEXIST' });
+    expect([100, 102, 200].map((i) => outcomes.get(i))).toEqual(['ok', 'ok', 'ok']);
+    expect(e.inFlight).toBe(0);
+  });
+
+  it('never sends a waiting datagram whose requests were already failed (an overrun)', async () => {
+    const k = new AsyncFakeKernel(answer(() => 0));
+    const e = new Engine(k);
+    const release = k.hold();
+    const a = written(2, 100);
+    const b = written(2, 200);
+    const { sink, outcomes } = recordingSink();
+    const sa = e.sendWritten(a.datagram, 2, a.offsets, a.indexes, 'RTM_GETLINK', sink);
+    const sb = e.sendWritten(b.datagram, 2, b.offsets, b.indexes, 'RTM_GETLINK', sink);
+    await new Promise((r) => setImmediate(r));
+    k.push(sysError('ENOBUFS', -105));
+    await e.request(getLink(1)).catch(() => undefined); // its drain meets the overrun
+    expect([100, 101, 200, 201].every((i) => outcomes.get(i) instanceof OverrunError)).toBe(true);
+    release();
+    await Promise.all([sa, sb]);
+    expect(k.asyncSends).toBe(1); // the second datagram stayed in the process
+    expect(outcomes.size).toBe(4);
+  });
+
   it('keeps one-off requests on the synchronous send', async () => {
     const k = new AsyncFakeKernel(answer(() => 0));
     const e = new Engine(k);

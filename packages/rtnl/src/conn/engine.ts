@@ -148,6 +148,8 @@ export class Engine {
   private readonly reserved = new Set<number>();
   /** `sendWritten` datagrams not answered yet (at most a couple). */
   private written: WrittenGroup[] = [];
+  /** The last asynchronous send queued (the next waits for it), until it completes. */
+  private asyncSend: Promise<void> | undefined;
   private nextSeq: number;
   /** The dump currently running on the socket, and those waiting for it (the kernel runs one per socket). */
   private activeDump: Pending | undefined;
@@ -357,10 +359,10 @@ export class Engine {
    * loop. Then the returned promise resolves once the call has returned and the replies queued
    * by then have been read (so normally every request of the datagram is settled); it never
    * rejects (a failed send fails each request through `sink`). Until it resolves the caller
-   * must leave `datagram` untouched (the worker reads it), and should not start another
-   * `sendWritten`: one datagram in flight keeps the kernel's order and the receive buffer's
-   * bound as they are with the synchronous send. Without `sendAsync` the send is synchronous
-   * and this returns `undefined`.
+   * must leave `datagram` untouched (the worker reads it). One datagram is in flight per
+   * handle: a `sendWritten` made meanwhile (another batch) is sent when this one's call has
+   * returned, so the kernel's order and the receive buffer's bound stay as they are with the
+   * synchronous send. Without `sendAsync` the send is synchronous and this returns `undefined`.
    *
    * The requests get consecutive sequence numbers and no object each: the engine keeps
    * `datagram`, `offsets` and `indexes` (errors resolve an ext-ack offset against the bytes,
@@ -389,27 +391,15 @@ export class Engine {
     this.written.push(g);
     if (this.waiting) this.setLoopHold(true);
     if (this.transport.sendAsync !== undefined) {
-      // The worker's request keeps the event loop alive until the call returns; the replies
-      // are read on the main thread once it has.
-      let sent: Promise<void>;
-      try {
-        sent = this.transport.sendAsync(datagram);
-      } catch (e) {
-        // A transport that throws instead of rejecting: the same outcome, at once.
-        this.failWritten(g, e);
-        return Promise.resolve();
-      }
-      return sent.then(
-        () => {
-          if (this.isClosed) return; // close() has failed every request already
-          this.stats.requests += count;
-          this.drain();
-        },
-        (e: unknown) => {
-          if (this.isClosed) return;
-          this.failWritten(g, e);
-        },
-      );
+      // One datagram in flight per handle, in call order: another batch's datagram waits for
+      // this one's call to return (the kernel's order and the receive buffer's bound then stay
+      // those of the synchronous send).
+      const prev = this.asyncSend;
+      const done = prev === undefined ? this.sendWrittenAsync(g) : prev.then(() => this.sendWrittenAsync(g));
+      this.asyncSend = done;
+      return done.then(() => {
+        if (this.asyncSend === done) this.asyncSend = undefined;
+      });
     }
     try {
       this.transport.send(datagram);
@@ -420,6 +410,36 @@ export class Engine {
     this.stats.requests += count;
     this.drain();
     return undefined;
+  }
+
+  /**
+   * Send `g`'s datagram on a worker thread; once the call has returned, read what is queued.
+   * Never rejects: a failed send fails the datagram's requests.
+   */
+  private sendWrittenAsync(g: WrittenGroup): Promise<void> {
+    // Settled while it waited its turn (close, an overrun): sending it now would apply changes
+    // already reported as failed.
+    if (this.isClosed || !this.written.includes(g)) return Promise.resolve();
+    // The worker's request keeps the event loop alive until the call returns.
+    let sent: Promise<void>;
+    try {
+      sent = this.transport.sendAsync!(g.datagram);
+    } catch (e) {
+      // A transport that throws instead of rejecting: the same outcome, at once.
+      this.failWritten(g, e);
+      return Promise.resolve();
+    }
+    return sent.then(
+      () => {
+        if (this.isClosed) return; // close() has failed every request already
+        this.stats.requests += g.count;
+        this.drain();
+      },
+      (e: unknown) => {
+        if (this.isClosed) return;
+        this.failWritten(g, e);
+      },
+    );
   }
 
   /**
