@@ -6,7 +6,9 @@
  */
 import { Handle } from '@nlkit/rtnl';
 import { asyncCallsInFlight } from '@nlkit/syscall-shim';
-import { expect, it } from 'vitest';
+import { clearFaults, injectFault, startCounting, stopCounting } from '@nlkit/syscall-shim/testing';
+import { afterEach, expect, it } from 'vitest';
+import { carriesCode, withTimeout } from './fixtures/faults.js';
 import { describeKernel, openFdCount, useTestNetns } from './fixtures/netns.js';
 
 const GW = '198.18.0.2';
@@ -62,6 +64,50 @@ describeKernel('route batches sent on a worker thread', () => {
     const present = new Set((await h.routeList({ family: 'inet', table: 'main' })).filter((r) => r.gw === GW).map((r) => r.dst));
     expect(present.size).toBe(n - (bad.size - 1));
     for (let i = 0; i < n; i++) if (present.has(prefix(i)) !== (!bad.has(i) || i === 5)) expect.fail(`${prefix(i)} present: ${present.has(prefix(i))}`);
+  });
+
+  afterEach(() => {
+    clearFaults();
+    stopCounting();
+  });
+
+  it('under a failure of any one system call, reports success only for routes the kernel has', async () => {
+    const { h } = t();
+    const oif = await setup();
+    const n = 700; // three datagrams at window 256
+    const add = () => {
+      const b = h.batch();
+      for (let i = 0; i < n; i++) b.routeAdd({ dst: prefix(i), gw: GW, linkIndex: oif });
+      return b.commit({ window: 256 });
+    };
+    const clear = async () => {
+      const b = h.batch();
+      for (let i = 0; i < n; i++) b.routeDel({ dst: prefix(i), gw: GW, linkIndex: oif });
+      await b.commit({ window: 256 });
+    };
+    startCounting();
+    expect((await add()).every((r) => r.ok)).toBe(true);
+    const { total, bySyscall } = stopCounting();
+    expect(bySyscall.sendto).toBe(3);
+    for (let nth = 1; nth <= total; nth++) {
+      await clear();
+      const fault = injectFault({ nth, errno: 'EIO' });
+      const results = await withTimeout(add(), 30_000, `batch with call ${nth} failing`);
+      clearFaults();
+      expect(fault.fired, `call ${nth}`).toBe(true);
+      expect(results).toHaveLength(n);
+      const present = new Set((await h.routeList({ family: 'inet', table: 'main' })).filter((r) => r.gw === GW).map((r) => r.dst));
+      let failed = 0;
+      results.forEach((r, i) => {
+        if (r.ok) {
+          if (!present.has(prefix(i))) expect.fail(`call ${nth}: ${prefix(i)} reported added but missing`);
+        } else {
+          failed++;
+          if (!carriesCode(r.error, 'EIO')) expect.fail(`call ${nth}: ${prefix(i)} failed with ${String(r.error)}`);
+        }
+      });
+      expect(failed, `call ${nth}`).toBeGreaterThan(0);
+    }
   });
 
   it('settles every request when the handle closes during a send, and leaks no descriptor', async () => {
