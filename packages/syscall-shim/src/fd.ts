@@ -94,7 +94,15 @@ export class OwnedFd implements Disposable {
     closeNumber(n);
   }
 
-  /** True while asynchronous calls are using the descriptor (a `close()` then waits for them). */
+  /**
+   * True while asynchronous calls are using the descriptor (a `close()` then waits for them).
+   *
+   * @example
+   * const sent = sendtoAsync(sock, datagram);
+   * sock.busy;   // true until the worker's call returns
+   * sock.close(); // sock.closed is true now; close(2) runs when the call returns
+   * await sent;
+   */
   get busy(): boolean {
     return this.#busy > 0;
   }
