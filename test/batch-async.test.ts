@@ -10,23 +10,16 @@ import { clearFaults, injectFault, startCounting, stopCounting } from '@nlkit/sy
 import { afterEach, expect, it } from 'vitest';
 import { carriesCode, withTimeout } from './fixtures/faults.js';
 import { describeKernel, openFdCount, useTestNetns } from './fixtures/netns.js';
+import { GW, prefix, routeTableLinks } from './fixtures/routes.js';
 
-const GW = '198.18.0.2';
-// Any unicast prefixes are fine here: table entries only, in an isolated namespace, nothing is sent.
-const prefix = (i: number) => `${11 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`;
 
 describeKernel('route batches sent on a worker thread', () => {
   const t = useTestNetns();
 
-  async function setup() {
+  const setup = () => {
     const { h, sysctl } = t();
-    sysctl('net.ipv6.conf.all.disable_ipv6', '1');
-    const sa = await h.linkAdd({ kind: 'veth', name: 'sa', peer: { name: 'sb' } });
-    await h.linkSetUp('sb');
-    await h.linkSetUp(sa);
-    await h.addrAdd(sa, '198.18.0.1/15');
-    return sa.index;
-  }
+    return routeTableLinks(h, sysctl);
+  };
 
   it('keeps timers firing while the kernel inserts a batch, with exact per-request results', async () => {
     const { h } = t();

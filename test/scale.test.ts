@@ -5,24 +5,17 @@
  */
 import { expect, it } from 'vitest';
 import { describeKernel, useTestNetns, openFdCount } from './fixtures/netns.js';
+import { GW, prefix, routeTableLinks } from './fixtures/routes.js';
 
 const R = 20_000;
-const GW = '198.18.0.2';
-// Any unicast prefixes are fine here: table entries only, in an isolated namespace, nothing is sent.
-const prefix = (i: number) => `${11 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`;
 
 describeKernel('route tables at scale', () => {
   const t = useTestNetns();
 
-  async function setup() {
+  const setup = () => {
     const { h, sysctl } = t();
-    sysctl('net.ipv6.conf.all.disable_ipv6', '1');
-    const sa = await h.linkAdd({ kind: 'veth', name: 'sa', peer: { name: 'sb' } });
-    await h.linkSetUp('sb');
-    await h.linkSetUp(sa);
-    await h.addrAdd(sa, '198.18.0.1/15');
-    return sa.index;
-  }
+    return routeTableLinks(h, sysctl);
+  };
 
   it('inserts 20,000 routes in a batch and gets each back exactly once, as an array and as a stream', async () => {
     const { h } = t();
