@@ -38,7 +38,7 @@ describeKernel('engine on a real socket', () => {
       }
       const before = h.stats.foreignDropped;
       const [lo] = await h.request(getLink(1));
-      expect((lo as { attrs: { ifname: string } }).attrs.ifname).toBe('lo');
+      expect((lo as unknown as { attrs: { ifname: string } }).attrs.ifname).toBe('lo');
       const links = await h.request(dumpLinks(), { dump: true });
       expect(links).toHaveLength(1);
       expect(h.stats.foreignDropped - before).toBeGreaterThanOrEqual(2);

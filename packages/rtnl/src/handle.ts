@@ -4,7 +4,7 @@
  * installed on `Handle.prototype` there, so each concept stays in one file; this file only owns
  * the socket's lifetime.
  */
-import type { Message } from '@nlkit/nl-codec';
+import type { Message, MessageInput } from '@nlkit/nl-codec';
 import * as shim from '@nlkit/syscall-shim';
 import { Engine, type EngineStats, type RequestOptions } from './conn/engine.js';
 import { SocketTransport } from './conn/socket-transport.js';
@@ -127,10 +127,12 @@ export class Handle implements Disposable {
    * const [reply] = await h.request({ header: { type: 'RTM_GETLINK', flags: [] }, 'ifi-index': 1, attrs: {} });
    * ```
    */
-  request<T = Message>(message: Message, options?: RequestOptions<T>): Promise<T[]> {
+  request<T = Message>(message: Message | MessageInput, options?: RequestOptions<T>): Promise<T[]> {
     const attempts = this.options.dumpAttempts;
     if (attempts !== undefined && options?.dump === true && options.maxAttempts === undefined) options = { ...options, maxAttempts: attempts };
-    return this.engine.request(message, options);
+    // The engine writes seq and pid itself, and reads flags as names or a number: a header
+    // without them (the codec's MessageInput, as `encode` takes it) is a complete request.
+    return this.engine.request(message as Message, options);
   }
 
   /** @internal run `fn` synchronously inside this handle's namespace (for ioctls and tun fds). */

@@ -59,6 +59,35 @@ describe('neighbour errors', () => {
   });
 });
 
+describe('neighDel with a listed Neigh', () => {
+  it('deletes by a Neigh as neighList gives it, and refuses one of another family before any system call', async () => {
+    const listed: Neigh = { linkIndex: 3, family: 'inet', state: ['reachable'], flags: [], type: 'unicast', ip: '192.0.2.77', hardwareAddr: '02:00:00:00:00:02' };
+    const sent: Uint8Array[] = [];
+    const k = new FakeKernel((req, kern) => {
+      sent.push(req);
+      const ack = new Uint8Array(36);
+      const a = new DataView(ack.buffer);
+      a.setUint32(0, 36, true);
+      a.setUint16(4, 2, true);
+      a.setUint16(6, 0x100, true);
+      a.setUint32(8, new DataView(req.buffer, req.byteOffset).getUint32(8, true), true);
+      kern.push({ bytes: ack });
+    });
+    const h = Handle.open({ transport: k });
+    try {
+      await h.neighDel(listed);
+      expect(sent).toHaveLength(1);
+      const [m] = decode(sent[0]!);
+      expect(m!.header.type).toBe('RTM_DELNEIGH');
+      expect(m).toMatchObject({ 'ndm-ifindex': 3, attrs: { dst: '192.0.2.77' } });
+      await expect(h.neighDel({ ...listed, family: 29 })).rejects.toThrow(TypeError);
+      expect(sent).toHaveLength(1);
+    } finally {
+      h.close();
+    }
+  });
+});
+
 describe('neighbours lifted from the kernel', () => {
   it('lifts `ip neigh show` and agrees with ip -j', async () => {
     const v = vector('neigh_show');

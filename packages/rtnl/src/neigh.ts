@@ -115,14 +115,16 @@ declare module './handle.js' {
      */
     neighSet(neigh: NeighSpec): Promise<void>;
     /**
-     * Delete a neighbour entry (`ENOENT` if there is none).
+     * Delete a neighbour entry (`ENOENT` if there is none). A `Neigh` from `neighList` is
+     * accepted as it is (one of another family is refused with a TypeError before any system call).
      *
      * @example
      * ```ts
      * await h.neighDel({ link: 'eth0', ip: '192.0.2.1' });
+     * for (const n of await h.neighList({ link: 'eth0' })) await h.neighDel(n);
      * ```
      */
-    neighDel(neigh: NeighSpec): Promise<void>;
+    neighDel(neigh: NeighSpec | Neigh): Promise<void>;
     /**
      * List neighbour entries (ARP and NDP by default; `family: 'bridge'` for the FDB).
      *
@@ -263,8 +265,8 @@ Handle.prototype.neighAdd = function (this: Handle, neigh: NeighSpec): Promise<v
 Handle.prototype.neighSet = function (this: Handle, neigh: NeighSpec): Promise<void> {
   return modify(this, 'RTM_NEWNEIGH', ['create', 'replace'], neigh);
 };
-Handle.prototype.neighDel = function (this: Handle, neigh: NeighSpec): Promise<void> {
-  return modify(this, 'RTM_DELNEIGH', [], neigh);
+Handle.prototype.neighDel = function (this: Handle, neigh: NeighSpec | Neigh): Promise<void> {
+  return modify(this, 'RTM_DELNEIGH', [], neigh as NeighSpec);
 };
 
 /**
@@ -391,7 +393,7 @@ export const neighAdd = (neigh: NeighSpec): Promise<void> => getDefaultHandle().
 /** {@link Handle.neighSet} on the default handle. */
 export const neighSet = (neigh: NeighSpec): Promise<void> => getDefaultHandle().neighSet(neigh);
 /** {@link Handle.neighDel} on the default handle. */
-export const neighDel = (neigh: NeighSpec): Promise<void> => getDefaultHandle().neighDel(neigh);
+export const neighDel = (neigh: NeighSpec | Neigh): Promise<void> => getDefaultHandle().neighDel(neigh);
 /** {@link Handle.neighList} on the default handle. */
 export const neighList = (filter?: NeighListFilter): Promise<Neigh[]> => getDefaultHandle().neighList(filter);
 

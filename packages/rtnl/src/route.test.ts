@@ -145,6 +145,35 @@ describe('route errors', () => {
     }
   });
 
+  it('deletes by a Route as routeList gives it, and refuses one of another family before any system call', async () => {
+    const listed: Route = { family: 'inet', dst: '198.51.100.0/24', gw: '198.18.0.2', linkIndex: 3, table: 254, protocol: 'boot', scope: 'universe', type: 'unicast', flags: [], tos: 0 };
+    const sent: Uint8Array[] = [];
+    const k = new FakeKernel((req, kern) => {
+      sent.push(req);
+      const v = new DataView(req.buffer, req.byteOffset);
+      const ack = new Uint8Array(36);
+      const a = new DataView(ack.buffer);
+      a.setUint32(0, 36, true);
+      a.setUint16(4, 2, true);
+      a.setUint16(6, 0x100, true);
+      a.setUint32(8, v.getUint32(8, true), true);
+      kern.push({ bytes: ack });
+    });
+    const h = Handle.open({ transport: k });
+    try {
+      await h.routeDel(listed);
+      expect(sent).toHaveLength(1);
+      const [m] = decode(sent[0]!);
+      expect(m!.header.type).toBe('RTM_DELROUTE');
+      expect((m as unknown as { attrs: Record<string, unknown> }).attrs).toMatchObject({ dst: '198.51.100.0', gateway: '198.18.0.2', oif: 3 });
+      const mpls: Route = { ...listed, family: 28 };
+      await expect(h.routeDel(mpls)).rejects.toThrow(TypeError);
+      expect(sent).toHaveLength(1);
+    } finally {
+      h.close();
+    }
+  });
+
   it('rejects a prefix given to routeGet', async () => {
     const { h, kernel } = noKernelHandle();
     try {

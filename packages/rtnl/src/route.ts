@@ -335,14 +335,17 @@ declare module './handle.js' {
      */
     routeAppend(route: RouteSpec): Promise<void>;
     /**
-     * Delete a route (`ESRCH` if there is none). Fields left out match anything.
+     * Delete a route (`ESRCH` if there is none). Fields left out match anything. A `Route`
+     * from `routeList` is accepted as it is (one of a family other than IPv4/IPv6 is refused
+     * with a TypeError before any system call).
      *
      * @example
      * ```ts
      * await h.routeDel({ dst: '198.51.100.0/24' });
+     * for (const r of await h.routeList({ table: 100 })) await h.routeDel(r);
      * ```
      */
-    routeDel(route: RouteSpec): Promise<void>;
+    routeDel(route: RouteSpec | Route): Promise<void>;
     /**
      * List routes; table, family, link and protocol filters run in the kernel.
      *
@@ -956,8 +959,8 @@ Handle.prototype.routeReplace = function (this: Handle, route: RouteSpec): Promi
 Handle.prototype.routeAppend = function (this: Handle, route: RouteSpec): Promise<void> {
   return modify(this, ROUTE_APPEND, route);
 };
-Handle.prototype.routeDel = function (this: Handle, route: RouteSpec): Promise<void> {
-  return modify(this, ROUTE_DEL, route);
+Handle.prototype.routeDel = function (this: Handle, route: RouteSpec | Route): Promise<void> {
+  return modify(this, ROUTE_DEL, route as RouteSpec);
 };
 
 function prefName(v: number): Route['pref'] {
@@ -1159,7 +1162,7 @@ export const routeReplace = (route: RouteSpec): Promise<void> => getDefaultHandl
 /** {@link Handle.routeAppend} on the default handle. */
 export const routeAppend = (route: RouteSpec): Promise<void> => getDefaultHandle().routeAppend(route);
 /** {@link Handle.routeDel} on the default handle. */
-export const routeDel = (route: RouteSpec): Promise<void> => getDefaultHandle().routeDel(route);
+export const routeDel = (route: RouteSpec | Route): Promise<void> => getDefaultHandle().routeDel(route);
 /** {@link Handle.routeList} on the default handle. */
 export const routeList = (filter?: RouteListFilter): Promise<Route[]> => getDefaultHandle().routeList(filter);
 /** {@link Handle.routeGet} on the default handle. */
