@@ -63,6 +63,15 @@ export interface RequestOptions<T> {
    * ACK): saves the caller a `.then()` and a promise per request.
    */
   resolveVoid?: boolean;
+  /**
+   * Make the `sendmsg` on a worker thread (the transport's `sendAsync`), for a request the
+   * kernel handles slowly inside that call: deleting a link waits on RCU (10-25 ms for a
+   * veth), moving one to another namespace too, and the event loop would stall that long.
+   * It costs ~40 us more than a synchronous send. Requests made on this engine while such a
+   * send is in flight are sent after it returns, in call order (as they would have been had
+   * it blocked the thread). Ignored for dumps and by transports without `sendAsync`.
+   */
+  offload?: boolean;
 }
 
 /**
@@ -91,6 +100,8 @@ interface Pending {
   resolve: (value: unknown[]) => void;
   reject: (reason: unknown) => void;
   resolveVoid: boolean;
+  /** Send it on a worker thread (see RequestOptions.offload). */
+  offload: boolean;
   /** Where this request's message starts in `requestBytes` (a datagram of several for `sendWritten`). */
   reqOffset: number;
   /** Requests of `sendWritten` report here, by `index`, instead of to resolve/reject. */
@@ -150,6 +161,10 @@ export class Engine {
   private written: WrittenGroup[] = [];
   /** The last asynchronous send queued (the next waits for it), until it completes. */
   private asyncSend: Promise<void> | undefined;
+  /** An offloaded request's `sendmsg` is running on a worker thread. */
+  private offloading = false;
+  /** Requests made meanwhile, sent in order once it returns. */
+  private readonly sendQueue: Pending[] = [];
   private nextSeq: number;
   /** The dump currently running on the socket, and those waiting for it (the kernel runs one per socket). */
   private activeDump: Pending | undefined;
@@ -181,7 +196,7 @@ export class Engine {
 
   /** Number of requests waiting for a reply. */
   get inFlight(): number {
-    let n = this.pending.size + this.dumpQueue.length;
+    let n = this.pending.size + this.dumpQueue.length + this.sendQueue.length;
     for (const g of this.written) n += g.count - (g.failed?.size ?? 0);
     return n;
   }
@@ -223,6 +238,7 @@ export class Engine {
       resolve,
       reject,
       resolveVoid: options.resolveVoid === true,
+      offload: options.offload === true && !dump,
       reqOffset: 0,
       sink: undefined,
       index: 0,
@@ -314,6 +330,7 @@ export class Engine {
             resolve: resolve as (v: unknown[]) => void,
             reject,
             resolveVoid: opts.resolveVoid === true,
+            offload: false,
             reqOffset: 0,
             sink: undefined,
             index: 0,
@@ -521,6 +538,8 @@ export class Engine {
     const err = new HandleClosedError();
     for (const p of this.pending.values()) settleError(p, err);
     for (const p of this.dumpQueue) settleError(p, err);
+    for (const p of this.sendQueue) settleError(p, err);
+    this.sendQueue.length = 0;
     for (const g of [...this.written]) this.failWritten(g, err);
     this.pending.clear();
     this.dumpQueue.length = 0;
@@ -529,6 +548,12 @@ export class Engine {
   }
 
   private start(p: Pending): void {
+    // An offloaded send is running: keep the call order (the kernel would have seen this
+    // request after that one had the send blocked the thread).
+    if (this.offloading) {
+      this.sendQueue.push(p);
+      return;
+    }
     const seq = this.allocateSeq();
     p.seq = seq;
     p.attempts++;
@@ -544,6 +569,10 @@ export class Engine {
     this.pending.set(seq, p);
     if (p.dump) this.activeDump = p;
     if (this.waiting) this.setLoopHold(true);
+    if (p.offload && this.transport.sendAsync !== undefined) {
+      this.startOffloaded(p, bytes);
+      return;
+    }
     try {
       this.transport.send(bytes);
     } catch (e) {
@@ -554,6 +583,49 @@ export class Engine {
     }
     this.stats.requests++;
     this.drain();
+  }
+
+  /**
+   * `start`'s send on a worker thread. The reply is read when the call has returned (rtnetlink
+   * queues it inside `sendmsg`), or earlier by a drain for another request; then the requests
+   * that waited are sent. The libuv request keeps the process alive meanwhile.
+   */
+  private startOffloaded(p: Pending, bytes: Uint8Array): void {
+    this.offloading = true;
+    let sent: Promise<void>;
+    try {
+      sent = this.transport.sendAsync!(bytes);
+    } catch (e) {
+      // A transport that throws instead of rejecting: the same outcome, at once.
+      this.offloadFailed(p, e);
+      return;
+    }
+    sent.then(
+      () => {
+        this.offloading = false;
+        if (this.isClosed) return; // close() has settled everything
+        this.stats.requests++;
+        this.drain();
+        this.sendQueued();
+      },
+      (e: unknown) => this.offloadFailed(p, e),
+    );
+  }
+
+  private offloadFailed(p: Pending, e: unknown): void {
+    this.offloading = false;
+    if (this.isClosed) return;
+    if (this.pending.get(p.seq) === p) {
+      this.pending.delete(p.seq);
+      this.releaseLoopIfIdle();
+      p.reject(e);
+    }
+    this.sendQueued();
+  }
+
+  /** Send the requests that waited for an offloaded send, in order, until another one is offloaded. */
+  private sendQueued(): void {
+    while (!this.offloading && !this.isClosed && this.sendQueue.length > 0) this.start(this.sendQueue.shift()!);
   }
 
   private allocateSeq(): number {
@@ -891,6 +963,7 @@ function writtenPending(g: WrittenGroup, k: number): Pending {
     resolve: noop,
     reject: noop,
     resolveVoid: true,
+    offload: false,
     reqOffset: g.offsets[k]!,
     sink: g.sink,
     index: g.indexes[k]!,

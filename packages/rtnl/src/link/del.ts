@@ -7,6 +7,13 @@ import { ifinfoRequest, ifinfoWire, type LinkChange } from './message.js';
 import { selectLink, validateLinkRef, type LinkRef } from './ref.js';
 
 /**
+ * Deletions wait inside `sendmsg` for RCU to let go of the device (16 ms for a veth, 36 ms for a
+ * bridge here; a group of 1000 veths, ~250 ms): made on a worker thread so the event loop runs
+ * meanwhile (the thread hop costs ~40 us).
+ */
+const OFFLOAD = { offload: true } as const;
+
+/**
  * Some links could not be moved into the deletion group; nothing was deleted.
  * @example
  * ```ts
@@ -55,7 +62,7 @@ declare module '../handle.js' {
 Handle.prototype.linkDel = async function (this: Handle, link: LinkRef): Promise<void> {
   const change: LinkChange = {};
   const index = selectLink(link, change as Record<string, unknown>);
-  await this.request(ifinfoWire('RTM_DELLINK', index, change));
+  await this.request(ifinfoWire('RTM_DELLINK', index, change), OFFLOAD);
 };
 
 Handle.prototype.linkDelAll = async function (this: Handle, links: readonly LinkRef[]): Promise<void> {
@@ -118,7 +125,7 @@ Handle.prototype.linkDelAll = async function (this: Handle, links: readonly Link
     );
   }
   try {
-    await this.request(ifinfoRequest('RTM_DELLINK', 0, { group }));
+    await this.request(ifinfoRequest('RTM_DELLINK', 0, { group }), OFFLOAD);
   } catch (e) {
     // Refused (e.g. EOPNOTSUPP: a device in the group has no rtnetlink ops, like lo or a
     // physical NIC), or the reply was lost: put every link that is still there back.
