@@ -24,7 +24,7 @@ function ackingKernel(errors: Record<number, number> = {}): AsyncFakeKernel {
   return new AsyncFakeKernel((req, kern) => {
     const [m] = decode(req);
     const seq = m!.header.seq;
-    const index = (m as { 'ifi-index': number })['ifi-index'];
+    const index = (m as unknown as { 'ifi-index': number })['ifi-index'];
     const ack = new Uint8Array(36);
     const v = new DataView(ack.buffer);
     v.setUint32(0, 36, true);
@@ -37,7 +37,7 @@ function ackingKernel(errors: Record<number, number> = {}): AsyncFakeKernel {
   });
 }
 
-const indexOf = (bytes: Uint8Array): number => (decode(bytes)[0] as { 'ifi-index': number })['ifi-index'];
+const indexOf = (bytes: Uint8Array): number => (decode(bytes)[0] as unknown as { 'ifi-index': number })['ifi-index'];
 
 describe('engine: offloaded requests', () => {
   it('sends an offloaded request on the worker path and resolves on its ACK', async () => {
