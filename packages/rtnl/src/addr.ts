@@ -311,14 +311,14 @@ export function addrMessage(type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[]
   const attrs: Record<string, unknown> = { local: cidr.bytes };
   if (p.peer) attrs.address = p.peer.bytes;
   const del = type === 'RTM_DELADDR';
-  if (typeof p.broadcast === 'string' && !del) attrs.broadcast = ipv4ToCodec(p.broadcast);
+  if (typeof p.broadcast === 'string' && !del) attrs.broadcast = p.broadcast;
   if (p.priority !== undefined) attrs['rt-priority'] = p.priority;
   if (p.label !== undefined) attrs.label = p.label;
   if (!p.peer) attrs.address = cidr.bytes;
   const prefixLen = p.peer ? p.peer.prefixLen : cidr.prefixLen;
   // Go's rule: compute the broadcast for IPv4 prefixes below /31 when none was given.
   if (p.broadcast === undefined && !del && cidr.af === AF_INET && prefixLen < 31 && !p.peer) {
-    attrs.broadcast = ipv4ToCodec(formatIP(broadcastBytes(cidr.bytes, prefixLen)));
+    attrs.broadcast = formatIP(broadcastBytes(cidr.bytes, prefixLen));
   }
   let u8flags = 0;
   if (p.flags > 0xff) attrs.flags = codecFlags(p.flags);
@@ -384,37 +384,6 @@ export function addrWire(type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[] | 
   return wireMessage(type, w.finish());
 }
 
-/**
- * IFA_BROADCAST is typed u32 (not binary) in the kernel's spec, so the codec carries it as a
- * host-order number rather than text. Which form it uses is probed once, so this keeps working
- * if the codec learns to show it as an address; the conversions live here, in one place.
- */
-const BROADCAST_AS_TEXT: boolean = (() => {
-  try {
-    // RTM_NEWADDR, ifaddrmsg for 192.0.2.1/24 on ifindex 1, IFA_BROADCAST 192.0.2.255.
-    const bytes = Uint8Array.from([
-      0x20, 0, 0, 0, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 24, 0, 0, 1, 0, 0, 0, 8, 0, 4, 0, 192, 0, 2, 255,
-    ]);
-    const [m] = decode(bytes);
-    return typeof (m?.attrs as Record<string, unknown> | undefined)?.broadcast === 'string';
-  } catch {
-    return false;
-  }
-})();
-
-function ipv4ToCodec(text: string): string | number {
-  if (BROADCAST_AS_TEXT) return text;
-  const b = parseIP(text, 'broadcast', AF_INET).bytes;
-  // Network-order bytes read as a little-endian u32 (the host order the codec uses).
-  return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
-}
-
-function ipv4FromCodec(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return `${v & 255}.${(v >>> 8) & 255}.${(v >>> 16) & 255}.${v >>> 24}`;
-  return undefined;
-}
-
 function lft(v: number): number {
   return v === INFINITY_LIFE_TIME ? Infinity : v;
 }
@@ -457,8 +426,9 @@ export function addrFromMessage(m: Message): Addr {
   };
   if (localAttr !== undefined) a.local = localAttr;
   if (localAttr !== undefined && addressAttr !== undefined && addressAttr !== localAttr) a.peer = `${addressAttr}/${prefixLen}`;
-  const brd = ipv4FromCodec(attrs.broadcast);
-  if (brd !== undefined) a.broadcast = brd;
+  // The codec's overlay decodes IFA_BROADCAST as an address (the kernel spec says u32); bytes
+  // of another length stay bytes there, and are not an IPv4 broadcast.
+  if (typeof attrs.broadcast === 'string') a.broadcast = attrs.broadcast;
   if (typeof attrs.label === 'string') a.label = attrs.label;
   const ci = attrs.cacheinfo as { 'ifa-prefered'?: number; 'ifa-valid'?: number } | undefined;
   if (ci && typeof ci['ifa-valid'] === 'number') {

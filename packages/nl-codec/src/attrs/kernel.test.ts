@@ -72,6 +72,15 @@ describe('kernel 6.18 dumps', () => {
     roundTrip('bridge', { 'vlan-protocol': 0x1234 }, '0600080012340000'); // not a named protocol: a number
     // IFLA_GENEVE_REMOTE (type 2): nla_put_in_addr, the IPv4 address in network order.
     roundTrip('geneve', { id: 5, remote: '192.0.2.1' }, '08000200c0000201');
+    // IFLA_IPTUN_6RD_RELAY_PREFIX (type 12) of a sit tunnel, likewise.
+    roundTrip('sit', { '6rd-relay-prefix': '192.0.2.0' }, '08000c00c0000200');
+    // IFA_BROADCAST (type 4, inet_fill_ifaddr: nla_put_in_addr): an address, like IFA_LOCAL.
+    const a = bodyCodecForType(20)!;
+    const addr = { 'ifa-family': 2, 'ifa-prefixlen': 24, 'ifa-flags': [], 'ifa-scope': 0, 'ifa-index': 3, attrs: { local: '192.0.2.1', broadcast: '192.0.2.255' } };
+    const bytes = new Uint8Array(16 + a.measure(addr));
+    a.write(addr, bytes, viewOf(bytes), 16);
+    expect(toHexString(bytes)).toContain('08000400c00002ff');
+    expect(decodeBody(a, bytes)).toEqual(addr);
   });
 
   it('decodes protinfo by family: bridge port options (AF_BRIDGE), inet6 (AF_INET6)', () => {
