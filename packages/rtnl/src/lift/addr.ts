@@ -22,6 +22,12 @@ const MASK = LIFTED.reduce((m, t) => m | (1 << t), 0);
 
 /** `struct ifaddrmsg` is 8 bytes after the 16-byte netlink header. */
 const HDR = 24;
+const AF_INET = 2;
+/** Whole attribute headers (length | type << 16) of the common IPv4 shape's fixed-size attributes. */
+const H_ADDRESS = ((IFA_ADDRESS << 16) | 8) >>> 0;
+const H_LOCAL = ((IFA_LOCAL << 16) | 8) >>> 0;
+const H_FLAGS = ((IFA_FLAGS << 16) | 8) >>> 0;
+const H_CACHEINFO = ((IFA_CACHEINFO << 16) | 20) >>> 0;
 
 function generic(msg: Uint8Array): Addr {
   return addrFromMessage(decode(msg)[0]!);
@@ -53,6 +59,42 @@ export function addrFromBytes(msg: Uint8Array): Addr {
 export function liftAddr(b: Uint8Array, o: number, len: number): Addr {
   if (len < HDR || b[o + 16] === AF_MPLS) return generic(b.subarray(o, o + len));
   const end = o + len;
+  // The kernel's IPv4 address, in its attribute order: IFA_ADDRESS, IFA_LOCAL, IFA_LABEL,
+  // IFA_FLAGS, IFA_CACHEINFO (inet_fill_ifaddr; no broadcast, priority or protocol). Nearly
+  // every address of a dump has this shape: recognised by its headers and built without the
+  // attribute loop, which matters most before the JIT has compiled this function (an address
+  // dump's first repetitions run it interpreted).
+  if (b[o + 16] === AF_INET && len >= HDR + 44 && u32At(b, o + 24) === H_ADDRESS && u32At(b, o + 32) === H_LOCAL) {
+    const labelLen = b[o + 40]! | (b[o + 41]! << 8);
+    const f = o + 40 + ((labelLen + 3) & ~3);
+    if (
+      (b[o + 42]! | (b[o + 43]! << 8)) === IFA_LABEL &&
+      labelLen > 4 &&
+      f + 28 === end &&
+      u32At(b, f) === H_FLAGS &&
+      u32At(b, f + 8) === H_CACHEINFO
+    ) {
+      const label = asciiStringAt(b, o + 44, labelLen - 4);
+      if (label !== undefined) {
+        const prefixLen = b[o + 17]!;
+        const local = ipv4At(b, o + 36);
+        const same = u32At(b, o + 28) === u32At(b, o + 36);
+        const a: Addr = {
+          address: local + slashLen(prefixLen),
+          scope: scopeName(b[o + 19]!),
+          flags: addrFlagNames(u32At(b, f + 4)),
+          validLft: lft(u32At(b, f + 16)),
+          preferredLft: lft(u32At(b, f + 12)),
+          linkIndex: u32At(b, o + 20),
+          family: 'inet',
+        };
+        a.local = local;
+        if (!same) a.peer = ipv4At(b, o + 28) + slashLen(prefixLen);
+        a.label = label;
+        return a;
+      }
+    }
+  }
   let address: string | undefined;
   let local: string | undefined;
   let label: string | undefined;
