@@ -108,6 +108,31 @@ describe('batches of route changes over a transport that sends on a worker threa
     }
   });
 
+  it('sends each route change as it was when queued, and reports a refused one at commit', async () => {
+    const kernel = new AsyncFakeKernel(routeAnswers);
+    const h = Handle.open({ transport: kernel });
+    try {
+      const b = h.batch();
+      const spec: RouteSpec = { dst: '10.0.1.0/24', gw: '192.0.2.1', linkIndex: 2 };
+      b.routeAdd(spec);
+      spec.dst = '10.0.2.0/24'; // the caller reuses its object: the batch took a copy (as bytes)
+      b.routeAdd(spec);
+      b.routeAdd({ dst: '10.0.3.0/24', gw: 'not-an-address', linkIndex: 2 }); // refused when queued
+      const hops = Array.from({ length: 3000 }, (_, k) => ({ gw: `192.0.${(k >> 8) & 255}.${k & 255}`, linkIndex: 2 }));
+      b.routeAdd({ dst: '10.0.4.0/24', multipath: hops }); // 48 KB: starts a chunk of its own
+      b.routeAdd({ dst: '10.0.5.0/24', gw: '192.0.2.1', linkIndex: 2 });
+      expect(kernel.sent).toHaveLength(0); // nothing is sent before commit
+      const results = await b.commit({ window: 256 });
+      expect(results.map((r) => r.ok)).toEqual([true, true, false, true, true]);
+      expect((results[2] as { error: unknown }).error).toBeInstanceOf(TypeError);
+      const sent = kernel.sent.flatMap((d) => decode(d)) as unknown as { attrs: { dst: string; multipath?: unknown[] } }[];
+      expect(sent.map((m) => m.attrs.dst)).toEqual(['10.0.1.0', '10.0.2.0', '10.0.4.0', '10.0.5.0']);
+      expect(sent[2]!.attrs.multipath).toHaveLength(3000);
+    } finally {
+      h.close();
+    }
+  });
+
   it('gives the same results as the synchronous send for the same batch', async () => {
     const run = async (kernel: FakeKernel) => {
       const h = Handle.open({ transport: kernel });
