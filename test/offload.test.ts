@@ -4,6 +4,7 @@
  * running meanwhile. Liveness checks only: timers must tick while such a request is in
  * flight (with the send on the main thread none can); nothing here is timed.
  */
+import type { Link } from '@nlkit/rtnl';
 import { expect, it } from 'vitest';
 import { createTestNetns, describeKernel, useTestNetns } from './fixtures/netns.js';
 
@@ -54,7 +55,7 @@ describeKernel('slow link requests off the event loop', () => {
       const there = (await other.h.linkList()).map((l) => l.name);
       expect(there).toEqual(expect.arrayContaining(['vn0', 'vn1', 'vn2']));
       // linkDelAll's one group deletion (hundreds of ms for many links) is offloaded too.
-      const links = [];
+      const links: Link[] = [];
       for (let i = 0; i < 20; i++) links.push(await h.linkAdd({ kind: 'veth', name: `vg${i}`, peer: { name: `vh${i}` } }));
       expect(await ticksDuring(() => h.linkDelAll(links))).toBeGreaterThan(0);
       expect((await h.linkList()).filter((l) => l.name.startsWith('vg') || l.name.startsWith('vh'))).toEqual([]);
