@@ -121,12 +121,18 @@ describe('batches of route changes over a transport that sends on a worker threa
       const hops = Array.from({ length: 3000 }, (_, k) => ({ gw: `192.0.${(k >> 8) & 255}.${k & 255}`, linkIndex: 2 }));
       b.routeAdd({ dst: '10.0.4.0/24', multipath: hops }); // 48 KB: starts a chunk of its own
       b.routeAdd({ dst: '10.0.5.0/24', gw: '192.0.2.1', linkIndex: 2 });
+      // Queued with a link name (it needs a lookup, so it runs as the handle's method at commit),
+      // then changed to an index: the batch goes by how it was queued, and sends the change.
+      const named: RouteSpec = { dst: '10.0.6.0/24', gw: '192.0.2.1', link: 'eth0' };
+      b.routeAdd(named);
+      delete named.link;
+      named.linkIndex = 2;
       expect(kernel.sent).toHaveLength(0); // nothing is sent before commit
       const results = await b.commit({ window: 256 });
-      expect(results.map((r) => r.ok)).toEqual([true, true, false, true, true]);
+      expect(results.map((r) => r.ok)).toEqual([true, true, false, true, true, true]);
       expect((results[2] as { error: unknown }).error).toBeInstanceOf(TypeError);
       const sent = kernel.sent.flatMap((d) => decode(d)) as unknown as { attrs: { dst: string; multipath?: unknown[] } }[];
-      expect(sent.map((m) => m.attrs.dst)).toEqual(['10.0.1.0', '10.0.2.0', '10.0.4.0', '10.0.5.0']);
+      expect(sent.map((m) => m.attrs.dst)).toEqual(['10.0.1.0', '10.0.2.0', '10.0.4.0', '10.0.5.0', '10.0.6.0']);
       expect(sent[2]!.attrs.multipath).toHaveLength(3000);
     } finally {
       h.close();

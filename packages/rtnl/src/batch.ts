@@ -194,8 +194,9 @@ const SIMPLE_ROOM = 72;
 const SLICE_MS = 1;
 
 /**
- * Whether queued operation `method(spec)` is a route change that needs no lookup first (no
- * link given by name): those are validated and written straight into shared datagrams.
+ * Whether operation `method(spec)`, as it is queued, is a route change that needs no lookup
+ * first (no link given by name): those take the bulk path, written into bytes at once
+ * (QueuedRoutes) and sent several per datagram at commit.
  */
 function bulkRoute(method: unknown, stored: unknown): RouteChange | undefined {
   const change = ROUTE_CHANGES.get(method);
@@ -208,6 +209,15 @@ function bulkRoute(method: unknown, stored: unknown): RouteChange | undefined {
   return change;
 }
 
+
+/**
+ * The route change queued operation `method(stored)` is, when it took the bulk path as it was
+ * queued (`stored` is then its place in the queued bytes, or a Refused), else undefined. Decided
+ * by what was stored, not by the spec again: a caller may change its object after queueing.
+ */
+function queuedRoute(method: unknown, stored: unknown): RouteChange | undefined {
+  return typeof stored === 'number' || stored instanceof Refused ? ROUTE_CHANGES.get(method) : undefined;
+}
 
 /** Collects the bulk path's outcomes into the batch's results, and says when a window is done. */
 class WindowSink implements RequestSink {
@@ -354,12 +364,12 @@ class BatchRecorder {
     const results: BatchResult[] = new Array<BatchResult>(n);
     let i = 0;
     while (i < n) {
-      if (bulkRoute(this.methods[i], this.args[i]) !== undefined) {
+      if (queuedRoute(this.methods[i], this.args[i]) !== undefined) {
         i = await this.runRoutes(i, window, results);
         continue;
       }
       let last = i + 1;
-      while (last < n && last - i < window && bulkRoute(this.methods[last], this.args[last]) === undefined) last++;
+      while (last < n && last - i < window && queuedRoute(this.methods[last], this.args[last]) === undefined) last++;
       await this.runOps(i, last, results);
       i = last;
     }
@@ -413,61 +423,26 @@ class BatchRecorder {
     };
     let i = first;
     for (; i < n; i++) {
-      const change = bulkRoute(this.methods[i], this.args[i]);
+      const change = queuedRoute(this.methods[i], this.args[i]);
       if (change === undefined) break;
       // sendWritten names one message type per datagram (for errors).
       if (cur.count > 0 && (cur.count === perDatagram || change.type !== cur.type || cur.pos + SIMPLE_ROOM > MAX_DATAGRAM)) {
         await flush();
       }
-      const spec = this.args[i];
+      // Every route change of the bulk path was validated and written when it was queued
+      // (QueuedRoutes): its place in the queued bytes, or why it was refused.
+      const queued = this.args[i] as number | Refused;
       this.args[i] = undefined; // release the arguments as we go
-      if (typeof spec === 'number') {
-        // Written when it was queued (QueuedRoutes): copy it into the datagram.
-        const msg = this.routes.at(spec);
-        if (cur.count > 0 && cur.pos + msg.length > MAX_DATAGRAM) await flush();
-        this.routes.releaseBefore(spec);
-        cur.room(msg.length);
-        cur.buf.set(msg, cur.pos);
-        cur.add(i, msg.length, change.type);
+      if (queued instanceof Refused) {
+        results[i] = { ok: false, error: queued.error };
         continue;
       }
-      if (spec instanceof Refused) {
-        results[i] = { ok: false, error: spec.error };
-        continue;
-      }
-      // The common shape first: validated and written in place, nothing allocated.
-      if (cur.buf.length - cur.pos >= SIMPLE_ROOM && cur.count < cur.offsets.length) {
-        const written = writeSimpleRoute(cur.buf, cur.pos, change, spec);
-        if (written > 0) {
-          cur.add(i, written, change.type); // a multiple of 4
-          continue;
-        }
-      }
-      let bytes: Uint8Array | undefined;
-      let length: number;
-      let p: ParsedRoute;
-      let oif: number | undefined;
-      try {
-        p = parseRouteSpec(spec);
-        oif = knownLinkIndex(p.link);
-        length = routeWireLength(p, oif);
-        if (length < 0) {
-          // Nests (metrics, next hops): the codec writes it, copied in below.
-          const nh = p.multipath?.map((h) => knownLinkIndex(h.link)) ?? [];
-          bytes = routeRequestBytes(change, p, oif, nh);
-          length = bytes.length;
-        }
-      } catch (error) {
-        results[i] = { ok: false, error };
-        continue;
-      }
-      const padded = (length + 3) & ~3;
-      if (cur.count > 0 && cur.pos + padded > MAX_DATAGRAM) await flush();
-      cur.room(padded);
-      cur.buf.fill(0, cur.pos, cur.pos + padded);
-      if (bytes === undefined) writeRouteMessage(cur.buf, cur.pos, change, p, oif, length);
-      else cur.buf.set(bytes, cur.pos);
-      cur.add(i, padded, change.type);
+      const msg = this.routes.at(queued);
+      if (cur.count > 0 && cur.pos + msg.length > MAX_DATAGRAM) await flush();
+      this.routes.releaseBefore(queued);
+      cur.room(msg.length);
+      cur.buf.set(msg, cur.pos);
+      cur.add(i, msg.length, change.type);
     }
     await flush();
     if (inFlight !== undefined) await inFlight;

@@ -19,25 +19,26 @@ const delLink = (index: number): Message => ({
   attrs: {},
 });
 
-/** A kernel that ACKs every message with `error` (0: success) for the ifindex in `errors`. */
-function ackingKernel(errors: Record<number, number> = {}): AsyncFakeKernel {
-  return new AsyncFakeKernel((req, kern) => {
-    const [m] = decode(req);
-    const seq = m!.header.seq;
-    const index = (m as unknown as { 'ifi-index': number })['ifi-index'];
-    const ack = new Uint8Array(36);
-    const v = new DataView(ack.buffer);
-    v.setUint32(0, 36, true);
-    v.setUint16(4, 2, true);
-    v.setUint16(6, 0x100, true);
-    v.setUint32(8, seq, true);
-    v.setInt32(16, errors[index] ?? 0, true);
-    ack.set(req.subarray(0, 16), 20);
-    kern.push({ bytes: ack });
-  });
+const indexOf = (bytes: Uint8Array): number => (decode(bytes)[0] as unknown as { 'ifi-index': number })['ifi-index'];
+
+/** The kernel's capped answer to `req`: NLMSG_ERROR with `error` (0: an ACK) and its header. */
+function answer(req: Uint8Array, error = 0): Uint8Array {
+  const ack = new Uint8Array(36);
+  const v = new DataView(ack.buffer);
+  v.setUint32(0, 36, true);
+  v.setUint16(4, 2, true);
+  v.setUint16(6, 0x100, true);
+  v.setUint32(8, new DataView(req.buffer, req.byteOffset).getUint32(8, true), true);
+  v.setInt32(16, error, true);
+  ack.set(req.subarray(0, 16), 20);
+  return ack;
 }
 
-const indexOf = (bytes: Uint8Array): number => (decode(bytes)[0] as unknown as { 'ifi-index': number })['ifi-index'];
+/** A kernel that ACKs every message with `error` (0: success) for the ifindex in `errors`. */
+function ackingKernel(errors: Record<number, number> = {}): AsyncFakeKernel {
+  return new AsyncFakeKernel((req, kern) => kern.push({ bytes: answer(req, errors[indexOf(req)] ?? 0) }));
+}
+
 
 describe('engine: offloaded requests', () => {
   it('sends an offloaded request on the worker path and resolves on its ACK', async () => {
@@ -98,16 +99,7 @@ describe('engine: offloaded requests', () => {
   });
 
   it('sends synchronously through a transport without sendAsync, and never offloads a dump', async () => {
-    const k = new FakeKernel((req, kern) => {
-      const seq = decode(req)[0]!.header.seq;
-      const ack = new Uint8Array(36);
-      const v = new DataView(ack.buffer);
-      v.setUint32(0, 36, true);
-      v.setUint16(4, 2, true);
-      v.setUint16(6, 0x100, true);
-      v.setUint32(8, seq, true);
-      kern.push({ bytes: ack });
-    });
+    const k = new FakeKernel((req, kern) => kern.push({ bytes: answer(req) }));
     const e = new Engine(k);
     await e.request(delLink(4), { offload: true });
     expect(k.sent).toHaveLength(1);
