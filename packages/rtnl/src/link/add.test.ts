@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { encode } from '@nlkit/nl-codec';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { WIRE } from '../conn/wire.js';
 import { linkAddMessage, validateLinkSpec } from './add.js';
 import { RequestResources } from './kinds/index.js';
+import { vethAddWire } from './message.js';
 import type { LinkSpec } from './spec.js';
 import '../tuntap.js';
 
@@ -190,5 +193,28 @@ describe('LinkSpec typing (checked by tsc, the package lint)', () => {
       { kind: 'wireguardx', name: 'w0' },
     ];
     expect(specs).toHaveLength(7);
+  });
+});
+
+describe('vethAddWire (the veth request written straight into bytes)', () => {
+  /** The object form + encode(), as linkAdd sends any other spec. */
+  const generic = (spec: Record<string, unknown>): string => {
+    const k = validateLinkSpec(spec);
+    const m = linkAddMessage(spec, k, new RequestResources());
+    return Buffer.from(encode({ ...m, header: { ...m.header, seq: 0, pid: 0 } })).toString('hex');
+  };
+  const wire = (name: string, peer: string | undefined, up: boolean): string => Buffer.from(vethAddWire(name, peer, up)[WIRE]).toString('hex');
+
+  it('writes the same bytes as linkAddMessage + encode for any names, with or without a peer or up', () => {
+    const ifname = fc.stringMatching(/^[a-zA-Z0-9_.-]{1,15}$/).filter((n) => n !== '.' && n !== '..');
+    fc.assert(
+      fc.property(ifname, fc.option(ifname, { nil: undefined }), fc.boolean(), (name, peer, up) => {
+        const spec: Record<string, unknown> = { kind: 'veth', name, ...(peer !== undefined ? { peer: { name: peer } } : {}), ...(up ? { up: true } : {}) };
+        expect(wire(name, peer, up)).toBe(generic(spec));
+      }),
+      { numRuns: 500 },
+    );
+    // A multi-byte UTF-8 name (15 bytes) too.
+    expect(wire('väth-ü€', 'pëer', false)).toBe(generic({ kind: 'veth', name: 'väth-ü€', peer: { name: 'pëer' } }));
   });
 });

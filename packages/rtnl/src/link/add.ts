@@ -15,7 +15,7 @@ import {
 import { kindModule, knownKinds, RequestResources, type KindModule } from './kinds/index.js';
 import { linkFromReply } from './decode.js';
 import type { Link } from './link.js';
-import { closeQuietly, IFF_UP, ifinfoRequest } from './message.js';
+import { closeQuietly, IFF_UP, ifinfoRequest, vethAddWire } from './message.js';
 import { COMMON_SPEC_KEYS, type LinkSpec } from './spec.js';
 
 const allowedKeys = new Map<string, Set<string>>();
@@ -86,6 +86,22 @@ export function linkAddMessage(spec: Record<string, unknown>, k: KindModule, res
   return ifinfoRequest('RTM_NEWLINK', 0, attrs, ['create', 'excl', 'echo'], up ? ['up'] : [], up ? IFF_UP : 0);
 }
 
+/** Spec keys other than `kind`, `name`, `peer` and `up`, and peer keys other than `name`. */
+const OTHER_KEYS = ['mtu', 'txQLen', 'hardwareAddr', 'masterIndex', 'parentIndex', 'alias', 'linkGroup', 'netns', 'numTxQueues', 'numRxQueues'] as const;
+
+/**
+ * A validated veth spec of names only (and `up`): `vethAddWire` writes its request. Anything
+ * else goes through `linkAddMessage` and the codec. (Unknown keys were refused by validation.)
+ */
+function simpleVeth(s: Record<string, unknown>): boolean {
+  if (s.kind !== 'veth') return false;
+  for (const key of OTHER_KEYS) if (s[key] !== undefined) return false;
+  const peer = s.peer as Record<string, unknown> | undefined;
+  if (peer === undefined) return true;
+  for (const key of OTHER_KEYS) if (peer[key] !== undefined) return false;
+  return true;
+}
+
 declare module '../handle.js' {
   interface Handle {
     /**
@@ -117,7 +133,7 @@ Handle.prototype.linkAdd = async function (this: Handle, spec: LinkSpec): Promis
     let echoed: Link[];
     try {
       // The echo is lifted like a dump reply: the cheap fields now, the rest on first access.
-      echoed = await this.request<Link>(linkAddMessage(s, k, res), { mapRaw: linkFromReply });
+      echoed = await this.request<Link>(simpleVeth(s) ? vethAddWire(name, (s.peer as { name?: string } | undefined)?.name, s.up === true) : linkAddMessage(s, k, res), { mapRaw: linkFromReply });
     } finally {
       res.release();
     }
