@@ -16,10 +16,7 @@ import { GW, prefix, routeTableLinks } from './fixtures/routes.js';
 describeKernel('route batches sent on a worker thread', () => {
   const t = useTestNetns();
 
-  const setup = () => {
-    const { h, sysctl } = t();
-    return routeTableLinks(h, sysctl);
-  };
+  const setup = () => routeTableLinks(t());
 
   it('keeps timers firing while the kernel inserts a batch, with exact per-request results', async () => {
     const { h } = t();

@@ -12,10 +12,7 @@ const R = 20_000;
 describeKernel('route tables at scale', () => {
   const t = useTestNetns();
 
-  const setup = () => {
-    const { h, sysctl } = t();
-    return routeTableLinks(h, sysctl);
-  };
+  const setup = () => routeTableLinks(t());
 
   it('inserts 20,000 routes in a batch and gets each back exactly once, as an array and as a stream', async () => {
     const { h } = t();
