@@ -5,40 +5,7 @@ import { Handle } from './handle.js';
 import type { RouteSpec } from './route.js';
 import './batch.js';
 import './link/index.js';
-import { AsyncFakeKernel, sysError, type FakeKernel } from './test-support/fake-kernel.js';
-
-/**
- * Answers route changes as rtnetlink does: an error for each failing message, an ACK where
- * asked. A dst with 99 as its second byte exists already (EEXIST); gateway 203.0.113.9 is not
- * on a link (ENETUNREACH with an ext-ack offset that points at the gateway attribute).
- */
-function routeAnswers(req: Uint8Array, k: FakeKernel): void {
-  const v = new DataView(req.buffer, req.byteOffset, req.byteLength);
-  for (let off = 0; off + 16 <= req.length; ) {
-    const len = v.getUint32(off, true);
-    const flags = v.getUint16(off + 6, true);
-    const seq = v.getUint32(off + 8, true);
-    const m = decode(req.subarray(off, off + len))[0] as { attrs?: { dst?: string; gateway?: string } };
-    let error = 0;
-    let ext: Record<string, unknown> | undefined;
-    if (m.attrs?.dst?.split('.')[1] === '99') error = -17;
-    else if (m.attrs?.gateway === '203.0.113.9') {
-      error = -101;
-      ext = { msg: 'Nexthop has invalid gateway', offs: 36 };
-    }
-    if (error !== 0 || (flags & 4) !== 0) {
-      k.push({
-        bytes: encode({
-          header: { type: 'NLMSG_ERROR', flags: ext ? ['capped', 'ack_tlvs'] : ['capped'], seq, pid: k.portId },
-          error,
-          request: { header: { type: v.getUint16(off + 4, true) === 24 ? 'RTM_NEWROUTE' : 'RTM_DELROUTE', flags: [], seq, pid: k.portId } },
-          ...(ext ? { attrs: ext } : {}),
-        } as never),
-      });
-    }
-    off += (len + 3) & ~3;
-  }
-}
+import { AsyncFakeKernel, routeAnswers, sysError, type FakeKernel } from './test-support/fake-kernel.js';
 
 const dstOf = (i: number): string => `10.${(i >> 8) & 255}.${i & 255}.0/24`;
 

@@ -2,7 +2,7 @@ import { decode, encode } from '@nlkit/nl-codec';
 import { describe, expect, it } from 'vitest';
 import { Handle } from './handle.js';
 import { neighFromMessage, neighMessage, parseNeighSpec, type Neigh } from './neigh.js';
-import { FakeKernel, noKernelHandle } from './test-support/fake-kernel.js';
+import { answerTo, FakeKernel, noKernelHandle } from './test-support/fake-kernel.js';
 import { compareRequest, normalHex, received, replayHandle, sentOfType, vector, vectorNames } from './test-support/iproute2-vectors.js';
 
 
@@ -65,13 +65,7 @@ describe('neighDel with a listed Neigh', () => {
     const sent: Uint8Array[] = [];
     const k = new FakeKernel((req, kern) => {
       sent.push(req);
-      const ack = new Uint8Array(36);
-      const a = new DataView(ack.buffer);
-      a.setUint32(0, 36, true);
-      a.setUint16(4, 2, true);
-      a.setUint16(6, 0x100, true);
-      a.setUint32(8, new DataView(req.buffer, req.byteOffset).getUint32(8, true), true);
-      kern.push({ bytes: ack });
+      kern.push({ bytes: answerTo(req) });
     });
     const h = Handle.open({ transport: k });
     try {

@@ -24,7 +24,7 @@ import {
 } from './route.js';
 import './batch.js';
 import './link/index.js';
-import { FakeKernel, noKernelHandle } from './test-support/fake-kernel.js';
+import { answerTo, FakeKernel, noKernelHandle, routeAnswers } from './test-support/fake-kernel.js';
 import { compareRequest, normalHex, received, replayHandle, sentOfType, vector, vectorNames } from './test-support/iproute2-vectors.js';
 
 
@@ -150,14 +150,7 @@ describe('route errors', () => {
     const sent: Uint8Array[] = [];
     const k = new FakeKernel((req, kern) => {
       sent.push(req);
-      const v = new DataView(req.buffer, req.byteOffset);
-      const ack = new Uint8Array(36);
-      const a = new DataView(ack.buffer);
-      a.setUint32(0, 36, true);
-      a.setUint16(4, 2, true);
-      a.setUint16(6, 0x100, true);
-      a.setUint32(8, v.getUint32(8, true), true);
-      kern.push({ bytes: ack });
+      kern.push({ bytes: answerTo(req) });
     });
     const h = Handle.open({ transport: k });
     try {
@@ -475,40 +468,9 @@ describe('lifting routes inside a whole datagram', () => {
   });
 });
 
-/**
- * A fake kernel for route changes, as rtnetlink answers a datagram: each message in order, an
- * error for each that fails (here: a destination whose second octet is 99, or a gateway of
- * 203.0.113.9), an ACK only where asked. One reply per datagram, as the kernel sends them.
- */
+/** A fake kernel for route changes, as rtnetlink answers a datagram (see `routeAnswers`). */
 function routeKernel(): FakeKernel {
-  return new FakeKernel((req, k) => {
-    const v = new DataView(req.buffer, req.byteOffset, req.byteLength);
-    for (let off = 0; off + 16 <= req.length; ) {
-      const len = v.getUint32(off, true);
-      const flags = v.getUint16(off + 6, true);
-      const seq = v.getUint32(off + 8, true);
-      const msg = req.subarray(off, off + len);
-      const m = decode(msg)[0] as { attrs?: { dst?: string; gateway?: string } };
-      let error = 0;
-      let ext: Record<string, unknown> | undefined;
-      if (m.attrs?.dst?.split('.')[1] === '99') error = -17;
-      else if (m.attrs?.gateway === '203.0.113.9') {
-        error = -101;
-        ext = { msg: 'Nexthop has invalid gateway', offs: 36 };
-      }
-      if (error !== 0 || (flags & 4) !== 0) {
-        k.push({
-          bytes: encode({
-            header: { type: 'NLMSG_ERROR', flags: ext ? ['capped', 'ack_tlvs'] : ['capped'], seq, pid: k.portId },
-            error,
-            request: { header: { type: v.getUint16(off + 4, true) === 24 ? 'RTM_NEWROUTE' : 'RTM_DELROUTE', flags: [], seq, pid: k.portId } },
-            ...(ext ? { attrs: ext } : {}),
-          } as never),
-        });
-      }
-      off += (len + 3) & ~3;
-    }
-  });
+  return new FakeKernel(routeAnswers);
 }
 
 function okHandle(): { h: Handle; kernel: FakeKernel } {

@@ -2,17 +2,11 @@ import { decode, encode, type Message } from '@nlkit/nl-codec';
 import { describe, expect, it } from 'vitest';
 import { HandleClosedError, NetlinkError, OverrunError } from '../errors.js';
 import { AsyncFakeKernel, sysError, type FakeKernel } from '../test-support/fake-kernel.js';
+import { ifinfoRequest } from '../link/message.js';
 import { Engine, type RequestSink } from './engine.js';
 
-const getLink = (index: number): Message => ({
-  header: { type: 'RTM_GETLINK', flags: [], seq: 0, pid: 0 },
-  'ifi-family': 0,
-  'ifi-type': 0,
-  'ifi-index': index,
-  'ifi-flags': [],
-  'ifi-change': 0,
-  attrs: {},
-});
+/** A link request by index with no attributes (the message form `ifinfoRequest` builds). */
+const getLink = (index: number): Message => ifinfoRequest('RTM_GETLINK', index, {});
 
 const ack = (seq: number, error = 0): Message => ({
   header: { type: 'NLMSG_ERROR', flags: ['capped'], seq, pid: 4242 },

@@ -6,37 +6,18 @@
 import { decode, type Message } from '@nlkit/nl-codec';
 import { describe, expect, it } from 'vitest';
 import { HandleClosedError } from '../errors.js';
-import { AsyncFakeKernel, FakeKernel, sysError } from '../test-support/fake-kernel.js';
+import { answerTo, AsyncFakeKernel, FakeKernel, sysError } from '../test-support/fake-kernel.js';
+import { ifinfoRequest } from '../link/message.js';
 import { Engine } from './engine.js';
 
-const delLink = (index: number): Message => ({
-  header: { type: 'RTM_DELLINK', flags: [], seq: 0, pid: 0 },
-  'ifi-family': 0,
-  'ifi-type': 0,
-  'ifi-index': index,
-  'ifi-flags': [],
-  'ifi-change': 0,
-  attrs: {},
-});
+/** A link request by index with no attributes (the message form `ifinfoRequest` builds). */
+const delLink = (index: number): Message => ifinfoRequest('RTM_DELLINK', index, {});
 
 const indexOf = (bytes: Uint8Array): number => (decode(bytes)[0] as unknown as { 'ifi-index': number })['ifi-index'];
 
-/** The kernel's capped answer to `req`: NLMSG_ERROR with `error` (0: an ACK) and its header. */
-function answer(req: Uint8Array, error = 0): Uint8Array {
-  const ack = new Uint8Array(36);
-  const v = new DataView(ack.buffer);
-  v.setUint32(0, 36, true);
-  v.setUint16(4, 2, true);
-  v.setUint16(6, 0x100, true);
-  v.setUint32(8, new DataView(req.buffer, req.byteOffset).getUint32(8, true), true);
-  v.setInt32(16, error, true);
-  ack.set(req.subarray(0, 16), 20);
-  return ack;
-}
-
 /** A kernel that ACKs every message with `error` (0: success) for the ifindex in `errors`. */
 function ackingKernel(errors: Record<number, number> = {}): AsyncFakeKernel {
-  return new AsyncFakeKernel((req, kern) => kern.push({ bytes: answer(req, errors[indexOf(req)] ?? 0) }));
+  return new AsyncFakeKernel((req, kern) => kern.push({ bytes: answerTo(req, errors[indexOf(req)] ?? 0) }));
 }
 
 
@@ -99,7 +80,7 @@ describe('engine: offloaded requests', () => {
   });
 
   it('sends synchronously through a transport without sendAsync, and never offloads a dump', async () => {
-    const k = new FakeKernel((req, kern) => kern.push({ bytes: answer(req) }));
+    const k = new FakeKernel((req, kern) => kern.push({ bytes: answerTo(req) }));
     const e = new Engine(k);
     await e.request(delLink(4), { offload: true });
     expect(k.sent).toHaveLength(1);

@@ -2,17 +2,11 @@ import { decode, encode, type Message } from '@nlkit/nl-codec';
 import { describe, expect, it } from 'vitest';
 import { DumpInterruptedError, HandleClosedError, NetlinkError, OverrunError, TruncatedReplyError } from '../errors.js';
 import { FakeKernel, sysError } from '../test-support/fake-kernel.js';
+import { ifinfoRequest } from '../link/message.js';
 import { Engine, type RequestSink } from './engine.js';
 
-const getLink = (index: number): Message => ({
-  header: { type: 'RTM_GETLINK', flags: [], seq: 0, pid: 0 },
-  'ifi-family': 0,
-  'ifi-type': 0,
-  'ifi-index': index,
-  'ifi-flags': [],
-  'ifi-change': 0,
-  attrs: {},
-});
+/** A link request by index with no attributes (the message form `ifinfoRequest` builds). */
+const getLink = (index: number): Message => ifinfoRequest('RTM_GETLINK', index, {});
 
 const linkMsg = (seq: number, index: number, name: string, flags: string[] = []): Message => ({
   header: { type: 'RTM_NEWLINK', flags, seq, pid: 4242 },

@@ -3,6 +3,7 @@
  * whose datagrams are queued for the engine to read. Lets engine tests cover sequence
  * matching, foreign senders, interrupted dumps, truncation and overruns without a socket.
  */
+import { decode, encode } from '@nlkit/nl-codec';
 import type { ReceivedDatagram, Transport } from '../conn/transport.js';
 import { Handle } from '../handle.js';
 
@@ -133,6 +134,55 @@ export class AsyncFakeKernel extends FakeKernel {
     } finally {
       this.inFlight--;
     }
+  }
+}
+
+/**
+ * The kernel's capped answer to the request `req`: NLMSG_ERROR with `error` (0: an ACK, else a
+ * negative errno), the request's seq, and its 16-byte header echoed.
+ */
+export function answerTo(req: Uint8Array, error = 0): Uint8Array {
+  const ack = new Uint8Array(36);
+  const v = new DataView(ack.buffer);
+  v.setUint32(0, 36, true);
+  v.setUint16(4, 2, true); // NLMSG_ERROR
+  v.setUint16(6, 0x100, true); // NLM_F_CAPPED
+  v.setUint32(8, new DataView(req.buffer, req.byteOffset).getUint32(8, true), true);
+  v.setInt32(16, error, true);
+  ack.set(req.subarray(0, 16), 20);
+  return ack;
+}
+
+/**
+ * Answers route changes as rtnetlink does: an error for each failing message, an ACK where
+ * asked. A dst with 99 as its second byte exists already (EEXIST); gateway 203.0.113.9 is not
+ * on a link (ENETUNREACH with an ext-ack offset that points at the gateway attribute).
+ */
+export function routeAnswers(req: Uint8Array, k: FakeKernel): void {
+  const v = new DataView(req.buffer, req.byteOffset, req.byteLength);
+  for (let off = 0; off + 16 <= req.length; ) {
+    const len = v.getUint32(off, true);
+    const flags = v.getUint16(off + 6, true);
+    const seq = v.getUint32(off + 8, true);
+    const m = decode(req.subarray(off, off + len))[0] as { attrs?: { dst?: string; gateway?: string } };
+    let error = 0;
+    let ext: Record<string, unknown> | undefined;
+    if (m.attrs?.dst?.split('.')[1] === '99') error = -17;
+    else if (m.attrs?.gateway === '203.0.113.9') {
+      error = -101;
+      ext = { msg: 'Nexthop has invalid gateway', offs: 36 };
+    }
+    if (error !== 0 || (flags & 4) !== 0) {
+      k.push({
+        bytes: encode({
+          header: { type: 'NLMSG_ERROR', flags: ext ? ['capped', 'ack_tlvs'] : ['capped'], seq, pid: k.portId },
+          error,
+          request: { header: { type: v.getUint16(off + 4, true) === 24 ? 'RTM_NEWROUTE' : 'RTM_DELROUTE', flags: [], seq, pid: k.portId } },
+          ...(ext ? { attrs: ext } : {}),
+        } as never),
+      });
+    }
+    off += (len + 3) & ~3;
   }
 }
 
