@@ -5,7 +5,7 @@
  * and the `$` metadata keys that make decoding lossless.
  */
 import { compileSet, compileStruct, type CSet, type CStruct } from './attrs/compile.js';
-import { decodeAttrs, decodeHeaded, decodeHeadedNew, headedDecoder, resetDepth } from './attrs/decode.js';
+import { decodeAttrs, decodeHeaded, decodeHeadedAttrs, decodeHeadedNew, headedDecoder, resetDepth } from './attrs/decode.js';
 import type { HeadedDecoder } from './attrs/specialize.js';
 import { finishPath, measureAttrs, measureHeaded, writeAttrs, writeHeaded } from './attrs/encode.js';
 import { NetlinkDecodeError } from './attrs/errors.js';
@@ -119,19 +119,9 @@ class TableBodyCodec implements BodyCodec {
   decodeAttributes(bytes: Uint8Array, view: DataView, start: number, end: number): Record<string, unknown> | undefined {
     if (!(start >= 0 && start <= end && end <= bytes.length && end <= view.byteLength))
       throw new NetlinkDecodeError(`body range [${start}, ${end}) is outside the ${bytes.length}-byte buffer`, start);
-    const st = this.header;
-    let fam = 0;
-    let as = start;
-    if (st !== null) {
-      // As decodeHeaded: a body shorter than its header has no attributes; a header whose
-      // padding runs past the end leaves none either (the attributes start at min(pad, end)).
-      if (end - start < st.size) return undefined;
-      if (st.familyOffset >= 0) fam = bytes[start + st.familyOffset]!;
-      as = Math.min(start + ((st.size + 3) & ~3), end);
-    }
     resetDepth();
     try {
-      return decodeAttrs(this.set, bytes, view, as, end, fam);
+      return this.header === null ? decodeAttrs(this.set, bytes, view, start, end, 0) : decodeHeadedAttrs(this.header, this.set, bytes, view, start, end, 0);
     } catch (e) {
       if (e instanceof NetlinkDecodeError) throw e;
       throw new NetlinkDecodeError(`internal decoder error: ${(e as Error).message}`, start);

@@ -250,14 +250,28 @@ export function decodeHeaded(st: CStruct, set: CSet, b: Uint8Array, v: DataView,
     return;
   }
   decodeStructInto(st, b, v, p, st.size, out, false);
-  if (st.familyOffset >= 0) fam = b[p + st.familyOffset]!;
-  const hs = (st.size + 3) & ~3;
-  let as = p + hs;
-  if (as > end || !zeroPad(b, p + st.size, as)) {
-    as = Math.min(as, end);
-    out.$headerPad = b.slice(p + st.size, as);
-  }
-  out.attrs = decodeAttrs(set, b, v, as, end, fam);
+  const as = attrsStart(st, p, end);
+  if (as !== p + ((st.size + 3) & ~3) || !zeroPad(b, p + st.size, as)) out.$headerPad = b.slice(p + st.size, as);
+  out.attrs = decodeAttrs(set, b, v, as, end, headerFamily(st, b, p, fam));
+}
+
+/**
+ * Only the attributes of a body or nest with a fixed header (what `decodeHeaded` puts in
+ * `attrs`), or undefined for a payload shorter than the header (kept as `$raw` there).
+ */
+export function decodeHeadedAttrs(st: CStruct, set: CSet, b: Uint8Array, v: DataView, p: number, end: number, fam: number): Record<string, unknown> | undefined {
+  if (end - p < st.size) return undefined;
+  return decodeAttrs(set, b, v, attrsStart(st, p, end), end, headerFamily(st, b, p, fam));
+}
+
+/** Where the attributes after fixed header `st` at `p` start: the header padded to 4, at most `end`. */
+function attrsStart(st: CStruct, p: number, end: number): number {
+  return Math.min(p + ((st.size + 3) & ~3), end);
+}
+
+/** The address family the fixed header at `p` carries, or `fam` when it has none. */
+function headerFamily(st: CStruct, b: Uint8Array, p: number, fam: number): number {
+  return st.familyOffset >= 0 ? b[p + st.familyOffset]! : fam;
 }
 
 /** Decimal text of 0-255, for `$family` sub-message selectors. */
