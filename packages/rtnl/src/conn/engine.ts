@@ -102,11 +102,6 @@ interface Pending {
   resolveVoid: boolean;
   /** Send it on a worker thread (see RequestOptions.offload). */
   offload: boolean;
-  /** Where this request's message starts in `requestBytes` (a datagram of several for `sendWritten`). */
-  reqOffset: number;
-  /** Requests of `sendWritten` report here, by `index`, instead of to resolve/reject. */
-  sink: RequestSink | undefined;
-  index: number;
 }
 
 /**
@@ -130,13 +125,11 @@ interface WrittenGroup {
 }
 
 function settleOk(p: Pending, results: unknown[]): void {
-  if (p.sink !== undefined) p.sink.ok(p.index);
-  else p.resolve(p.resolveVoid ? (undefined as unknown as unknown[]) : results);
+  p.resolve(p.resolveVoid ? (undefined as unknown as unknown[]) : results);
 }
 
 function settleError(p: Pending, error: unknown): void {
-  if (p.sink !== undefined) p.sink.fail(p.index, error);
-  else p.reject(error);
+  p.reject(error);
 }
 
 /**
@@ -259,9 +252,6 @@ export class Engine {
       reject,
       resolveVoid: options.resolveVoid === true,
       offload: options.offload === true && !dump,
-      reqOffset: 0,
-      sink: undefined,
-      index: 0,
     };
     if (dump && this.activeDump) {
       this.dumpQueue.push(p);
@@ -351,9 +341,6 @@ export class Engine {
             reject,
             resolveVoid: opts.resolveVoid === true,
             offload: false,
-            reqOffset: 0,
-            sink: undefined,
-            index: 0,
           };
           let bytes: Uint8Array;
           try {
@@ -940,7 +927,7 @@ export class Engine {
     if (path === undefined && offs !== undefined) {
       // Capped errors echo only the header: resolve the offset against the bytes we sent.
       try {
-        path = resolveAttributePath(requestOf(p), offs);
+        path = resolveAttributePath(p.requestBytes, offs);
       } catch {
         path = undefined;
       }
@@ -973,10 +960,14 @@ function put32(b: Uint8Array, at: number, v: number): void {
 
 /** A stand-in request for message `k` of a `sendWritten` datagram, to build its error (rare). */
 function writtenPending(g: WrittenGroup, k: number): Pending {
+  const at = g.offsets[k]!;
+  const b = g.datagram;
+  const len = (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
   return {
     seq: (g.first + k) >>> 0,
     typeName: g.typeName,
-    requestBytes: g.datagram,
+    // Its own message: an ext-ack offset is relative to the request it answers.
+    requestBytes: b.subarray(at, at + len),
     dump: false,
     map: undefined,
     mapRaw: undefined,
@@ -991,19 +982,7 @@ function writtenPending(g: WrittenGroup, k: number): Pending {
     reject: noop,
     resolveVoid: true,
     offload: false,
-    reqOffset: g.offsets[k]!,
-    sink: g.sink,
-    index: g.indexes[k]!,
   };
-}
-
-/** The bytes of `p`'s own request (one message of a `sendWritten` datagram, or all of them). */
-function requestOf(p: Pending): Uint8Array {
-  const b = p.requestBytes;
-  if (p.sink === undefined) return b;
-  const at = p.reqOffset;
-  const len = (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
-  return b.subarray(at, at + len);
 }
 
 /** A datagram whose framing is broken (from the kernel this means a bug or memory corruption). */
