@@ -198,10 +198,10 @@ const SLICE_MS = 1;
  * first (no link given by name): those take the bulk path, written into bytes at once
  * (QueuedRoutes) and sent several per datagram at commit.
  */
-function bulkRoute(method: unknown, stored: unknown): RouteChange | undefined {
+function bulkRoute(method: unknown, arg: unknown): RouteChange | undefined {
   const change = ROUTE_CHANGES.get(method);
-  if (change === undefined || stored instanceof ArgList) return undefined;
-  const spec = stored as RouteSpec | undefined;
+  if (change === undefined) return undefined;
+  const spec = arg as RouteSpec | undefined;
   if (spec === null || typeof spec !== 'object') return change; // parseRouteSpec reports it
   if (typeof spec.link === 'string') return undefined;
   const mp = spec.multipath;
@@ -425,10 +425,6 @@ class BatchRecorder {
     for (; i < n; i++) {
       const change = queuedRoute(this.methods[i], this.args[i]);
       if (change === undefined) break;
-      // sendWritten names one message type per datagram (for errors).
-      if (cur.count > 0 && (cur.count === perDatagram || change.type !== cur.type || cur.pos + SIMPLE_ROOM > MAX_DATAGRAM)) {
-        await flush();
-      }
       // Every route change of the bulk path was validated and written when it was queued
       // (QueuedRoutes): its place in the queued bytes, or why it was refused.
       const queued = this.args[i] as number | Refused;
@@ -438,7 +434,11 @@ class BatchRecorder {
         continue;
       }
       const msg = this.routes.at(queued);
-      if (cur.count > 0 && cur.pos + msg.length > MAX_DATAGRAM) await flush();
+      // A datagram holds at most perDatagram messages, 64 KB, and one message type (the type
+      // names its errors).
+      if (cur.count > 0 && (cur.count === perDatagram || change.type !== cur.type || cur.pos + msg.length > MAX_DATAGRAM)) {
+        await flush();
+      }
       this.routes.releaseBefore(queued);
       cur.room(msg.length);
       cur.buf.set(msg, cur.pos);
@@ -530,7 +530,6 @@ Handle.prototype.batch = function (this: Handle): Batch {
       const method = (Handle.prototype as unknown as Record<PropertyKey, unknown>)[prop];
       if (typeof method !== 'function') return undefined;
       // A plain function reading `arguments.length`: no rest array made per call.
-      const change = ROUTE_CHANGES.get(method);
       record = function (arg?: unknown): Batch {
         if (recorder.committed) throw new Error('cannot add to a batch after commit()');
         recorder.methods.push(method as (...a: unknown[]) => Promise<unknown>);
@@ -538,7 +537,8 @@ Handle.prototype.batch = function (this: Handle): Batch {
           // A route change of the bulk path is validated and written now (QueuedRoutes); its
           // outcome, a validation error included, is reported by commit(). Anything else is
           // recorded only and runs (and validates) inside commit(), a window at a time.
-          recorder.args.push(change !== undefined && bulkRoute(method, arg) !== undefined ? recorder.routes.add(change, arg) : arg);
+          const change = bulkRoute(method, arg);
+          recorder.args.push(change !== undefined ? recorder.routes.add(change, arg) : arg);
         } else {
           // eslint-disable-next-line prefer-rest-params
           recorder.args.push(new ArgList(Array.prototype.slice.call(arguments)));
