@@ -2,6 +2,7 @@
  * Changing links. Each call is one `RTM_NEWLINK` carrying the ifindex (or, for a name, the
  * name itself: the kernel resolves `IFLA_IFNAME` with index 0, so a name costs no lookup).
  */
+import type { RequestOptions } from '../conn/engine.js';
 import { Handle, getDefaultHandle } from '../handle.js';
 import { nsFd, type NetnsRef } from '../netns.js';
 import { validateIfName, validateMac, validateSetMtu, validateString, validateTxQLen, validateUint } from '../validate.js';
@@ -21,8 +22,7 @@ const VOID_OFFLOAD = { resolveVoid: true, offload: true } as const;
  * async function, so a loop of changes costs one promise per request; bad input still
  * arrives as a rejection, before any system call.
  */
-export function changeLink(h: Handle, ref: LinkRef, change: LinkChange, up?: boolean): Promise<void> {
-  const options = change['net-ns-fd'] !== undefined || change['net-ns-pid'] !== undefined ? VOID_OFFLOAD : VOID;
+export function changeLink(h: Handle, ref: LinkRef, change: LinkChange, up?: boolean, options: RequestOptions<void> = VOID): Promise<void> {
   try {
     let index: number;
     if (typeof ref === 'number' && Number.isInteger(ref) && ref > 0 && ref <= 0x7fffffff) index = ref; // the common case, checked inline
@@ -141,7 +141,7 @@ Handle.prototype.linkSetGroup = async function (this: Handle, link: LinkRef, gro
 Handle.prototype.linkSetNsFd = async function (this: Handle, link: LinkRef, fd: number | NetnsRef): Promise<void> {
   const ns = nsFd(fd);
   try {
-    await changeLink(this, link, { 'net-ns-fd': ns.fd });
+    await changeLink(this, link, { 'net-ns-fd': ns.fd }, undefined, VOID_OFFLOAD);
   } finally {
     closeQuietly(ns);
   }
@@ -149,7 +149,7 @@ Handle.prototype.linkSetNsFd = async function (this: Handle, link: LinkRef, fd: 
 
 Handle.prototype.linkSetNsPid = async function (this: Handle, link: LinkRef, pid: number): Promise<void> {
   validateUint(pid, 'pid', 1, 0x7fffffff);
-  return changeLink(this, link, { 'net-ns-pid': pid });
+  return changeLink(this, link, { 'net-ns-pid': pid }, undefined, VOID_OFFLOAD);
 };
 
 const d = getDefaultHandle;
