@@ -5,25 +5,15 @@ import {
   SyscallError, asyncCallsInFlight, bind, getsockname, recvmsg, sendmsgAsync, sendto, sendtoAsync, setsockopt, socket,
 } from './index.js';
 import { callCounts, clearFaults, injectFault, startCounting, stopCounting } from './testing.js';
+import { getlinkRequest, NLM_F_ACK, NLM_F_REQUEST, RTM_GETLINK } from './test-support/netlink.js';
 import { createTestNetns, kernelTestsEnabled, type TestNetns } from './test-support/netns.js';
 
-const RTM_NEWLINK = 16;
-const RTM_GETLINK = 18;
-const NLMSG_ERROR = 2;
-const NLM_F_REQUEST = 1;
-const NLM_F_ACK = 4;
+/** RTM_GETLINK for link `index` (lo by default) with an ACK. */
+const getlink = (seq: number, index = 1): Uint8Array => getlinkRequest(seq, NLM_F_REQUEST | NLM_F_ACK, index);
 
-/** nlmsghdr + ifinfomsg asking for link `index` with an ACK, built by hand (the shim knows no protocol). */
-function getlink(seq: number, index = 1): Uint8Array {
-  const b = new Uint8Array(32);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, 32, true);
-  v.setUint16(4, RTM_GETLINK, true);
-  v.setUint16(6, NLM_F_REQUEST | NLM_F_ACK, true);
-  v.setUint32(8, seq, true);
-  v.setInt32(20, index, true);
-  return b;
-}
+const RTM_NEWLINK = 16;
+const NLMSG_ERROR = 2;
+
 
 /** What `/proc/self/fd/<n>` points to now (`undefined` once the number is free). */
 function fdTarget(n: number): string | undefined {

@@ -5,29 +5,13 @@ import {
   SO_RCVBUF, SO_RCVBUFFORCE, SyscallError, TUNSETIFF, bind, getsockname, getsockopt, getsockoptBytes,
   ioctl, open, recvmsg, sendmsg, sendto, setsockopt, socket, NETLINK_LIST_MEMBERSHIPS, type OwnedFd,
 } from './index.js';
+import { getlinkRequest, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_GETLINK } from './test-support/netlink.js';
 import { createTestNetns, kernelTestsEnabled, type TestNetns } from './test-support/netns.js';
 
 const RTM_NEWLINK = 16;
-const RTM_GETLINK = 18;
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
-const NLM_F_REQUEST = 1;
-const NLM_F_ACK = 4;
-const NLM_F_DUMP = 0x300;
 
-/** nlmsghdr (16) + ifinfomsg (16), built by hand: this package knows no protocol. */
-function getlinkRequest(seq: number, flags: number, index = 0): Uint8Array {
-  const b = new Uint8Array(32);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, 32, true);
-  v.setUint16(4, RTM_GETLINK, true);
-  v.setUint16(6, flags, true);
-  v.setUint32(8, seq, true);
-  v.setUint32(12, 0, true);
-  v.setUint8(16, 0); // AF_UNSPEC
-  v.setInt32(20, index, true);
-  return b;
-}
 
 interface Msg { type: number; flags: number; seq: number; len: number; offset: number }
 function splitMessages(buf: Uint8Array, length: number): Msg[] {

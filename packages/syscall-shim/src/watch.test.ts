@@ -3,18 +3,12 @@ import {
   AF_NETLINK, F_GETFL, MSG_DONTWAIT, NETLINK_ROUTE, O_NONBLOCK, O_RDONLY, SOCK_RAW, SyscallError, bind, fcntl,
   open, recvmsg, sendto, socket, watchReadable, type OwnedFd,
 } from './index.js';
+import { getlinkRequest, NLM_F_REQUEST } from './test-support/netlink.js';
 import { createTestNetns, kernelTestsEnabled, type TestNetns } from './test-support/netns.js';
 
-function getlinkLo(seq: number): Uint8Array {
-  const b = new Uint8Array(32);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, 32, true);
-  v.setUint16(4, 18, true); // RTM_GETLINK
-  v.setUint16(6, 1, true); // NLM_F_REQUEST
-  v.setUint32(8, seq, true);
-  v.setInt32(20, 1, true); // lo
-  return b;
-}
+/** RTM_GETLINK for lo (ifindex 1), no ACK: its one reply is the link. */
+const getlinkLo = (seq: number): Uint8Array => getlinkRequest(seq, NLM_F_REQUEST, 1);
+
 
 const PENDING = Symbol('pending');
 function settledWithin<T>(p: Promise<T>, ms: number): Promise<T | typeof PENDING> {
