@@ -69,7 +69,7 @@ export class Handle implements Disposable {
     this.options = options;
     this.netns = ownedNetns ?? options.netns;
     this.ownedNetns = ownedNetns;
-    this.engine = new Engine(transport);
+    this.engine = new Engine(transport, options.dumpAttempts);
   }
 
   /** Open a handle (synchronous: it only creates and configures a socket). */
@@ -128,8 +128,6 @@ export class Handle implements Disposable {
    * ```
    */
   request<T = Message>(message: Message | MessageInput, options?: RequestOptions<T>): Promise<T[]> {
-    const attempts = this.options.dumpAttempts;
-    if (attempts !== undefined && options?.dump === true && options.maxAttempts === undefined) options = { ...options, maxAttempts: attempts };
     // The engine writes seq and pid itself, and reads flags as names or a number: a header
     // without them (the codec's MessageInput, as `encode` takes it) is a complete request.
     return this.engine.request(message as Message, options);

@@ -54,7 +54,7 @@ export interface RequestOptions<T> {
    * The datagram is the receive buffer, valid only during the call. Wins over `mapRaw`.
    */
   mapAt?: (datagram: Uint8Array, offset: number, length: number) => T | undefined;
-  /** For dumps: how many times an interrupted dump is re-run before rejecting (default 3). */
+  /** For dumps: how many times an interrupted dump is re-run before rejecting (default: the handle's `dumpAttempts`, 3). */
   maxAttempts?: number;
   /** Called per result as it arrives instead of collecting into the returned array. */
   onResult?: (result: T) => void;
@@ -193,7 +193,14 @@ export class Engine {
   private sliceStart = 0;
   private sliceOpen = false;
 
-  constructor(private readonly transport: Transport) {
+  /**
+   * @param dumpAttempts how many times a dump runs when the kernel flags it interrupted, for
+   * requests that do not set `maxAttempts` (`Handle.open({ dumpAttempts })`).
+   */
+  constructor(
+    private readonly transport: Transport,
+    private readonly dumpAttempts = 3,
+  ) {
     // Start from a time-derived sequence, as iproute2 does, so replies from a previous
     // process that reused the port id are not mistaken for ours.
     this.nextSeq = (Date.now() >>> 0) % 0x7fffffff || 1;
@@ -246,7 +253,7 @@ export class Engine {
       results: [],
       interrupted: false,
       attempts: 0,
-      maxAttempts: Math.max(1, options.maxAttempts ?? 3),
+      maxAttempts: Math.max(1, options.maxAttempts ?? this.dumpAttempts),
       message,
       resolve,
       reject,
