@@ -1,5 +1,5 @@
 /** Small builders for the `ifinfomsg` requests every link operation sends. */
-import type { Message } from '@nlkit/nl-codec';
+import type { Message, MessageWriter } from '@nlkit/nl-codec';
 import { attrNumber } from '../lift/common.js';
 import { wireMessage, wireWriter, type WireMessage } from '../conn/wire.js';
 
@@ -68,6 +68,11 @@ const IFLA_GROUP = ifla('group');
 const IFLA_NET_NS_FD = ifla('net-ns-fd');
 const IFLA_NET_NS_PID = ifla('net-ns-pid');
 
+/** `struct ifinfomsg` (AF_UNSPEC, type 0): family, pad, type, index, flags, change. */
+function writeIfinfomsg(w: MessageWriter, index: number, flags: number, change: number): void {
+  w.u8(0).u8(0).u16(0).i32(index).u32(flags).u32(change);
+}
+
 const IFLA_LINKINFO = attrNumber('rt-link/link-attrs', 'linkinfo');
 const IFLA_INFO_KIND = attrNumber('rt-link/linkinfo-attrs', 'kind');
 const IFLA_INFO_DATA = attrNumber('rt-link/linkinfo-attrs', 'data');
@@ -84,14 +89,14 @@ const CREATE_ECHO = 0x400 | 0x200 | 0x8;
 export function vethAddWire(name: string, peerName: string | undefined, up: boolean): WireMessage {
   const w = wireWriter('RTM_NEWLINK', CREATE_ECHO);
   const flags = up ? IFF_UP : 0;
-  w.u8(0).u8(0).u16(0).i32(0).u32(flags).u32(flags);
+  writeIfinfomsg(w, 0, flags, flags);
   w.attrString(IFLA_IFNAME, name);
   const linkinfo = w.beginNest(IFLA_LINKINFO);
   w.attrString(IFLA_INFO_KIND, 'veth');
   if (peerName !== undefined) {
     const data = w.beginNest(IFLA_INFO_DATA);
     const peer = w.beginNest(VETH_INFO_PEER);
-    w.u8(0).u8(0).u16(0).i32(0).u32(0).u32(0); // the peer's ifinfomsg
+    writeIfinfomsg(w, 0, 0, 0); // the peer's
     w.attrString(IFLA_IFNAME, peerName);
     w.endNest(peer);
     w.endNest(data);
@@ -109,7 +114,7 @@ export function vethAddWire(name: string, peerName: string | undefined, up: bool
  */
 export function ifinfoWire(type: 'RTM_NEWLINK' | 'RTM_DELLINK', index: number, change: LinkChange, ifiFlags = 0, ifiChange = 0): WireMessage {
   const w = wireWriter(type);
-  w.u8(0).u8(0).u16(0).i32(index).u32(ifiFlags).u32(ifiChange);
+  writeIfinfomsg(w, index, ifiFlags, ifiChange);
   let written = 0;
   if (change.ifname !== undefined) (w.attrString(IFLA_IFNAME, change.ifname), written++);
   if (change.mtu !== undefined) (w.attrU32(IFLA_MTU, change.mtu), written++);
