@@ -83,6 +83,26 @@ describe('kernel 6.18 dumps', () => {
     expect(decodeBody(a, bytes)).toEqual(addr);
   });
 
+  it('decodes IFLA_INET6_CONF as the __s32 array and IFLA_INET6_TOKEN as an address (overlay)', () => {
+    // ipv6_store_devconf fills an __s32 array: rtr_solicits (DEVCONF_RTR_SOLICITS = 7) is -1,
+    // "unlimited", by default. The token is a struct in6_addr, unset here.
+    const inet6 = links.get('vx0')!['af-spec'].inet6;
+    expect(inet6.conf[7]).toBe(-1);
+    expect(inet6.conf.every((x: unknown) => Number.isInteger(x) && (x as number) >= -(2 ** 31) && (x as number) < 2 ** 31)).toBe(true);
+    expect(inet6.token).toBe('::');
+    // By their bytes, a set token and a negative sysctl round-trip exactly.
+    const c = bodyCodecForType(16)!;
+    const body = {
+      'ifi-family': 0, 'ifi-type': 0, 'ifi-index': 0, 'ifi-flags': [], 'ifi-change': 0,
+      attrs: { 'af-spec': { inet6: { conf: [1, -1, 2147483647, -2147483648], token: '::1:2:3:4' } } },
+    };
+    const bytes = new Uint8Array(16 + c.measure(body));
+    c.write(body, bytes, viewOf(bytes), 16);
+    expect(toHexString(bytes)).toContain('1400070000000000000000000001000200030004');
+    expect(toHexString(bytes)).toContain('01000000ffffffffffffff7f00000080');
+    expect(decodeBody(c, bytes)).toEqual(body);
+  });
+
   it('decodes protinfo by family: bridge port options (AF_BRIDGE), inet6 (AF_INET6)', () => {
     const port = bodies('brlink.bin').find((b) => b.attrs.ifname === 'va')!;
     expect(port['ifi-family']).toBe(7);

@@ -71,6 +71,20 @@ describe('decode-side text fast paths', () => {
       }),
     );
     expect(utf8Text(Uint8Array.from([0x76, 0x00, 0x62]), 0, 3)).toBeUndefined(); // NUL inside
+    // Short strings come from a small cache of recent ones: strings sharing a slot (same length,
+    // first two and last bytes) and repeats in any order still decode to their own text.
+    const words = ['veth', 'vexh', 'vesh', 'noqueue', 'noqueve', 'va1', 'va11', 'va1', 'ab', 'ba', 'ab'];
+    for (let round = 0; round < 3; round++) {
+      for (const w of words) expect(utf8Text(Uint8Array.from(w, (c) => c.charCodeAt(0)), 0, w.length)).toBe(w);
+    }
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 2, maxLength: 8 }), fc.integer({ min: 0, max: 20 }), (chars, p) => {
+        const w = chars.join('');
+        const b = new Uint8Array(p + w.length);
+        b.set(Uint8Array.from(w, (c) => c.charCodeAt(0)), p);
+        expect(utf8Text(b, p, w.length)).toBe(w);
+      }),
+    );
     expect(utf8Text(Uint8Array.from([0xc3, 0xa9]), 0, 2)).toBe('é');
   });
 });

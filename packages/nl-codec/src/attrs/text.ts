@@ -237,12 +237,34 @@ export function utf8Text(b: Uint8Array, p: number, len: number): string | undefi
       any |= c;
     }
     if (any >= 0x80) return utf8Slow(b, p, e);
-    return asciiShort(b, p, len);
+    return len <= 8 ? asciiInterned(b, p, len) : asciiShort(b, p, len);
   }
   return utf8Slow(b, p, e);
 }
 
 const fromCharCode = String.fromCharCode;
+
+/**
+ * Recently decoded short ASCII strings, by a hash of their bytes. Kinds (`veth`), qdiscs
+ * (`noqueue`), operstates and the like repeat in every message of a dump: returning the string
+ * decoded last time instead of a new one makes a 2001-link dump allocate less, so V8 collects
+ * less often. Strings are immutable, so sharing one is invisible to callers; a slot that holds
+ * another string (a unique interface name) is simply replaced.
+ */
+const INTERNED: string[] = new Array<string>(256).fill('');
+
+function asciiInterned(b: Uint8Array, p: number, len: number): string {
+  if (len < 2) return asciiShort(b, p, len);
+  const last = b[p + len - 1]!;
+  const slot = (len * 37 + b[p]! * 11 + b[p + 1]! * 5 + last) & 255;
+  const hit = INTERNED[slot]!;
+  if (hit.length === len) {
+    let i = 0;
+    while (i < len && hit.charCodeAt(i) === b[p + i]) i++;
+    if (i === len) return hit;
+  }
+  return (INTERNED[slot] = asciiShort(b, p, len));
+}
 
 /** Up to 16 ASCII bytes as one string (one allocation: no intermediate strings per character). */
 function asciiShort(b: Uint8Array, p: number, len: number): string {
