@@ -236,6 +236,12 @@ export interface Route {
   uid?: number;
   /** Nexthop object id (`RTA_NH_ID`). */
   nhId?: number;
+  /**
+   * The `RTCF_*` bits of a cached IPv4 lookup result (a `routeGet` answer, flag `cloned`), by
+   * ip's names (`'local'`, `'brd'`, `'mc'`, ...; an unnamed bit as `0x...`). Set by `routeGet`
+   * only (dumps and events carry no cached IPv4 entries).
+   */
+  cacheFlags?: string[];
 }
 
 /** A next hop for `routeAdd`. */
@@ -1053,6 +1059,36 @@ export function routeFromMessage(m: Message): Route {
   return r;
 }
 
+/** RTCF_* bits (include/uapi/linux/in_route.h) with ip's names, in ip's order (print_cache_flags). */
+const RTCF_NAMES: ReadonlyArray<[number, string]> = [
+  [0x80000000, 'local'],
+  [0x40000000, 'reject'],
+  [0x20000000, 'mc'],
+  [0x10000000, 'brd'],
+  [0x08000000, 'dst-nat'],
+  [0x00800000, 'src-nat'],
+  [0x00400000, 'masq'],
+  [0x00020000, 'dst-direct'],
+  [0x04000000, 'src-direct'],
+  [0x00040000, 'redirected'],
+  [0x01000000, 'redirect'],
+  [0x00200000, 'fastroute'],
+  [0x00010000, 'notify'],
+  [0x00080000, 'proxy'],
+];
+
+function cacheFlagNames(bits: number): string[] {
+  let rest = bits & 0xffff0000;
+  const out: string[] = [];
+  for (const [bit, name] of RTCF_NAMES) {
+    if ((rest & bit) === 0) continue;
+    out.push(name);
+    rest = (rest & ~bit) >>> 0;
+  }
+  if (rest !== 0) out.push(`0x${(rest >>> 0).toString(16)}`);
+  return out;
+}
+
 /** The `RTM_GETROUTE` dump request for a filter (what `ip route show` sends). */
 export function routeDumpMessage(af: number, table: number, oif: number | undefined, protocol: number, type: number): Message {
   const attrs: Record<string, unknown> = {};
@@ -1149,7 +1185,13 @@ Handle.prototype.routeGet = async function (this: Handle, destination: string, o
   const oif = options.oif === undefined ? undefined : await resolveLinkIndex(this, options.oif);
   const iif = options.iif === undefined ? undefined : await resolveLinkIndex(this, options.iif);
   const [route] = await this.request(routeGetMessage(dstCidr, src, oif, iif, mark), {
-    map: (m) => (m.header.type === 'RTM_NEWROUTE' ? routeFromMessage(m) : undefined),
+    map: (m) => {
+      if (m.header.type !== 'RTM_NEWROUTE') return undefined;
+      const r = routeFromMessage(m);
+      // A cached IPv4 lookup carries the RTCF_* bits in the high half of rtm_flags.
+      if (r.family === 'inet' && r.flags.includes('cloned')) r.cacheFlags = cacheFlagNames((m['rtm-flags'] as number) >>> 0);
+      return r;
+    },
   });
   if (route === undefined) throw new Error(`the kernel sent no route for ${dstCidr.text}`);
   return route;

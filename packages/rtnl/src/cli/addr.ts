@@ -7,6 +7,8 @@ import '../link/index.js';
 import type { AddrFlag, AddrSpec } from '../addr.js';
 import { parseCIDR, parseIP, type Family } from '../ip.js';
 import type { Link } from '../link/link.js';
+import { linkFromReply } from '../link/decode.js';
+import { ifinfoRequest } from '../link/message.js';
 import { Args, CliError, runCommand, parseUint, type CliContext } from './args.js';
 import { addrShowIpJson, addrShowText } from './ipjson/addr.js';
 
@@ -40,20 +42,35 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
   const family = ctxFamily(ctx);
   let links: Link[];
   let all: Link[];
+  let queueLengths: Map<number, number> | undefined;
   if (dev !== undefined) {
     const link = await h.linkByName(dev);
     links = [link];
     // Names of masters/parents for the link line.
     all = link.masterIndex || link.parentIndex ? await h.linkList() : links;
   } else {
-    links = await h.linkList();
+    links = family === 'inet6' ? await inet6Links(ctx) : await h.linkList();
     all = links;
+    if (family === 'inet6') queueLengths = new Map((await h.linkList()).map((l) => [l.index, l.txQLen]));
   }
   const addrs = await h.addrList(dev === undefined ? undefined : links[0]!, family === undefined ? {} : { family });
   const pc = { details: ctx.details, byIndex: new Map(all.map((l) => [l.index, l])) };
   // As ip: with a family filter, links without such addresses are not listed.
-  if (ctx.json) ctx.printJson(addrShowIpJson(links, addrs, pc, family !== undefined));
-  else for (const line of addrShowText(links, addrs, pc, family !== undefined)) ctx.print(line);
+  const opts = { ...(family !== undefined ? { family } : {}), ...(queueLengths ? { queueLengths } : {}) };
+  if (ctx.json) ctx.printJson(addrShowIpJson(links, addrs, pc, opts));
+  else for (const line of addrShowText(links, addrs, pc, opts)) ctx.print(line);
+}
+
+/**
+ * The links as `ip -6 addr show` sees them: ip dumps links with the family it was given, and
+ * for AF_INET6 the kernel answers from IPv6's own handler (inet6_fill_ifinfo), with only the
+ * name, address, MTU, parent, operstate and queue length: no qdisc, group, master or link
+ * details. (AF_INET has no handler of its own, so `-4` gets the full dump.)
+ */
+async function inet6Links(ctx: CliContext): Promise<Link[]> {
+  const req = ifinfoRequest('RTM_GETLINK', 0, {});
+  req['ifi-family'] = 10;
+  return ctx.handle().request<Link>(req, { dump: true, mapRaw: linkFromReply });
 }
 
 const FLAG_WORDS: Readonly<Record<string, AddrFlag>> = {

@@ -99,8 +99,9 @@ describe('monitorText', () => {
   it('prefixes deletions with "Deleted "', () => {
     expect(monitorText(linkEvent('RTM_DELLINK', 2, 'br0'), context())).toMatch(/^Deleted 2: br0: </);
     expect(monitorText(addrEvent('RTM_DELADDR', 2), context())).toMatch(/^Deleted 2: br0 {4}inet 192\.0\.2\.1\/24/);
-    expect(monitorText(routeEvent('RTM_DELROUTE'), context())).toBe('Deleted 198.51.100.0/24 via 192.0.2.2 dev br0');
-    expect(monitorText(neighEvent('RTM_DELNEIGH'), context())).toBe('Deleted 192.0.2.5 dev br0 lladdr 02:00:00:00:00:05 PERMANENT');
+    // ip monitor prints routes and neighbours with print_route/print_neigh: each item ends with a space.
+    expect(monitorText(routeEvent('RTM_DELROUTE'), context())).toBe('Deleted 198.51.100.0/24 via 192.0.2.2 dev br0 ');
+    expect(monitorText(neighEvent('RTM_DELNEIGH'), context())).toBe('Deleted 192.0.2.5 dev br0 lladdr 02:00:00:00:00:05 PERMANENT ');
   });
 
   it('prints an address as ip monitor does: index, device, then the address block', () => {

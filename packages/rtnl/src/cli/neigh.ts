@@ -8,7 +8,7 @@ import type { NeighFlag, NeighSpec, NeighState } from '../neigh.js';
 import { parseIP, parseMAC } from '../ip.js';
 import { Args, CliError, runCommand, type CliContext } from './args.js';
 import { ctxFamily } from './addr.js';
-import { neighIpJson, neighText, shownByDefault, type NeighPrintContext } from './ipjson/neigh.js';
+import { neighIpJson, neighText, nudFilter, shownByNud, type NeighPrintContext } from './ipjson/neigh.js';
 
 const STATES: readonly string[] = ['permanent', 'noarp', 'reachable', 'stale', 'incomplete', 'delay', 'probe', 'failed'];
 
@@ -26,22 +26,24 @@ export async function run(ctx: CliContext, argv: string[]): Promise<void> {
 
 async function show(ctx: CliContext, a: Args): Promise<void> {
   let dev: string | undefined;
-  let nud: string | undefined;
+  const nud: string[] = [];
   while (!a.done) {
     const w = a.next('argument');
     if (w === 'dev') dev = a.next('device after "dev"');
-    else if (w === 'nud') nud = a.next('state after "nud"');
-    else throw new CliError(`unknown neigh show argument "${w}"`);
+    else if (w === 'nud') {
+      const s = a.next('state after "nud"');
+      if (s !== 'all' && s !== 'none' && !STATES.includes(s)) throw new CliError(`invalid nud state "${s}"`);
+      nud.push(s);
+    } else throw new CliError(`unknown neigh show argument "${w}"`);
   }
-  if (nud !== undefined && nud !== 'all' && !STATES.includes(nud)) throw new CliError(`invalid nud state "${nud}"`);
   const h = ctx.handle();
   const family = ctxFamily(ctx);
   let list = await h.neighList({ ...(dev !== undefined ? { link: dev } : {}), ...(family !== undefined ? { family } : {}) });
-  if (nud === undefined) list = list.filter(shownByDefault);
-  else if (nud !== 'all') list = list.filter((n) => n.state.includes(nud as NeighState));
+  const mask = nudFilter(nud);
+  list = list.filter((n) => shownByNud(n, mask));
   const links = await h.linkList();
   const names = new Map(links.map((l) => [l.index, l.name]));
-  const pc: NeighPrintContext = { linkName: (i) => names.get(i), omitDev: dev !== undefined };
+  const pc: NeighPrintContext = { linkName: (i) => names.get(i), omitDev: dev !== undefined, stats: ctx.stats > 0 };
   if (ctx.json) ctx.printJson(list.map((n) => neighIpJson(n, pc)));
   else for (const n of list) ctx.print(neighText(n, pc));
 }

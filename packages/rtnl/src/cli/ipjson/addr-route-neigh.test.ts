@@ -35,9 +35,9 @@ describe('ip -j printers reproduce the vectors', () => {
       { dst: '10.1.0.0/24', dev: 'lo', scope: 'link', flags: [] },
       { dst: '10.2.0.0/24', gateway: '10.0.0.2', dev: 'lo', flags: [] },
     ]);
-    // And the text form is what ip printed (ip leaves a trailing space on each line).
+    // And the text form is exactly what ip printed, the trailing space of each line included.
     const text = routes.map((r) => routeText(r, { details: false, linkName: names, omitTable: true }));
-    expect(text).toEqual((v as unknown as { stdout: string }).stdout.trim().split('\n').map((l) => l.trim()));
+    expect(text).toEqual((v as unknown as { stdout: string }).stdout.replace(/\n$/, '').split('\n'));
   });
 
   it.each(['neigh_show', 'neigh_get'])('%s: ip -j -d neigh show', (name) => {

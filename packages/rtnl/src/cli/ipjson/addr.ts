@@ -5,6 +5,7 @@
  */
 import type { Addr, AddrFlag } from '../../addr.js';
 import { INFINITY_LIFE_TIME } from '../../addr.js';
+import type { Family } from '../../ip.js';
 import type { Link } from '../../link/link.js';
 import { linkIpJson, linkText, type LinkPrintContext } from './link.js';
 
@@ -44,6 +45,8 @@ export function addrInfoIpJson(a: Addr): Record<string, unknown> {
   const o: Record<string, unknown> = { family: a.family, local: a.local ?? own };
   if (a.peer !== undefined) o.address = a.peer.split('/')[0];
   o.prefixlen = Number(len);
+  // ip prints the prefix route's metric (IFA_RT_PRIORITY) right after the prefix length.
+  if (a.priority !== undefined) o.metric = a.priority;
   if (a.broadcast !== undefined) o.broadcast = a.broadcast;
   o.scope = String(a.scope);
   const flags = new Set(a.flags);
@@ -59,31 +62,69 @@ export function addrInfoIpJson(a: Addr): Record<string, unknown> {
   if (a.label !== undefined) o.label = a.label;
   o.valid_life_time = lifetime(a.validLft);
   o.preferred_life_time = lifetime(a.preferredLft);
-  if (a.priority !== undefined) o.metric = a.priority;
   return o;
+}
+
+/** What `ip addr show` was asked for, beyond the links and addresses. */
+export interface AddrShowOptions {
+  /** The `-4`/`-6` filter. */
+  family?: Family;
+  /**
+   * Queue lengths by ifindex, for links dumped without `IFLA_TXQLEN` (the kernel's AF_INET6 link
+   * dump): ip reads those with the SIOCGIFTXQLEN ioctl and prints them all the same.
+   */
+  queueLengths?: ReadonlyMap<number, number>;
 }
 
 /**
  * `ip -j addr show`: one object per link, with its addresses in `addr_info` (kernel order).
- * With `onlyWithAddrs` (a family filter), links without addresses are left out, as ip does.
+ * With a family filter (`-4`/`-6`), links without such addresses are left out and, unless
+ * `ctx.details`, so is the link-layer part (`link_type`, `address`, `broadcast`), as ip does.
  */
-export function addrShowIpJson(links: readonly Link[], addrs: readonly Addr[], ctx: LinkPrintContext, onlyWithAddrs = false): Record<string, unknown>[] {
+export function addrShowIpJson(links: readonly Link[], addrs: readonly Addr[], ctx: LinkPrintContext, opts: AddrShowOptions = {}): Record<string, unknown>[] {
+  const { family } = opts;
   const byLink = groupByLink(addrs);
   const out: Record<string, unknown>[] = [];
   for (const l of links) {
     const mine = byLink.get(l.index) ?? [];
-    if (onlyWithAddrs && mine.length === 0) continue;
-    out.push({ ...linkJson(l, ctx), addr_info: mine.map(addrInfoIpJson) });
+    if (family !== undefined && mine.length === 0) continue;
+    out.push({ ...linkJson(l, ctx, opts), addr_info: mine.map(addrInfoIpJson) });
   }
   return out;
 }
 
 /** The link part: what `ip -j link show` prints, minus what `ip addr` leaves out. */
-function linkJson(l: Link, ctx: LinkPrintContext): Record<string, unknown> {
-  const o = linkIpJson(l, ctx);
+function linkJson(l: Link, ctx: LinkPrintContext, { family, queueLengths }: AddrShowOptions): Record<string, unknown> {
+  let o = linkIpJson(l, ctx);
+  const qlen = queueLengths?.get(l.index);
+  if (o.txqlen === undefined && qlen) o = withQueueLength(o, qlen);
   delete o.linkmode;
   delete o.inet6_addr_gen_mode;
+  // `ip addr` prints the alias only with -d (print_linkinfo: `do_link || show_details`).
+  if (!ctx.details) delete o.ifalias;
+  if (family !== undefined && !ctx.details) {
+    delete o.link_type;
+    delete o.address;
+    delete o.broadcast;
+    delete o.permaddr;
+    delete o.link_netnsid;
+  }
   return o;
+}
+
+/** `txqlen` in ip's place: after `operstate`/`group`, before the link-layer keys. */
+function withQueueLength(o: Record<string, unknown>, qlen: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let placed = false;
+  for (const [k, v] of Object.entries(o)) {
+    if (!placed && (k === 'link_type' || k === 'address' || k === 'broadcast' || k === 'promiscuity')) {
+      out.txqlen = qlen;
+      placed = true;
+    }
+    out[k] = v;
+  }
+  if (!placed) out.txqlen = qlen;
+  return out;
 }
 
 function groupByLink(addrs: readonly Addr[]): Map<number, Addr[]> {
@@ -98,28 +139,55 @@ function groupByLink(addrs: readonly Addr[]): Map<number, Addr[]> {
 
 const lftText = (v: number): string => (v === Infinity || v === INFINITY_LIFE_TIME ? 'forever' : `${v}sec`);
 
-/** The text form of `ip addr show` (link lines, then one `inet`/`inet6` block per address). */
-export function addrShowText(links: readonly Link[], addrs: readonly Addr[], ctx: LinkPrintContext, onlyWithAddrs = false): string[] {
+/**
+ * One address as `ip addr show` prints it (print_addrinfo): the `inet`/`inet6` line and the
+ * lifetimes line. ip ends every item of the first line with a space, so a line without a label
+ * (every IPv6 address) ends with one.
+ */
+export function addrText(a: Addr): [string, string] {
+  const j = addrInfoIpJson(a);
+  let s = `    ${a.family} ${j.local as string}`;
+  if (j.address !== undefined) s += ` peer ${j.address as string}`;
+  s += `/${j.prefixlen as number} `;
+  if (j.metric !== undefined) s += `metric ${j.metric as number} `;
+  if (j.broadcast !== undefined) s += `brd ${j.broadcast as string} `;
+  s += `scope ${j.scope as string} `;
+  for (const [name, key] of FLAG_KEYS) {
+    if (name === 'secondary' && j.temporary === true) s += 'temporary ';
+    else if (j[key] === true) s += `${key} `;
+  }
+  if (j.label !== undefined) s += j.label as string;
+  return [s, `       valid_lft ${lftText(a.validLft)} preferred_lft ${lftText(a.preferredLft)}`];
+}
+
+/**
+ * The text form of `ip addr show`: per link its link text (one string, possibly several
+ * lines), then two lines per address. With a family filter, the `link/...` line is left out
+ * unless `ctx.details`, as ip does.
+ */
+export function addrShowText(links: readonly Link[], addrs: readonly Addr[], ctx: LinkPrintContext, opts: AddrShowOptions = {}): string[] {
+  const { family } = opts;
   const byLink = groupByLink(addrs);
   const lines: string[] = [];
   for (const l of links) {
     const mine = byLink.get(l.index) ?? [];
-    if (onlyWithAddrs && mine.length === 0) continue;
-    // `ip addr` prints the link line without the link mode.
-    lines.push(linkText(l, ctx).replace(/ mode [A-Z]+/, ''));
-    for (const a of mine) {
-      const j = addrInfoIpJson(a);
-      let s = `    ${a.family} ${j.local as string}`;
-      if (j.address !== undefined) s += ` peer ${j.address as string}`;
-      s += `/${j.prefixlen as number}`;
-      if (j.broadcast !== undefined) s += ` brd ${j.broadcast as string}`;
-      s += ` scope ${j.scope as string}`;
-      for (const [, key] of FLAG_KEYS) if (j[key] === true) s += ` ${key}`;
-      if (j.temporary === true) s += ' temporary';
-      if (j.label !== undefined) s += ` ${j.label as string}`;
-      lines.push(s);
-      lines.push(`       valid_lft ${lftText(a.validLft)} preferred_lft ${lftText(a.preferredLft)}`);
-    }
+    if (family !== undefined && mine.length === 0) continue;
+    lines.push(linkTextForAddr(l, ctx, opts));
+    for (const a of mine) lines.push(...addrText(a));
   }
   return lines;
+}
+
+/** The link lines of `ip addr show`: the link text without the link mode, the alias (unless -d) and, with a family filter, the `link/...` line. */
+function linkTextForAddr(l: Link, ctx: LinkPrintContext, { family, queueLengths }: AddrShowOptions): string {
+  let [head, ...rest] = linkText(l, ctx).split('\n');
+  const qlen = queueLengths?.get(l.index);
+  if (qlen && !/ qlen \d+$/.test(head!)) head = `${head!.trimEnd()} qlen ${qlen}`;
+  const kept = rest.filter((line) => {
+    if (!ctx.details && line.startsWith('    alias ')) return false;
+    if (family !== undefined && !ctx.details && line.startsWith('    link/')) return false;
+    return true;
+  });
+  // `ip addr` prints the link line without the link mode.
+  return [head!.replace(/ mode [A-Z]+/, ''), ...kept].join('\n');
 }

@@ -21,7 +21,7 @@ const FLAG_ORDER: readonly RouteFlag[] = ['dead', 'onlink', 'pervasive', 'offloa
 
 const TABLE_NAMES: Readonly<Record<number, string>> = { 253: 'default', 254: 'main', 255: 'local' };
 
-/** ip's metric keys (`mx_names`) and their order. */
+/** ip's metric names (`mx_names`), indexed by RTAX_* number (RTAX_MTU = 2 after RTAX_LOCK = 1). */
 const METRIC_ORDER: ReadonlyArray<[keyof RouteMetrics, string]> = [
   ['mtu', 'mtu'],
   ['window', 'window'],
@@ -40,6 +40,67 @@ const METRIC_ORDER: ReadonlyArray<[keyof RouteMetrics, string]> = [
   ['congctl', 'congctl'],
   ['fastopenNoCookie', 'fastopen_no_cookie'],
 ];
+const RTAX_FEATURE_ECN = 1;
+
+/**
+ * The metrics as ip prints them (print_rta_metrics): each metric present or locked, in RTAX
+ * order; `[jsonKey, jsonValue, text]` per metric. JSON has the bare value (a lock shows only in
+ * the text, as `mtu lock 1300`); rtt/rttvar are in the kernel's 1/8 and 1/4 ms, printed as whole
+ * ms (`2s` from 1000 ms on in text); a hop limit of -1 (the default) is skipped; `features`
+ * prints the ECN bit as `ecn` and any other bits as hex; the congestion algorithm's JSON key
+ * is `congestion`.
+ */
+function metricItems(m: RouteMetrics): Array<[string, unknown, string]> {
+  const out: Array<[string, unknown, string]> = [];
+  const locked = (m.lock ?? 0) >>> 0;
+  METRIC_ORDER.forEach(([k, name], i) => {
+    const rtax = i + 2;
+    const isLocked = (locked & (1 << rtax)) !== 0;
+    const raw = m[k];
+    if (raw === undefined && !isLocked) return;
+    const lock = isLocked ? 'lock ' : '';
+    if (k === 'congctl') {
+      const v = typeof raw === 'string' ? raw : '';
+      out.push(['congestion', v, `${name} ${lock}${v}`]);
+      return;
+    }
+    let v = typeof raw === 'number' ? raw >>> 0 : 0;
+    if (k === 'hoplimit' && v === 0xffffffff) return;
+    if (k === 'features') {
+      const parts: Array<[string, unknown, string]> = [];
+      let text = `${name} ${lock}`;
+      if (v & RTAX_FEATURE_ECN) {
+        parts.push(['ecn', null, '']);
+        text += 'ecn ';
+      }
+      if (v & ~RTAX_FEATURE_ECN) {
+        parts.push(['features', `0x${v.toString(16)}`, '']);
+        text += `0x${v.toString(16)} `;
+      }
+      // The text of every part goes with the first (an empty features value prints only its name).
+      if (parts.length === 0) out.push(['', undefined, text.trimEnd()]);
+      else {
+        parts[0]![2] = text.trimEnd();
+        out.push(...parts);
+      }
+      return;
+    }
+    if (k === 'rtt' || k === 'rttvar' || k === 'rtoMin') {
+      if (k === 'rtt') v = Math.floor(v / 8);
+      else if (k === 'rttvar') v = Math.floor(v / 4);
+      out.push([name, v, `${name} ${lock}${v >= 1000 ? `${v / 1e3}s` : `${v}ms`}`]);
+      return;
+    }
+    out.push([name, v, `${name} ${lock}${v}`]);
+  });
+  return out;
+}
+
+function metricsJson(m: RouteMetrics): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const [key, value] of metricItems(m)) if (key !== '') o[key] = value;
+  return o;
+}
 
 /** A table id as ip prints it: `main`, `local`, `default`, or the number as text. */
 export function tableName(id: number): string {
@@ -58,25 +119,6 @@ function flagList(flags: readonly RouteFlag[]): string[] {
   return FLAG_ORDER.filter((f) => set.has(f));
 }
 
-function metricsJson(m: RouteMetrics): Record<string, unknown> | undefined {
-  const o: Record<string, unknown> = {};
-  const locked = m.lock ?? 0;
-  for (const [k, key] of METRIC_ORDER) {
-    const v = m[k];
-    if (v === undefined) continue;
-    // RTAX numbers are 1-based (RTAX_MTU = 2 after RTAX_LOCK = 1); the lock bit is 1 << RTAX_*.
-    const rtax = METRIC_ORDER.findIndex(([x]) => x === k) + 2;
-    if (locked & (1 << rtax)) {
-      o[key] = { value: v, lock: true };
-      continue;
-    }
-    // ip prints rtt in ms (kernel unit 1/8 ms), rttvar in ms (1/4 ms), rto_min in ms.
-    if (k === 'rtt' && typeof v === 'number') o[key] = v / 8;
-    else if (k === 'rttvar' && typeof v === 'number') o[key] = v / 4;
-    else o[key] = v;
-  }
-  return Object.keys(o).length > 0 ? o : undefined;
-}
 
 /**
  * One route as `ip -j route show` prints it.
@@ -88,10 +130,10 @@ function metricsJson(m: RouteMetrics): Record<string, unknown> | undefined {
  * ```
  */
 export function routeIpJson(r: Route, ctx: RoutePrintContext): Record<string, unknown> {
-  return build(r, ctx, false);
+  return build(r, ctx);
 }
 
-function build(r: Route, ctx: RoutePrintContext, lookup: boolean): Record<string, unknown> {
+function build(r: Route, ctx: RoutePrintContext): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   if (r.type !== 'unicast' || ctx.details) o.type = typeof r.type === 'number' ? String(r.type) : r.type;
   o.dst = r.dst === undefined ? 'default' : prefixText(r.dst);
@@ -110,15 +152,14 @@ function build(r: Route, ctx: RoutePrintContext, lookup: boolean): Record<string
   if (r.priority !== undefined) o.metric = r.priority;
   o.flags = flagList(r.flags);
   if (r.mark !== undefined) o.mark = r.mark;
-  // ip's order: uid, then the cache block (RTCF_* flags of a lookup, or the expiry), then metrics.
+  // ip's order: uid, then the cache block (RTCF_* flags of a lookup, then the expiry), then metrics.
   if (r.uid !== undefined) o.uid = r.uid;
-  if (lookup && r.flags.includes('cloned')) {
-    o.cache = r.type === 'local' ? ['local'] : r.type === 'broadcast' ? ['brd'] : r.type === 'multicast' ? ['mc'] : [];
-  }
+  // ip lists the RTCF_* cache flags of a cached IPv4 lookup (the route get answer).
+  if (r.family === 'inet' && r.flags.includes('cloned')) o.cache = r.cacheFlags ?? [];
   if (r.expires !== undefined) o.expires = r.expires;
   if (r.metrics !== undefined) {
     const m = metricsJson(r.metrics);
-    if (m) o.metrics = [m];
+    if (Object.keys(m).length > 0) o.metrics = [m];
   }
   if (r.multipath !== undefined) {
     o.nexthops = r.multipath.map((nh) => {
@@ -137,36 +178,89 @@ function build(r: Route, ctx: RoutePrintContext, lookup: boolean): Record<string
 
 /** `ip -j route get` output: the lookup result, with `uid` and the cache marker. */
 export function routeGetIpJson(r: Route, ctx: RoutePrintContext): Record<string, unknown> {
-  // ip lists the RTCF_* cache flags of a lookup; the ones shown follow from the route type.
-  return build(r, ctx, true);
+  // A lookup answer is a cached (cloned) entry: build() adds its `cache` flags.
+  return build(r, ctx);
 }
 
-/** The text form of `ip route show` (one line per route). */
+/**
+ * The text form of `ip route show|get` (print_route): one line per route (a multipath route
+ * adds a `\tnexthop` line per hop, a cached IPv4 lookup a `    cache` line). As ip, every item
+ * ends with a space, `pref` excepted.
+ */
 export function routeText(r: Route, ctx: RoutePrintContext): string {
-  const j = routeIpJson(r, ctx);
-  const parts: string[] = [];
-  if (j.type !== undefined) parts.push(j.type as string);
-  parts.push(j.dst as string);
-  if (j.from !== undefined) parts.push('from', j.from as string);
-  if (j.gateway !== undefined) parts.push('via', j.gateway as string);
-  if (j.via !== undefined) parts.push('via', (j.via as { family: string }).family, (j.via as { host: string }).host);
-  if (j.dev !== undefined) parts.push('dev', j.dev as string);
-  if (j.table !== undefined) parts.push('table', j.table as string);
-  if (j.protocol !== undefined) parts.push('proto', j.protocol as string);
-  if (j.scope !== undefined) parts.push('scope', j.scope as string);
-  if (j.prefsrc !== undefined) parts.push('src', j.prefsrc as string);
-  if (j.metric !== undefined) parts.push('metric', String(j.metric));
-  parts.push(...(j.flags as string[]));
-  const m = (j.metrics as Record<string, unknown>[] | undefined)?.[0];
-  if (m) for (const [k, v] of Object.entries(m)) parts.push(k, typeof v === 'object' ? `lock ${(v as { value: number }).value}` : String(v));
-  if (j.pref !== undefined) parts.push('pref', j.pref as string);
-  let s = parts.join(' ');
-  for (const nh of (j.nexthops as Record<string, unknown>[] | undefined) ?? []) {
-    s += `\n\tnexthop`;
-    if (nh.gateway !== undefined) s += ` via ${nh.gateway as string}`;
-    if (nh.dev !== undefined) s += ` dev ${nh.dev as string}`;
-    s += ` weight ${nh.weight as number}`;
-    for (const f of nh.flags as string[]) s += ` ${f}`;
+  const j = build(r, ctx);
+  let s = '';
+  const add = (t: string) => (s += `${t} `);
+  for (const [k, v] of Object.entries(j)) {
+    switch (k) {
+      case 'type':
+      case 'dst':
+        add(v as string);
+        break;
+      case 'from':
+        add(`from ${v as string}`);
+        break;
+      case 'tos':
+        add(`tos ${v as string}`);
+        break;
+      case 'gateway':
+        add(`via ${v as string}`);
+        break;
+      case 'via':
+        add(`via ${(v as { family: string }).family} ${(v as { host: string }).host}`);
+        break;
+      case 'dev':
+        add(`dev ${v as string}`);
+        break;
+      case 'table':
+        add(`table ${v as string}`);
+        break;
+      case 'protocol':
+        add(`proto ${v as string}`);
+        break;
+      case 'scope':
+        add(`scope ${v as string}`);
+        break;
+      case 'prefsrc':
+        add(`src ${v as string}`);
+        break;
+      case 'metric':
+        add(`metric ${v as number}`);
+        break;
+      case 'flags':
+        for (const f of v as string[]) add(f);
+        break;
+      case 'mark':
+        add((v as number) >= 16 ? `mark 0x${(v as number).toString(16)}` : `mark ${v as number}`);
+        break;
+      case 'uid':
+        add(`uid ${v as number}`);
+        break;
+      case 'cache': {
+        const c = v as string[];
+        s += `\n    cache ${c.length > 0 ? `<${c.join(',')}> ` : ''}`;
+        break;
+      }
+      case 'expires':
+        add(`expires ${v as number}sec`);
+        break;
+      case 'metrics':
+        for (const [, , text] of metricItems(r.metrics!)) if (text !== '') add(text);
+        break;
+      case 'pref':
+        s += `pref ${v as string}`;
+        break;
+      case 'nexthops':
+        for (const nh of v as Record<string, unknown>[]) {
+          s += '\n\tnexthop ';
+          if (nh.gateway !== undefined) add(`via ${nh.gateway as string}`);
+          if (nh.via !== undefined) add(`via ${(nh.via as { family: string }).family} ${(nh.via as { host: string }).host}`);
+          if (nh.dev !== undefined) add(`dev ${nh.dev as string}`);
+          add(`weight ${nh.weight as number}`);
+          for (const f of nh.flags as string[]) add(f);
+        }
+        break;
+    }
   }
   return s;
 }
