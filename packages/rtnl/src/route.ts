@@ -236,6 +236,8 @@ export interface Route {
   uid?: number;
   /** Nexthop object id (`RTA_NH_ID`). */
   nhId?: number;
+  /** Routing realms (`RTA_FLOW`): `(from << 16) | to`, as `ip route add ... realms FROM/TO` sets them. */
+  realm?: number;
   /**
    * The `RTCF_*` bits of a cached IPv4 lookup result (a `routeGet` answer, flag `cloned`), by
    * ip's names (`'local'`, `'brd'`, `'mc'`, ...; an unnamed bit as `0x...`). Set by `routeGet`
@@ -1056,6 +1058,7 @@ export function routeFromMessage(m: Message): Route {
   if (typeof attrs.mark === 'number') r.mark = attrs.mark;
   if (typeof attrs.uid === 'number') r.uid = attrs.uid;
   if (typeof attrs['nh-id'] === 'number') r.nhId = attrs['nh-id'];
+  if (typeof attrs.flow === 'number') r.realm = attrs.flow;
   return r;
 }
 

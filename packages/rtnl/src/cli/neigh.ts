@@ -4,7 +4,7 @@
  */
 import '../neigh.js';
 import '../link/index.js';
-import type { NeighFlag, NeighSpec, NeighState } from '../neigh.js';
+import { neighDumpMessage, neighFromMessage, type Neigh, type NeighFlag, type NeighSpec, type NeighState } from '../neigh.js';
 import { parseIP, parseMAC } from '../ip.js';
 import { Args, CliError, runCommand, type CliContext } from './args.js';
 import { ctxFamily } from './addr.js';
@@ -13,7 +13,7 @@ import { neighIpJson, neighText, nudFilter, shownByNud, type NeighPrintContext }
 const STATES: readonly string[] = ['permanent', 'noarp', 'reachable', 'stale', 'incomplete', 'delay', 'probe', 'failed'];
 
 const USAGE =
-  'Usage: rtnl neigh { show [dev DEV] | add|replace ADDR lladdr MAC dev DEV [nud STATE] [router] | del ADDR dev DEV }';
+  'Usage: rtnl neigh { show [dev DEV] [nud STATE|all|none]... [proxy] | add|replace ADDR lladdr MAC dev DEV [nud STATE] [router] | del ADDR dev DEV }';
 
 export async function run(ctx: CliContext, argv: string[]): Promise<void> {
   return runCommand(ctx, argv, 'neigh', USAGE, [
@@ -27,9 +27,11 @@ export async function run(ctx: CliContext, argv: string[]): Promise<void> {
 async function show(ctx: CliContext, a: Args): Promise<void> {
   let dev: string | undefined;
   const nud: string[] = [];
+  let proxy = false;
   while (!a.done) {
     const w = a.next('argument');
     if (w === 'dev') dev = a.next('device after "dev"');
+    else if (w === 'proxy') proxy = true;
     else if (w === 'nud') {
       const s = a.next('state after "nud"');
       if (s !== 'all' && s !== 'none' && !STATES.includes(s)) throw new CliError(`invalid nud state "${s}"`);
@@ -38,7 +40,9 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
   }
   const h = ctx.handle();
   const family = ctxFamily(ctx);
-  let list = await h.neighList({ ...(dev !== undefined ? { link: dev } : {}), ...(family !== undefined ? { family } : {}) });
+  let list = proxy
+    ? await proxyList(ctx, dev, family)
+    : await h.neighList({ ...(dev !== undefined ? { link: dev } : {}), ...(family !== undefined ? { family } : {}) });
   const mask = nudFilter(nud);
   list = list.filter((n) => shownByNud(n, mask));
   const links = await h.linkList();
@@ -46,6 +50,18 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
   const pc: NeighPrintContext = { linkName: (i) => names.get(i), omitDev: dev !== undefined, stats: ctx.stats > 0 };
   if (ctx.json) ctx.printJson(list.map((n) => neighIpJson(n, pc)));
   else for (const n of list) ctx.print(neighText(n, pc));
+}
+
+/**
+ * `ip neigh show proxy`: the proxy entries, which the kernel dumps from its own table when the
+ * request carries NTF_PROXY (neighList has no such filter).
+ */
+async function proxyList(ctx: CliContext, dev: string | undefined, family: 'inet' | 'inet6' | undefined): Promise<Neigh[]> {
+  const h = ctx.handle();
+  const index = dev === undefined ? undefined : (await h.linkByName(dev)).index;
+  const req = neighDumpMessage(family === 'inet' ? 2 : family === 'inet6' ? 10 : 0, index, undefined);
+  req['ndm-flags'] = ['proxy'];
+  return h.request<Neigh>(req, { dump: true, map: (m) => (m.header.type === 'RTM_NEWNEIGH' ? neighFromMessage(m) : undefined) });
 }
 
 /** Parse `ip neigh add|del` arguments. Exported for tests. */

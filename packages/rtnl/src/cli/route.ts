@@ -4,15 +4,15 @@
  */
 import '../route.js';
 import '../link/index.js';
-import { parseIP, type Family } from '../ip.js';
-import { ROUTE_TYPES, type NextHopSpec, type RouteFlag, type RouteMetrics, type RouteSpec } from '../route.js';
+import { parseCIDR, parseIP, scopeName, type Family, type ParsedCIDR } from '../ip.js';
+import { ROUTE_TYPES, type NextHopSpec, type Route, type RouteFlag, type RouteMetrics, type RouteSpec } from '../route.js';
 import { Args, CliError, runCommand, parseUint, type CliContext } from './args.js';
 import { ctxFamily } from './addr.js';
 import { routeGetIpJson, routeIpJson, routeText, type RoutePrintContext } from './ipjson/route.js';
 
 
 const USAGE =
-  'Usage: rtnl route { show [table T] [dev D] [proto P] | add|replace|append|del [TYPE] PREFIX|default [via GW] [dev D] [src S] [metric N] [table T] [proto P] [scope S] [mtu N] [advmss N] [onlink] [nexthop via GW dev D weight W]... | get ADDR [from S] [iif D] [oif D] [mark M] }';
+  'Usage: rtnl route { show [table T] [dev D] [proto P] [type T] [scope S] [root|match|exact PREFIX] | add|replace|append|del [TYPE] PREFIX|default [via GW] [dev D] [src S] [metric N] [table T] [proto P] [scope S] [mtu N] [advmss N] [onlink] [nexthop via GW dev D weight W]... | get ADDR [from S] [iif D] [oif D] [mark M] }';
 
 export async function run(ctx: CliContext, argv: string[]): Promise<void> {
   return runCommand(ctx, argv, 'route', USAGE, [
@@ -39,13 +39,30 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
   let dev: string | undefined;
   let proto: string | undefined;
   let type: string | undefined;
+  let scope: string | undefined;
+  let root: ParsedCIDR | undefined;
+  let match: ParsedCIDR | undefined;
+  const prefix = (w: string): ParsedCIDR => (w === 'default' ? { ...parseCIDR(ctxFamily(ctx) === 'inet6' ? '::/0' : '0.0.0.0/0'), text: w } : parseCIDR(w, 'prefix'));
   while (!a.done) {
     const w = a.next('argument');
     if (w === 'table') table = a.next('table after "table"');
     else if (w === 'dev' || w === 'oif') dev = a.next(`device after "${w}"`);
     else if (w === 'proto' || w === 'protocol') proto = a.next('protocol after "proto"');
     else if (w === 'type') type = a.next('type after "type"');
-    else throw new CliError(`unknown route show argument "${w}"`);
+    else if (w === 'scope') scope = a.next('scope after "scope"');
+    else if (w === 'root') root = prefix(a.next('prefix after "root"'));
+    else if (w === 'match') match = prefix(a.next('prefix after "match"'));
+    else if (w === 'exact' || w === 'to' || (!w.startsWith('-') && root === undefined && match === undefined)) {
+      // ip: a bare prefix (or `exact P`) is both the root and the match: that prefix exactly.
+      let p = w === 'exact' || w === 'to' ? a.next(`prefix after "${w}"`) : w;
+      if (w === 'to' && (p === 'root' || p === 'match' || p === 'exact')) {
+        const q = prefix(a.next(`prefix after "${p}"`));
+        if (p !== 'match') root = q;
+        if (p !== 'root') match = q;
+        continue;
+      }
+      root = match = prefix(p);
+    } else throw new CliError(`unknown route show argument "${w}"`);
   }
   const h = ctx.handle();
   // As `ip route show`: IPv4 unless -6 says otherwise, both families for `table all`.
@@ -60,6 +77,14 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
   });
   // The kernel's device filter also matches multipath routes with a next hop on the device;
   // ip lists only routes whose output interface is the device.
+  // ip's prefix selectors (filter_nlmsg): `root P` keeps routes inside P, `match P` routes
+  // that cover P, both (a bare prefix) exactly P.
+  if (root !== undefined) routes = routes.filter((r) => inside(r, root!));
+  if (match !== undefined) routes = routes.filter((r) => covers(r, match!));
+  if (scope !== undefined) {
+    const want = /^\d+$/.test(scope) ? String(scopeName(Number(scope))) : scope;
+    routes = routes.filter((r) => String(r.scope) === want);
+  }
   const links = await linkNames(ctx);
   if (dev !== undefined) {
     const index = links.index(dev);
@@ -72,9 +97,36 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
     // ip prints the table only when listing every table.
     omitTable: !all,
     omitProtocol: proto !== undefined,
+    omitScope: scope !== undefined,
   };
   if (ctx.json) ctx.printJson(routes.map((r) => routeIpJson(r, pc)));
   else for (const r of routes) ctx.print(routeText(r, pc));
+}
+
+/** A route's destination as (family, bytes, length); the default route is 0 bits. */
+function dstOf(r: Route): { af: number; bytes: Uint8Array; len: number } {
+  const af = r.family === 'inet6' ? 10 : 2;
+  if (r.dst === undefined) return { af, bytes: new Uint8Array(af === 2 ? 4 : 16), len: 0 };
+  const p = parseCIDR(r.dst);
+  return { af: p.af, bytes: p.bytes, len: p.prefixLen };
+}
+
+/** The first `len` bits of `a` and `b` agree. */
+function samePrefix(a: Uint8Array, b: Uint8Array, len: number): boolean {
+  for (let i = 0; i < len; i++) if (((a[i >> 3]! >> (7 - (i & 7))) & 1) !== ((b[i >> 3]! >> (7 - (i & 7))) & 1)) return false;
+  return true;
+}
+
+/** `root P`: the route's destination lies inside P. */
+function inside(r: Route, p: ParsedCIDR): boolean {
+  const d = dstOf(r);
+  return d.af === p.af && d.len >= p.prefixLen && samePrefix(d.bytes, p.bytes, p.prefixLen);
+}
+
+/** `match P`: the route's destination covers P. */
+function covers(r: Route, p: ParsedCIDR): boolean {
+  const d = dstOf(r);
+  return d.af === p.af && d.len <= p.prefixLen && samePrefix(d.bytes, p.bytes, d.len);
 }
 
 const METRIC_WORDS: Readonly<Record<string, keyof RouteMetrics>> = {

@@ -30,17 +30,18 @@ const RTA_PREF = attrNumber(SET, 'pref');
 const RTA_EXPIRES = attrNumber(SET, 'expires');
 const RTA_UID = attrNumber(SET, 'uid');
 const RTA_NH_ID = attrNumber(SET, 'nh-id');
+const RTA_FLOW = attrNumber(SET, 'flow');
 /** Offset of `rta_expires` in `struct rta_cacheinfo`, and the struct's size, from the codec's table. */
 const CI_STRUCT = schema.STRUCTS['rt-route/rta-cacheinfo'];
 const CI_EXPIRES = CI_STRUCT?.members.find((m) => m.name === 'rta-expires')?.offset;
 const CI_SIZE = CI_STRUCT?.size;
 if (typeof CI_EXPIRES !== 'number' || typeof CI_SIZE !== 'number') throw new Error("@nlkit/rtnl: the codec's tables lack rt-route/rta-cacheinfo rta-expires");
 
-const LIFTED = [RTA_DST, RTA_SRC, RTA_IIF, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_PREFSRC, RTA_METRICS, RTA_MULTIPATH, RTA_CACHEINFO, RTA_TABLE, RTA_MARK, RTA_VIA, RTA_PREF, RTA_EXPIRES, RTA_UID, RTA_NH_ID];
+const LIFTED = [RTA_DST, RTA_SRC, RTA_IIF, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_PREFSRC, RTA_METRICS, RTA_MULTIPATH, RTA_CACHEINFO, RTA_TABLE, RTA_MARK, RTA_VIA, RTA_PREF, RTA_EXPIRES, RTA_UID, RTA_NH_ID, RTA_FLOW];
 if (LIFTED.some((t) => t >= 31)) throw new Error("@nlkit/rtnl: a route attribute number no longer fits the lifter's bit set");
 const MASK = LIFTED.reduce((m, t) => m | (1 << t), 0);
-/** Attributes handled by the codec path: nests and the rare `RTA_VIA`. */
-const GENERIC_MASK = (1 << RTA_METRICS) | (1 << RTA_MULTIPATH) | (1 << RTA_VIA);
+/** Attributes handled by the codec path: nests and the rare `RTA_VIA` and `RTA_FLOW` (realms). */
+const GENERIC_MASK = (1 << RTA_METRICS) | (1 << RTA_MULTIPATH) | (1 << RTA_VIA) | (1 << RTA_FLOW);
 /** Address attributes (binary, text by length). */
 const ADDR_MASK = (1 << RTA_DST) | (1 << RTA_SRC) | (1 << RTA_GATEWAY) | (1 << RTA_PREFSRC);
 

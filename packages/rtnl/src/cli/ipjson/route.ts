@@ -14,6 +14,8 @@ export interface RoutePrintContext {
   omitTable?: boolean;
   /** Leave `protocol` out (ip does when the listing was filtered by protocol). */
   omitProtocol?: boolean;
+  /** Leave `scope` out (ip does when the listing was filtered by scope). */
+  omitScope?: boolean;
 }
 
 /** ip's route flag keywords, in its order (`print_rt_flags`). */
@@ -102,6 +104,11 @@ function metricsJson(m: RouteMetrics): Record<string, unknown> {
   return o;
 }
 
+/** A realm as ip prints it (rtnl_rtrealm_n2a with the default rt_realms: 0 is `cosmos`). */
+function realmName(n: number): string {
+  return n === 0 ? 'cosmos' : String(n);
+}
+
 /** A table id as ip prints it: `main`, `local`, `default`, or the number as text. */
 export function tableName(id: number): string {
   return TABLE_NAMES[id] ?? String(id);
@@ -146,12 +153,17 @@ function build(r: Route, ctx: RoutePrintContext): Record<string, unknown> {
   // Cached (cloned) entries, such as `route get` answers, carry no meaningful protocol or scope.
   if (!r.flags.includes('cloned')) {
     if ((r.protocol !== 'boot' || ctx.details) && !ctx.omitProtocol) o.protocol = String(r.protocol);
-    if (r.scope !== 'global' || ctx.details) o.scope = String(r.scope);
+    if ((r.scope !== 'global' || ctx.details) && !ctx.omitScope) o.scope = String(r.scope);
   }
   if (r.src !== undefined) o.prefsrc = r.src;
   if (r.priority !== undefined) o.metric = r.priority;
   o.flags = flagList(r.flags);
-  if (r.mark !== undefined) o.mark = r.mark;
+  // ip prints a mark only when it is not 0.
+  if (r.mark) o.mark = r.mark;
+  if (r.realm !== undefined) {
+    const from = r.realm >>> 16;
+    o.flow = from ? { from: realmName(from), to: realmName(r.realm & 0xffff) } : { to: realmName(r.realm & 0xffff) };
+  }
   // ip's order: uid, then the cache block (RTCF_* flags of a lookup, then the expiry), then metrics.
   if (r.uid !== undefined) o.uid = r.uid;
   // ip lists the RTCF_* cache flags of a cached IPv4 lookup (the route get answer).
@@ -233,6 +245,11 @@ export function routeText(r: Route, ctx: RoutePrintContext): string {
       case 'mark':
         add((v as number) >= 16 ? `mark 0x${(v as number).toString(16)}` : `mark ${v as number}`);
         break;
+      case 'flow': {
+        const f = v as { from?: string; to: string };
+        add(f.from !== undefined ? `realms ${f.from}/${f.to}` : `realm ${f.to}`);
+        break;
+      }
       case 'uid':
         add(`uid ${v as number}`);
         break;
