@@ -10,7 +10,7 @@ import { linkIpJson, linkText } from './ipjson/link.js';
 
 
 const USAGE =
-  'Usage: rtnl link { show [dev NAME] [type KIND] [master DEV] [up] | add NAME type KIND ... | del DEV | set DEV ... }';
+  'Usage: rtnl link { show [dev NAME] [type KIND] [master DEV] [group G] [up] | add NAME type KIND ... | del DEV | set DEV ... }';
 
 export async function run(ctx: CliContext, argv: string[]): Promise<void> {
   return runCommand(ctx, argv, 'link', USAGE, [
@@ -21,13 +21,17 @@ export async function run(ctx: CliContext, argv: string[]): Promise<void> {
   ]);
 }
 
-/** Print links as ip does (JSON array with -j), naming masters/parents from `all`. */
-export function printLinks(ctx: CliContext, links: Link[], all: Link[]): void {
+/**
+ * Print links as ip does (JSON array with -j), naming masters/parents from `all`. `shown`
+ * filters on our side (`up`, `group`): ip opens each link's JSON object before its own filter
+ * rejects the link, so with -j a filtered-out link is an empty `{}`, and in text nothing.
+ */
+export function printLinks(ctx: CliContext, links: Link[], all: Link[], shown: (l: Link) => boolean = () => true): void {
   const byIndex = new Map(all.map((l) => [l.index, l]));
   for (const l of links) byIndex.set(l.index, l);
   const pc = { details: ctx.details, stats: ctx.stats, byIndex };
-  if (ctx.json) ctx.printJson(links.map((l) => linkIpJson(l, pc)));
-  else for (const l of links) ctx.print(linkText(l, pc));
+  if (ctx.json) ctx.printJson(links.map((l) => (shown(l) ? linkIpJson(l, pc) : {})));
+  else for (const l of links) if (shown(l)) ctx.print(linkText(l, pc));
 }
 
 async function show(ctx: CliContext, a: Args): Promise<void> {
@@ -36,24 +40,33 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
   let kind: string | undefined;
   let master: string | undefined;
   let upOnly = false;
+  let group: number | undefined;
   while (!a.done) {
     const w = a.next('argument');
     if (w === 'dev') dev = a.next('device name after "dev"');
     else if (w === 'type') kind = a.next('kind after "type"');
     else if (w === 'master') master = a.next('device after "master"');
     else if (w === 'up') upOnly = true;
+    else if (w === 'group') {
+      const g = a.next('group after "group"');
+      group = g === 'default' ? 0 : parseUint(g, 'group');
+    }
     else if (dev === undefined && !w.startsWith('-')) dev = w;
     else throw new CliError(`unknown link show argument "${w}"`);
   }
   let links: Link[];
   if (dev !== undefined) links = [await byName(h, dev)];
   else links = await h.linkList({ ...(kind !== undefined ? { kind } : {}), ...(master !== undefined ? { master } : {}) });
-  if (upOnly) links = links.filter((l) => l.flags.includes('up'));
+  // ip applies these after the kernel's reply, to `show dev X` too.
+  const shown = (l: Link) => (!upOnly || l.flags.includes('up')) && (group === undefined || l.group === group);
   // ip names masters and parents; a filtered result may not hold them.
   const refs = links.flatMap((l) => [l.masterIndex, l.parentNetnsId === undefined ? l.parentIndex : undefined]).filter((x): x is number => !!x);
   const known = new Set(links.map((l) => l.index));
-  const all = refs.some((r) => !known.has(r)) ? await h.linkList() : links;
-  printLinks(ctx, links, all);
+  // With -d, kind data names links too (a vxlan's `dev`, a port's backup_port): a filtered
+  // listing reads the whole namespace for their names, as ip's name cache does.
+  const filtered = dev !== undefined || kind !== undefined || master !== undefined;
+  const all = refs.some((r) => !known.has(r)) || (ctx.details && filtered) ? await h.linkList() : links;
+  printLinks(ctx, links, all, shown);
 }
 
 /** A link by name; a missing one is a bad argument, worded as ip words it. */

@@ -95,7 +95,8 @@ export function linkIpJson(link: Link, ctx: LinkPrintContext): Record<string, un
   if (a.operstate !== undefined) o.operstate = OPER[OPER.indexOf(link.operState.toUpperCase())] ?? 'UNKNOWN';
   if (typeof a.linkmode === 'number') o.linkmode = LINKMODE[a.linkmode] ?? String(a.linkmode);
   if (a.group !== undefined) o.group = link.group === 0 ? 'default' : String(link.group);
-  if (a.txqlen !== undefined) o.txqlen = link.txQLen;
+  // ip prints the queue length only when it is not 0 (print_queuelen).
+  if (a.txqlen !== undefined && link.txQLen !== 0) o.txqlen = link.txQLen;
   o.link_type = ARPHRD[link.hardwareType] ?? `[${link.hardwareType}]`;
   if (link.hardwareAddr !== undefined) o.address = link.hardwareAddr;
   if (link.broadcast !== undefined) {
@@ -146,7 +147,7 @@ function details(link: Link, ctx: LinkPrintContext, o: Record<string, unknown>):
       li.info_slave_kind = info['slave-kind'];
       const sd = info['slave-data'];
       if (info['slave-kind'] === 'bridge' && sd && typeof sd === 'object' && !(sd instanceof Uint8Array)) {
-        li.info_slave_data = bridgePortIpJson(sd as Record<string, unknown>);
+        li.info_slave_data = bridgePortIpJson(sd as Record<string, unknown>, ictx);
       }
     }
     o.linkinfo = li;
@@ -171,13 +172,14 @@ export function linkText(link: Link, ctx: LinkPrintContext): string {
   let s = `${link.index}: ${link.name}`;
   if (j.link !== undefined) s += `@${j.link === null ? 'NONE' : (j.link as string)}`;
   else if (j.link_index !== undefined) s += `@if${j.link_index as number}`;
-  s += `: <${(j.flags as string[]).join(',')}> mtu ${link.mtu}`;
-  if (j.qdisc) s += ` qdisc ${j.qdisc as string}`;
-  if (j.master) s += ` master ${j.master as string}`;
-  if (j.operstate) s += ` state ${j.operstate as string}`;
-  if (j.linkmode) s += ` mode ${j.linkmode as string}`;
-  if (j.group) s += ` group ${j.group as string}`;
-  if (j.txqlen !== undefined) s += ` qlen ${j.txqlen as number}`;
+  // Each field ends with a space except qlen (print_linkinfo): a line without qlen ends in one.
+  s += `: <${(j.flags as string[]).join(',')}> mtu ${link.mtu} `;
+  if (j.qdisc) s += `qdisc ${j.qdisc as string} `;
+  if (j.master) s += `master ${j.master as string} `;
+  if (j.operstate) s += `state ${j.operstate as string} `;
+  if (j.linkmode) s += `mode ${j.linkmode as string} `;
+  if (j.group) s += `group ${j.group as string} `;
+  if (j.txqlen !== undefined) s += `qlen ${j.txqlen as number}`;
   // ip prints "link/TYPE " and then the address: a device without one keeps the space.
   s += `\n    link/${j.link_type as string} `;
   if (j.address) s += j.address as string;

@@ -2,7 +2,7 @@
 import { validateBool, validateEnum, validateMac, validateUint } from '../../validate.js';
 import type { LinkSpecCommon } from '../spec.js';
 import { camelLift } from './lift.js';
-import { bool, num, parseOnOff, parseUintArg, registerKind, type CliOption } from './registry.js';
+import { bool, num, parseOnOff, parseUintArg, registerKind, type CliOption, type IpJsonContext } from './registry.js';
 
 export interface BridgeSpec extends LinkSpecCommon {
   kind: 'bridge';
@@ -232,7 +232,17 @@ export const bridgeKind = registerKind({
 });
 
 /** `ip -j -d` `info_slave_data` of a bridge port (IFLA_BRPORT_*), in ip's key order. */
-export function bridgePortIpJson(d: Record<string, unknown>): Record<string, unknown> {
+/** Names ip gives the bits of a port's group_fwd_mask (iplink_bridge_slave.c fwd_mask_tbl). */
+const FWD_MASK_NAMES: Record<number, string> = { 0: 'stp', 2: 'lacp', 14: 'lldp' };
+
+/** `group_fwd_mask_str`: named bits, others as `0x...`, comma-separated; `0x0` when empty. */
+function fwdMaskText(mask: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < 16; i++) if (mask & (1 << i)) parts.push(FWD_MASK_NAMES[i] ?? `0x${(1 << i).toString(16)}`);
+  return parts.length === 0 ? '0x0' : parts.join(',');
+}
+
+export function bridgePortIpJson(d: Record<string, unknown>, ctx?: Pick<IpJsonContext, 'linkName'>): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   const put = (k: string, v: unknown) => {
     if (v !== undefined) o[k] = v;
@@ -271,10 +281,12 @@ export function bridgePortIpJson(d: Record<string, unknown>): Record<string, unk
   const gm = num(d['group-fwd-mask']);
   if (gm !== undefined) {
     put('group_fwd_mask', gm === 0 ? '0' : `0x${gm.toString(16)}`);
-    put('group_fwd_mask_str', `0x${gm.toString(16)}`);
+    put('group_fwd_mask_str', fwdMaskText(gm));
   }
   put('vlan_tunnel', bool(d['vlan-tunnel']));
   put('isolated', bool(d['isolated']));
   put('locked', bool(d['locked']));
+  const backup = num(d['backup-port']);
+  if (backup !== undefined) put('backup_port', ctx?.linkName(backup) ?? `if${backup}`);
   return o;
 }

@@ -55,6 +55,14 @@ function flagsHas(v: unknown, name: string, bit: number): boolean {
   return n !== undefined && (n & bit) !== 0;
 }
 
+/** IFLA_MACVLAN_MACADDR_DATA: a nest of IFLA_MACVLAN_MACADDR (the codec's `macaddr` list). */
+function sourceMacs(v: unknown): string[] | undefined {
+  if (v === undefined || v === null || typeof v !== 'object' || v instanceof Uint8Array) return undefined;
+  const m = (v as Record<string, unknown>).macaddr;
+  const all = m === undefined ? [] : Array.isArray(m) ? m : [m];
+  return all.map((x) => (x instanceof Uint8Array ? Array.from(x, (b) => b.toString(16).padStart(2, '0')).join(':') : String(x)));
+}
+
 function make(kind: 'macvlan' | 'macvtap'): KindModule {
   return registerKind({
     kind,
@@ -91,6 +99,14 @@ function make(kind: 'macvlan' | 'macvtap'): KindModule {
       if (q !== undefined) o.bcqueuelen = q;
       const u = num(d['bc-queue-len-used']);
       if (u !== undefined) o.usedbcqueuelen = u;
+      // Source mode lists the allowed source MACs (macvlan_print_opt prints them last).
+      if (mode === 'source') {
+        const count = num(d['macaddr-count']);
+        if (count === undefined) return o;
+        o.macaddr_count = count;
+        const list = sourceMacs(d['macaddr-data']);
+        if (list !== undefined) o.macaddr_data = list;
+      }
       return o;
     },
     cli: {

@@ -129,7 +129,8 @@ export const vxlanKind = registerKind({
       if (l !== '0.0.0.0') put('local', l);
     } else if (l6 !== undefined && l6 !== '::') put('local6', l6);
     const link = num(d['link']);
-    if (link) put('link', ctx.linkName(link));
+    // ll_index_to_name: an index it cannot name prints as "if<N>".
+    if (link) put('link', ctx.linkName(link) ?? `if${link}`);
     const pr = d['port-range'] as { low: number; high: number } | undefined;
     if (pr && typeof pr === 'object') put('port_range', { low: pr.low, high: pr.high });
     put('port', num(d['port']));
@@ -140,9 +141,8 @@ export const vxlanKind = registerKind({
     if (num(d['l3miss'])) put('l3miss', true);
     const tos = num(d['tos']);
     if (tos) put('tos', `0x${tos.toString(16)}`);
-    const ttl = num(d['ttl']);
-    if (ttl !== undefined) put('ttl', ttl);
-    else if (d['ttl-inherit'] !== undefined) put('ttl', 'inherit');
+    // iproute2 6.1: `ttl inherit` is text-only (no JSON key); otherwise the TTL, 0 being "auto".
+    if (!num(d['ttl-inherit'])) put('ttl', num(d['ttl']));
     const df = d['df'];
     if (df === 'unset' || df === 0) put('df', 'unset');
     else if (df === 'set' || df === 1) put('df', 'set');
