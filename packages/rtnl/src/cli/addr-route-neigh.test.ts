@@ -99,3 +99,13 @@ describe('rtnl addr/route/neigh send what ip sent for the same argv', () => {
     expect(ours).toBe(theirs);
   });
 });
+
+describe('ip argument forms the vectors do not cover', () => {
+  it('"brd -" sends the network address as broadcast, none for /31 and /32, and is IPv4 only', async () => {
+    const { parseAddrArgs } = await import('./addr.js');
+    expect(parseAddrArgs(['192.0.2.9/24', 'brd', '-', 'dev', 'v1'], false).spec.broadcast).toBe('192.0.2.0');
+    expect(parseAddrArgs(['198.51.100.1', 'peer', '198.51.100.130/25', 'brd', '-', 'dev', 'v1'], false).spec.broadcast).toBe('198.51.100.128');
+    expect(parseAddrArgs(['192.0.2.9/31', 'brd', '-', 'dev', 'v1'], false).spec.broadcast).toBeNull();
+    expect(() => parseAddrArgs(['2001:db8::1/64', 'brd', '-', 'dev', 'v1'], false)).toThrow(/only for IPv4/);
+  });
+});

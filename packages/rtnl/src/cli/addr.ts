@@ -5,7 +5,7 @@
 import '../addr.js';
 import '../link/index.js';
 import type { AddrFlag, AddrSpec } from '../addr.js';
-import { parseCIDR, parseIP, type Family } from '../ip.js';
+import { networkCIDR, parseCIDR, parseIP, type Family } from '../ip.js';
 import type { Link } from '../link/link.js';
 import { linkFromReply } from '../link/decode.js';
 import { ifinfoRequest } from '../link/message.js';
@@ -19,7 +19,7 @@ export function ctxFamily(ctx: CliContext): Family | undefined {
 }
 
 const USAGE =
-  'Usage: rtnl addr { show [dev DEV] | add|replace IFADDR dev DEV [broadcast ADDR|+] [label L] [scope S] [nodad] [noprefixroute] [valid_lft N] [preferred_lft N] | del IFADDR dev DEV }\nIFADDR := PREFIX | ADDR peer PREFIX';
+  'Usage: rtnl addr { show [dev DEV] | add|replace IFADDR dev DEV [broadcast ADDR|+|-] [label L] [scope S] [nodad] [noprefixroute] [valid_lft N] [preferred_lft N] | del IFADDR dev DEV }\nIFADDR := PREFIX | ADDR peer PREFIX';
 
 export async function run(ctx: CliContext, argv: string[]): Promise<void> {
   return runCommand(ctx, argv, 'addr', USAGE, [
@@ -94,7 +94,7 @@ export function parseAddrArgs(argv: readonly string[], forDelete: boolean): { de
   let local: string | undefined;
   const spec: Partial<Exclude<AddrSpec, string>> & { flags: AddrFlag[] } = { flags: [] };
   // `ip addr add` sends no broadcast unless asked (`brd ADDR` or `brd +`).
-  let brd: string | null | '+' = null;
+  let brd: string | null | '+' | '-' = null;
   while (!a.done) {
     const w = a.next('argument');
     switch (w) {
@@ -111,7 +111,7 @@ export function parseAddrArgs(argv: readonly string[], forDelete: boolean): { de
       case 'broadcast':
       case 'brd':
         brd = a.next(`address after "${w}"`);
-        if (brd !== '+') parseIP(brd, 'broadcast');
+        if (brd !== '+' && brd !== '-') parseIP(brd, 'broadcast');
         break;
       case 'label':
         spec.label = a.next('label after "label"');
@@ -143,7 +143,13 @@ export function parseAddrArgs(argv: readonly string[], forDelete: boolean): { de
   parseCIDR(local, 'address');
   spec.address = local;
   if (brd === '+') delete spec.broadcast;
-  else spec.broadcast = forDelete ? null : brd;
+  else if (brd === '-') {
+    // ip's `brd -`: the prefix's network address as broadcast, for IPv4 prefixes up to /30
+    // (none for /31 and /32), computed from the peer prefix when there is one.
+    const p = parseCIDR(spec.peer ?? local, 'address');
+    if (p.af !== 2) throw new CliError('broadcast can be set only for IPv4 addresses');
+    spec.broadcast = !forDelete && p.prefixLen <= 30 ? networkCIDR(p).split('/')[0]! : null;
+  } else spec.broadcast = forDelete ? null : brd;
   if (spec.flags.length === 0) delete (spec as { flags?: unknown }).flags;
   return { dev, spec: spec as Exclude<AddrSpec, string> };
 }
