@@ -4,7 +4,7 @@
  * `info_data` comes from each kind module's `ipJson`.
  */
 import { readFileSync } from 'node:fs';
-import { bridgePortIpJson, kindModule, type IpJsonContext } from '../../link/kinds/index.js';
+import { bridgePortIpJson, bridgePortText, kindModule, type IpJsonContext } from '../../link/kinds/index.js';
 import type { Link, LinkFlag } from '../../link/link.js';
 
 /** What the printer needs besides the link itself. */
@@ -100,9 +100,9 @@ export function linkIpJson(link: Link, ctx: LinkPrintContext): Record<string, un
   o.link_type = ARPHRD[link.hardwareType] ?? `[${link.hardwareType}]`;
   if (link.hardwareAddr !== undefined) o.address = link.hardwareAddr;
   if (link.broadcast !== undefined) {
-    if (link.flags.includes('pointopoint')) {
-      o.link_pointtopoint = true;
-    } else o.broadcast = link.broadcast;
+    // A point-to-point device's IFLA_BROADCAST is its peer: ip flags it, then prints it.
+    if (link.flags.includes('pointopoint')) o.link_pointtopoint = true;
+    o.broadcast = link.broadcast;
   }
   if (link.parentNetnsId !== undefined) o.link_netnsid = link.parentNetnsId;
   if (ctx.details) details(link, ctx, o);
@@ -114,6 +114,15 @@ export function linkIpJson(link: Link, ctx: LinkPrintContext): Record<string, un
     o.altnames = Array.isArray(alt) ? alt : [alt];
   }
   return o;
+}
+
+/** What kind printers need: link, user and group names. */
+function ipJsonContext(ctx: LinkPrintContext): IpJsonContext {
+  return {
+    linkName: (i) => ctx.byIndex.get(i)?.name,
+    userName: (uid) => (users ??= idNames('/etc/passwd')).get(uid),
+    groupName: (gid) => (groups ??= idNames('/etc/group')).get(gid),
+  };
 }
 
 function details(link: Link, ctx: LinkPrintContext, o: Record<string, unknown>): void {
@@ -129,11 +138,7 @@ function details(link: Link, ctx: LinkPrintContext, o: Record<string, unknown>):
   const info = a.linkinfo as Record<string, unknown> | undefined;
   if (info !== undefined) {
     const li: Record<string, unknown> = {};
-    const ictx: IpJsonContext = {
-      linkName: (i) => ctx.byIndex.get(i)?.name,
-      userName: (uid) => (users ??= idNames('/etc/passwd')).get(uid),
-      groupName: (gid) => (groups ??= idNames('/etc/group')).get(gid),
-    };
+    const ictx = ipJsonContext(ctx);
     if (typeof info.kind === 'string') {
       li.info_kind = info.kind;
       const k = kindModule(info.kind);
@@ -183,20 +188,51 @@ export function linkText(link: Link, ctx: LinkPrintContext): string {
   // ip prints "link/TYPE " and then the address: a device without one keeps the space.
   s += `\n    link/${j.link_type as string} `;
   if (j.address) s += j.address as string;
-  if (j.broadcast) s += ` brd ${j.broadcast as string}`;
+  if (j.broadcast) s += `${j.link_pointtopoint ? ' peer ' : ' brd '}${j.broadcast as string}`;
   if (j.link_netnsid !== undefined) s += ` link-netnsid ${j.link_netnsid as number}`;
-  if (ctx.details) {
-    s += ` promiscuity ${j.promiscuity ?? 0} allmulti ${j.allmulti ?? 0} minmtu ${j.min_mtu ?? 0} maxmtu ${j.max_mtu ?? 0}`;
-    const li = j.linkinfo as Record<string, unknown> | undefined;
-    if (li?.info_kind) {
-      s += ` \n    ${li.info_kind as string}`;
-      const d = li.info_data as Record<string, unknown> | undefined;
-      if (d) for (const [k, v] of Object.entries(d)) s += ` ${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`;
-    }
-    if (li?.info_slave_kind) s += ` \n    ${li.info_slave_kind as string}_slave`;
-  }
+  if (ctx.details) s += detailsText(link, ctx, j);
   if (j.ifalias) s += `\n    alias ${j.ifalias as string}`;
   if (ctx.stats && link.statistics) s += `\n${statsText(link)}`;
+  return s;
+}
+
+/**
+ * The `-d` part of the text (print_linkinfo with show_details): counts on the link/ line, the
+ * kind and port lines, then the queue and offload limits. Every word ends with a space; 6.1
+ * opens allmulti with one more (`promiscuity 0  allmulti 0`).
+ */
+function detailsText(link: Link, ctx: LinkPrintContext, j: Record<string, unknown>): string {
+  let s = '';
+  if (j.promiscuity !== undefined) s += ` promiscuity ${j.promiscuity as number} `;
+  if (j.allmulti !== undefined) s += ` allmulti ${j.allmulti as number} `;
+  if (j.min_mtu !== undefined) s += `minmtu ${j.min_mtu as number} `;
+  if (j.max_mtu !== undefined) s += `maxmtu ${j.max_mtu as number} `;
+  const info = link.attrs.linkinfo as Record<string, unknown> | undefined;
+  const li = j.linkinfo as Record<string, unknown> | undefined;
+  if (info !== undefined && li !== undefined) {
+    const ictx = ipJsonContext(ctx);
+    if (typeof li.info_kind === 'string') {
+      s += `\n    ${li.info_kind} `;
+      const k = kindModule(li.info_kind);
+      const data = info.data;
+      const d = data !== null && typeof data === 'object' && !(data instanceof Uint8Array) ? (data as Record<string, unknown>) : undefined;
+      if (d !== undefined && k?.ipText) s += k.ipText(d, ictx);
+      else if (li.info_data !== undefined) {
+        for (const [key, v] of Object.entries(li.info_data as Record<string, unknown>)) s += `${key} ${typeof v === 'object' ? JSON.stringify(v) : String(v)} `;
+      }
+    }
+    if (typeof li.info_slave_kind === 'string') {
+      s += `\n    ${li.info_slave_kind}_slave `;
+      const sd = info['slave-data'];
+      if (li.info_slave_kind === 'bridge' && sd && typeof sd === 'object' && !(sd instanceof Uint8Array)) s += bridgePortText(sd as Record<string, unknown>, ictx);
+    }
+  }
+  if (j.inet6_addr_gen_mode !== undefined) s += `addrgenmode ${j.inet6_addr_gen_mode as string} `;
+  const words: Array<[string, string]> = [
+    ['num_tx_queues', 'numtxqueues'], ['num_rx_queues', 'numrxqueues'], ['gso_max_size', 'gso_max_size'], ['gso_max_segs', 'gso_max_segs'],
+    ['tso_max_size', 'tso_max_size'], ['tso_max_segs', 'tso_max_segs'], ['gro_max_size', 'gro_max_size'], ['parentbus', 'parentbus'], ['parentdev', 'parentdev'],
+  ];
+  for (const [key, word] of words) if (j[key] !== undefined) s += `${word} ${String(j[key])} `;
   return s;
 }
 

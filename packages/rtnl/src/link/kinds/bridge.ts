@@ -2,7 +2,7 @@
 import { validateBool, validateEnum, validateMac, validateUint } from '../../validate.js';
 import type { LinkSpecCommon } from '../spec.js';
 import { camelLift } from './lift.js';
-import { bool, num, parseOnOff, parseUintArg, registerKind, type CliOption, type IpJsonContext } from './registry.js';
+import { bool, num, onOff, parseOnOff, parseUintArg, registerKind, timerText, type CliOption, type IpJsonContext } from './registry.js';
 
 export interface BridgeSpec extends LinkSpecCommon {
   kind: 'bridge';
@@ -155,6 +155,28 @@ function boolopts(v: unknown): [number, number] | undefined {
   return undefined;
 }
 
+/** Text labels that differ from the JSON keys (iplink_bridge.c bridge_print_opt). */
+const BRIDGE_TEXT: Record<string, string> = {
+  root_id: 'designated_root',
+  group_addr: 'group_address',
+  mcast_last_member_cnt: 'mcast_last_member_count',
+  mcast_startup_query_cnt: 'mcast_startup_query_count',
+  mcast_last_member_intvl: 'mcast_last_member_interval',
+  mcast_membership_intvl: 'mcast_membership_interval',
+  mcast_querier_intvl: 'mcast_querier_interval',
+  mcast_query_intvl: 'mcast_query_interval',
+  mcast_query_response_intvl: 'mcast_query_response_interval',
+  mcast_startup_query_intvl: 'mcast_startup_query_interval',
+};
+const TIMER_KEYS = new Set(['hello_timer', 'tcn_timer', 'topology_change_timer', 'gc_timer', 'hold_timer', 'message_age_timer', 'forward_delay_timer']);
+
+/** Same keys and order as the JSON; ip only relabels some and pads the timers. */
+function bridgeText(j: Record<string, unknown>): string {
+  let s = '';
+  for (const [k, v] of Object.entries(j)) s += `${BRIDGE_TEXT[k] ?? k} ${TIMER_KEYS.has(k) ? timerText(v as number) : String(v)} `;
+  return s;
+}
+
 export const bridgeKind = registerKind({
   kind: 'bridge',
   creatable: true,
@@ -228,8 +250,35 @@ export const bridgeKind = registerKind({
     put('nf_call_arptables', num(d['nf-call-arptables']));
     return o;
   },
+  ipText(d, ctx) {
+    return bridgeText(bridgeKind.ipJson!(d, ctx) ?? {});
+  },
   cli: CLI,
 });
+
+/** Port text labels that differ from the JSON keys (iplink_bridge_slave.c). */
+const PORT_TEXT: Record<string, string> = {
+  id: 'port_id',
+  no: 'port_no',
+  bridge_id: 'designated_bridge',
+  root_id: 'designated_root',
+  multicast_router: 'mcast_router',
+};
+
+/**
+ * `ip -d link show` text of a bridge port (after `    bridge_slave `): the JSON's keys and
+ * order, booleans as on/off, timers padded, and the text-only `mcast_fast_leave` after
+ * `mcast_router`.
+ */
+export function bridgePortText(d: Record<string, unknown>, ctx?: Pick<IpJsonContext, 'linkName'>): string {
+  const j = bridgePortIpJson(d, ctx);
+  let s = '';
+  for (const [k, v] of Object.entries(j)) {
+    s += `${PORT_TEXT[k] ?? k} ${typeof v === 'boolean' ? onOff(v) : TIMER_KEYS.has(k) ? timerText(v as number) : String(v)} `;
+    if (k === 'multicast_router' && d['fast-leave'] !== undefined) s += `mcast_fast_leave ${onOff(bool(d['fast-leave']))} `;
+  }
+  return s;
+}
 
 /** `ip -j -d` `info_slave_data` of a bridge port (IFLA_BRPORT_*), in ip's key order. */
 /** Names ip gives the bits of a port's group_fwd_mask (iplink_bridge_slave.c fwd_mask_tbl). */

@@ -15,7 +15,7 @@ import './tun.js';
 
 export { kindModule, knownKinds, registerKind, RequestResources, type KindModule, type IpJsonContext, type CliOption } from './registry.js';
 export type { BridgeSpec, BridgeData } from './bridge.js';
-export { bridgePortIpJson } from './bridge.js';
+export { bridgePortIpJson, bridgePortText } from './bridge.js';
 export type { VethSpec, VethPeerSpec } from './veth.js';
 export type { VxlanSpec, VxlanData } from './vxlan.js';
 export type { MacvlanSpec, MacvtapSpec, MacvlanData, MacvlanMode } from './macvlan.js';

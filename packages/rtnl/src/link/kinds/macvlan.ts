@@ -64,7 +64,7 @@ function sourceMacs(v: unknown): string[] | undefined {
 }
 
 function make(kind: 'macvlan' | 'macvtap'): KindModule {
-  return registerKind({
+  const m: KindModule = registerKind({
     kind,
     creatable: true,
     needsParent: true,
@@ -109,12 +109,23 @@ function make(kind: 'macvlan' | 'macvtap'): KindModule {
       }
       return o;
     },
+    ipText(d, ctx) {
+      const j = m.ipJson!(d, ctx) ?? {};
+      let s = '';
+      for (const [k, v] of Object.entries(j)) {
+        if (k === 'macaddr_count') s += `remotes (${v as number}) `;
+        else if (k === 'macaddr_data') for (const m of v as string[]) s += `${m} `;
+        else s += v === true ? `${k} ` : `${k} ${String(v)} `;
+      }
+      return s;
+    },
     cli: {
       mode: { key: 'mode', parse: (s) => s },
       nopromisc: { key: 'noPromisc', value: true },
       bcqueuelen: { key: 'bcQueueLen', parse: parseUintArg('bcqueuelen') },
     },
   });
+  return m;
 }
 
 export const macvlanKind = make('macvlan');

@@ -64,6 +64,12 @@ export interface KindModule {
   lift?(data: Record<string, unknown>): unknown;
   /** `ip -j -d` `linkinfo.info_data`, in ip's key order. */
   ipJson?(data: Record<string, unknown>, ctx: IpJsonContext): Record<string, unknown> | undefined;
+  /**
+   * `ip -d link show` text of the info-data: what ip prints after `    KIND `, each word
+   * followed by a space (as print_opt does). Kinds without it print their `ipJson` as
+   * `key value` pairs.
+   */
+  ipText?(data: Record<string, unknown>, ctx: IpJsonContext): string;
   /** `ip link add NAME type KIND [OPTIONS]` option table for the CLI. */
   readonly cli?: Readonly<Record<string, CliOption>>;
 }
@@ -123,4 +129,19 @@ export function parseOnOff(what: string): (s: string) => boolean {
     if (s === 'off' || s === '0') return false;
     throw new RangeError(`invalid ${what} "${s}": expected on or off`);
   };
+}
+
+/** ip's `on`/`off` for a boolean in text output. */
+export const onOff = (v: unknown): string => (v ? 'on' : 'off');
+
+/**
+ * A bridge timer as ip's text prints it (`%4i.%.2i`, e.g. `   1.30`), from the JSON seconds.
+ * @example
+ * ```ts
+ * timerText(98.41); // '  98.41'
+ * ```
+ */
+export function timerText(seconds: number): string {
+  const c = Math.round(seconds * 100);
+  return `${String(Math.trunc(c / 100)).padStart(4)}.${String(c % 100).padStart(2, '0')}`;
 }

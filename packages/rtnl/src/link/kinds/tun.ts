@@ -2,7 +2,7 @@
  * `tun`: tun/tap devices as the kernel reports them (IFLA_TUN_*). They are created by ioctl
  * (see `../../tuntap.ts`), so this module only lifts and prints their info-data.
  */
-import { registerKind, bool, num } from './registry.js';
+import { registerKind, bool, num, onOff } from './registry.js';
 
 /** `Link.data` of a tun/tap device. */
 export interface TuntapData {
@@ -69,5 +69,14 @@ export const tunKind = registerKind({
     const gid = num(d['group']);
     if (gid !== undefined) o.group = ctx.groupName(gid) ?? gid;
     return o;
+  },
+  ipText(d, ctx) {
+    const j = tunKind.ipJson!(d, ctx) ?? {};
+    let s = '';
+    for (const [k, v] of Object.entries(j)) {
+      if (k === 'multi_queue') s += v ? 'multi_queue ' : '';
+      else s += `${k} ${typeof v === 'boolean' ? onOff(v) : String(v)} `;
+    }
+    return s;
   },
 });

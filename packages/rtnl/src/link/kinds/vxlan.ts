@@ -60,6 +60,9 @@ function isMulticast(ip: string, fam: 4 | 6): boolean {
   return first >= 224 && first <= 239;
 }
 
+/** JSON keys ip prints after ttl: where a `ttl inherit` text goes. */
+const TTL_AFTER = new Set(['df', 'label', 'ageing', 'limit', 'udp_csum', 'udp_zero_csum6_tx', 'udp_zero_csum6_rx', 'remcsum_tx', 'remcsum_rx', 'gbp', 'gpe']);
+
 export const vxlanKind = registerKind({
   kind: 'vxlan',
   creatable: true,
@@ -160,6 +163,78 @@ export const vxlanKind = registerKind({
     if (d['gbp'] !== undefined) put('gbp', true);
     if (d['gpe'] !== undefined) put('gpe', true);
     return o;
+  },
+  ipText(d, ctx) {
+    const j = vxlanKind.ipJson!(d, ctx) ?? {};
+    let s = '';
+    // `ttl inherit` has no JSON key: the text prints it where ttl would be (after tos).
+    let inherit = num(d['ttl-inherit']) ? 'ttl inherit ' : '';
+    for (const [k, v] of Object.entries(j)) {
+      if (inherit && TTL_AFTER.has(k)) {
+        s += inherit;
+        inherit = '';
+      }
+      switch (k) {
+        case 'external':
+          s += 'external ';
+          break;
+        case 'vnifilter':
+          s += 'vnifilter'; // iproute2 6.1 prints it without the trailing space
+          break;
+        case 'group6':
+        case 'remote6':
+        case 'local6':
+          s += `${k.slice(0, -1)} ${v as string} `;
+          break;
+        case 'link':
+          s += `dev ${v as string} `;
+          break;
+        case 'port_range': {
+          const r = v as { low: number; high: number };
+          s += `srcport ${r.low} ${r.high} `;
+          break;
+        }
+        case 'port':
+          s += `dstport ${v as number} `;
+          break;
+        case 'learning':
+          if (!v) s += 'nolearning ';
+          break;
+        case 'tos':
+          s += v === '0x1' ? 'tos inherit ' : `tos ${v as string} `;
+          break;
+        case 'ttl':
+          s += v === 0 ? 'ttl auto ' : `ttl ${v as number} `;
+          break;
+        case 'df':
+          if (v !== 'unset') s += `df ${v as string} `;
+          break;
+        case 'label':
+          s += `flowlabel ${v as string} `;
+          break;
+        case 'limit':
+          s += `maxaddr ${v as number} `;
+          break;
+        case 'udp_csum':
+          s += `${v ? '' : 'no'}udpcsum `;
+          break;
+        case 'udp_zero_csum6_tx':
+          s += `${v ? '' : 'no'}udp6zerocsumtx `;
+          break;
+        case 'udp_zero_csum6_rx':
+          s += `${v ? '' : 'no'}udp6zerocsumrx `;
+          break;
+        case 'remcsum_tx':
+          s += 'remcsumtx ';
+          break;
+        case 'remcsum_rx':
+          s += 'remcsumrx ';
+          break;
+        default:
+          s += v === true ? `${k} ` : `${k} ${String(v)} `;
+      }
+    }
+    return s + inherit;
   },
   cli: {
     id: { key: 'id', parse: parseUintArg('vxlan id', 0xffffff) },
