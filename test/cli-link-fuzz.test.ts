@@ -202,6 +202,8 @@ const generic = (mtuOk: boolean) =>
     allmulticast: onOff,
     arp: onOff,
     multicast: onOff,
+    dynamic: onOff,
+    trailers: onOff,
   });
 
 const nameChars = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-_.'.split(''));
@@ -409,6 +411,7 @@ async function checkAll(t: TestNetns, s: Scenario, label: string): Promise<void>
   for (const m of s.bridges) compareJson(t, ['link', 'show', 'master', m], label);
   compareText(t, ['link', 'show'], label);
   compareText(t, ['-s', 'link', 'show'], label);
+  compareText(t, ['-s', '-s', 'link', 'show'], label);
   compareText(t, ['-d', 'link', 'show'], label);
   const { ip, ours } = await (async () => {
     for (let attempt = 0; ; attempt++) {
@@ -462,6 +465,7 @@ describeKernel('regressions found by the link fuzzer', () => {
     );
     compareText(t(), ['-d', 'link', 'show'], 'every kind');
     compareText(t(), ['-s', '-d', 'link', 'show'], 'every kind');
+    compareText(t(), ['-s', '-s', 'link', 'show'], 'every kind');
     compareJson(t(), ['-d', 'link', 'show'], 'every kind');
   });
 

@@ -192,7 +192,7 @@ export function linkText(link: Link, ctx: LinkPrintContext): string {
   if (j.link_netnsid !== undefined) s += ` link-netnsid ${j.link_netnsid as number}`;
   if (ctx.details) s += detailsText(link, ctx, j);
   if (j.ifalias) s += `\n    alias ${j.ifalias as string}`;
-  if (ctx.stats && link.statistics) s += `\n${statsText(link)}`;
+  if (ctx.stats && link.statistics) s += `\n${statsText(link, ctx.stats)}`;
   return s;
 }
 
@@ -266,20 +266,36 @@ function statsJson(link: Link, level: number): Record<string, unknown> {
   return { rx, tx };
 }
 
-/** ip's column layout for `-s` text (one level): widths grow with the numbers. */
-function statsText(link: Link): string {
+/**
+ * ip's `-s [-s]` text (print_link_stats64): column widths grow with every number shown, the
+ * second level adds the RX and TX error rows (TX errors end with the carrier transitions).
+ */
+function statsText(link: Link, level: number): string {
   const s = link.statistics!;
+  const cc = link.attrs['carrier-changes'];
+  const transitions = BigInt(typeof cc === 'number' ? cc : 0);
   const cols = [10, 7, 6, 7, 7, 7, 10];
   const rx = [s.rxBytes, s.rxPackets, s.rxErrors, s.rxDropped, s.rxMissedErrors, s.multicast, s.rxCompressed];
   const tx = [s.txBytes, s.txPackets, s.txErrors, s.txDropped, s.txCarrierErrors, s.collisions, s.txCompressed];
-  for (const row of [rx, tx]) row.forEach((v, i) => (cols[i] = Math.max(cols[i]!, String(v).length)));
+  const rxErr = [0n, s.rxLengthErrors, s.rxCrcErrors, s.rxFrameErrors, s.rxFifoErrors, s.rxOverErrors, s.rxNohandler];
+  const txErr = [0n, s.txAbortedErrors, s.txFifoErrors, s.txWindowErrors, s.txHeartbeatErrors, transitions, 0n];
+  for (const row of level > 1 ? [rx, rxErr, tx, txErr] : [rx, tx]) row.forEach((v, i) => (cols[i] = Math.max(cols[i]!, String(v).length)));
+  const w = (i: number) => cols[i]!;
+  const num = (v: bigint, i: number) => `${String(v).padStart(w(i))} `;
   const head = (label: string, names: string[], compressed: boolean) =>
-    `    ${label}: ${(names[0] ?? '').padStart(cols[0]! - 4)} ${names.slice(1).map((x, i) => x.padStart(cols[i + 1]!)).join(' ')} ${(compressed ? 'compressed' : '').padStart(cols[6]!)}`;
-  const nums = (row: bigint[]) => `    ${row.slice(0, 6).map((v, i) => `${String(v).padStart(cols[i]!)} `).join('')}${row[6] ? `${String(row[6]).padStart(cols[6]!)} ` : ''}`;
-  return [
-    head('RX', ['bytes', 'packets', 'errors', 'dropped', 'missed', 'mcast'], rx[6] !== 0n),
-    nums(rx),
-    head('TX', ['bytes', 'packets', 'errors', 'dropped', 'carrier', 'collsns'], tx[6] !== 0n),
-    nums(tx),
-  ].join('\n');
+    `    ${label}: ${(names[0] ?? '').padStart(w(0) - 4)} ${names.slice(1).map((x, i) => x.padStart(w(i + 1))).join(' ')} ${(compressed ? 'compressed' : '').padStart(w(6))}`;
+  const nums = (row: bigint[]) => `    ${row.slice(0, 6).map((v, i) => num(v, i)).join('')}${row[6] ? num(row[6], 6) : ''}`;
+  const errHead = (label: string, names: string[]) => `    ${label} errors:${''.padStart(Math.max(0, w(0) - 10))} ${names.map((x, i) => x.padStart(w(i + 1))).join(' ')}`;
+  const errNums = (row: bigint[], last: number) => `${''.padStart(w(0) + 5)}${row.slice(1, last).map((v, i) => num(v, i + 1)).join('')}`;
+  const lines = [head('RX', ['bytes', 'packets', 'errors', 'dropped', 'missed', 'mcast'], rx[6] !== 0n), nums(rx)];
+  if (level > 1) {
+    const nohandler = s.rxNohandler !== 0n;
+    lines.push(
+      errHead('RX', ['length', 'crc', 'frame', 'fifo', 'overrun', ...(nohandler ? ['nohandler'] : [])]),
+      errNums(rxErr, nohandler ? 7 : 6),
+    );
+  }
+  lines.push(head('TX', ['bytes', 'packets', 'errors', 'dropped', 'carrier', 'collsns'], tx[6] !== 0n), nums(tx));
+  if (level > 1) lines.push(errHead('TX', ['aborted', 'fifo', 'window', 'heartbt', 'transns']), errNums(txErr, 6));
+  return lines.join('\n');
 }
