@@ -13,7 +13,7 @@ import { createTestNetns, describeKernel, useTestNetns, type TestNetns } from '.
 
 const BIN = fileURLToPath(new URL('../packages/rtnl/bin/rtnl.js', import.meta.url));
 const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : 0x6e6c6b;
-const RUNS = Number(process.env.NLKIT_FUZZ_RUNS ?? 5);
+const RUNS = Number(process.env.NLKIT_FUZZ_RUNS ?? 4);
 
 /** Bridge and port timers tick between two reads; everything else is the same state. */
 const TIMERS = new Set(['hello_timer', 'tcn_timer', 'topology_change_timer', 'gc_timer', 'hold_timer', 'message_age_timer', 'forward_delay_timer']);
@@ -219,6 +219,7 @@ const scenario: fc.Arbitrary<Scenario> = fc
     taps: fc.array(fc.record({ mode: fc.constantFrom('tun', 'tap'), args: tuntapArgs }), { maxLength: 2 }),
     settings: fc.array(fc.tuple(fc.nat(), generic(true)), { maxLength: 4 }),
     renames: fc.array(fc.tuple(fc.nat(), fc.array(nameChars, { minLength: 1, maxLength: 10 })), { maxLength: 2 }),
+    altnames: fc.array(fc.tuple(fc.nat(), fc.array(nameChars, { minLength: 0, maxLength: 40 })), { maxLength: 2 }),
     ups: fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
   })
   .map((s) => {
@@ -288,6 +289,10 @@ const scenario: fc.Arbitrary<Scenario> = fc
       // A bridge's MTU above its ports' is fine; ifb and tun take any of these.
       if (args.length > 0) cmds.push(['link', 'set', 'dev', name, ...args]);
     }
+    // Alternative names (ip link property add), unique across the namespace.
+    s.altnames.forEach(([which, chars], k) => {
+      cmds.push(['link', 'property', 'add', 'dev', names[which % names.length]!, 'altname', `alt${k}-${chars.join('')}`]);
+    });
     // Renames while down (a live rename of an up device is refused).
     const used = new Set(names);
     for (const [which, chars] of s.renames) {
@@ -467,6 +472,17 @@ describeKernel('regressions found by the link fuzzer', () => {
     compareText(t(), ['-s', '-d', 'link', 'show'], 'every kind');
     compareText(t(), ['-s', '-s', 'link', 'show'], 'every kind');
     compareJson(t(), ['-d', 'link', 'show'], 'every kind');
+  });
+
+  it('prints alternative names last, one "altname" line each, in every text form', async () => {
+    run(
+      ['link', 'add', 'v0', 'type', 'veth', 'peer', 'v1'],
+      ['link', 'property', 'add', 'dev', 'v0', 'altname', 'a-very-long-alternative-name-0'],
+      ['link', 'property', 'add', 'dev', 'v0', 'altname', 'alt1'],
+      ['link', 'set', 'v0', 'alias', 'with alias'],
+    );
+    for (const args of [['link', 'show'], ['-s', 'link', 'show'], ['-s', '-s', 'link', 'show'], ['-d', 'link', 'show']]) compareText(t(), args, 'altnames');
+    compareJson(t(), ['-d', 'link', 'show'], 'altnames');
   });
 
   it('omits qlen/txqlen when the queue length is 0, as print_queuelen does', async () => {

@@ -193,6 +193,8 @@ export function linkText(link: Link, ctx: LinkPrintContext): string {
   if (ctx.details) s += detailsText(link, ctx, j);
   if (j.ifalias) s += `\n    alias ${j.ifalias as string}`;
   if (ctx.stats && link.statistics) s += `\n${statsText(link, ctx.stats)}`;
+  // Alternative names come last, one line each (print_linkinfo's IFLA_PROP_LIST loop).
+  if (Array.isArray(j.altnames)) for (const n of j.altnames as string[]) s += `\n    altname ${n}`;
   return s;
 }
 

@@ -117,6 +117,12 @@ describe('kind modules', () => {
       );
     });
 
+    it('vlan: protocol, id and the flags as a <...> list', () => {
+      const { json } = roundTrip({ kind: 'vlan', name: 'v10', parentIndex: 2, id: 10, protocol: '802.1ad', reorderHdr: true, gvrp: false });
+      expect(json).toEqual({ protocol: '802.1ad', id: 10, flags: ['REORDER_HDR'] });
+      expect(text('vlan', { protocol: '8021ad', id: 10, flags: { flags: ['reorder-hdr'], mask: 0xffffffff } })).toBe('protocol 802.1ad id 10 <REORDER_HDR> ');
+    });
+
     it('bridge: ip\'s text labels for the *_cnt/*_intvl keys and the group address', () => {
       const t = text('bridge', { 'forward-delay': 1500, 'group-addr': '01:80:c2:00:00:00', 'mcast-last-member-cnt': 2, 'mcast-query-intvl': 12500, 'gc-timer': 29847n });
       expect(t).toBe('forward_delay 1500 gc_timer  298.47 group_address 01:80:c2:00:00:00 mcast_last_member_count 2 mcast_query_interval 12500 ');

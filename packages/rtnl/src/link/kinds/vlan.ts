@@ -92,6 +92,15 @@ export const vlanKind = registerKind({
     if (d['flags'] !== undefined) o.flags = names.map((n) => n.toUpperCase().replace(/-/g, '_'));
     return o;
   },
+  // vlan_print_opt: the flags are a `<A,B> ` list in text (a JSON array).
+  ipText(d, ctx) {
+    const j = vlanKind.ipJson!(d, ctx) ?? {};
+    let s = '';
+    if (j.protocol !== undefined) s += `protocol ${j.protocol as string} `;
+    if (j.id !== undefined) s += `id ${j.id as number} `;
+    if (Array.isArray(j.flags)) s += `<${(j.flags as string[]).join(',')}> `;
+    return s;
+  },
   cli: {
     id: { key: 'id', parse: parseUintArg('vlan id', 4094) },
     protocol: { key: 'protocol', parse: (s) => (s.toLowerCase() === '802.1q' ? '802.1Q' : s.toLowerCase() === '802.1ad' ? '802.1ad' : s) },
