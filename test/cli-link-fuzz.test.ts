@@ -351,6 +351,25 @@ function compareText(t: TestNetns, args: string[], label: string): void {
   expect(stripText(ours), `rtnl ${args.join(' ')} (${label})`).toBe(stripText(ip));
 }
 
+/**
+ * `ip tuntap show` reads sysfs, which shows the devices of the namespace that mounted it: ip
+ * runs in a private mount namespace with a sysfs of the test namespace (as `ip -n` does).
+ * IFF_ONE_QUEUE is only in sysfs (netlink does not carry it), so ip's `one_queue` is dropped.
+ */
+function compareTuntap(t: TestNetns, label: string): void {
+  const ipTuntap = (opts: string) => {
+    const r = t.exec('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `mount -t sysfs sysfs /sys && ip ${opts} tuntap show 2>/dev/null`]);
+    if (r.status !== 0) throw new Error(`ip ${opts} tuntap show failed: ${r.stderr}`);
+    return r.stdout.replace(/ one_queue\b/g, '').replace(/"one_queue",/g, '');
+  };
+  for (const opts of ['-j', '', '-d']) {
+    const args = [...opts.split(' ').filter(Boolean), 'tuntap', 'show'];
+    const { ip, ours } = stable(() => ipTuntap(opts), () => rtnlIn(t, args), (x) => x);
+    if (opts === '-j') expect(JSON.parse(ours || '[]'), `rtnl ${args.join(' ')} (${label})`).toEqual(JSON.parse(ip || '[]'));
+    else expect(ours, `rtnl ${args.join(' ')} (${label})`).toBe(ip);
+  }
+}
+
 const snakeToCamel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 /** ip's `0x..` strings and booleans against the numbers and booleans of `Link.data`. */
 const normValue = (v: unknown): unknown =>
@@ -418,6 +437,7 @@ async function checkAll(t: TestNetns, s: Scenario, label: string): Promise<void>
   compareText(t, ['-s', 'link', 'show'], label);
   compareText(t, ['-s', '-s', 'link', 'show'], label);
   compareText(t, ['-d', 'link', 'show'], label);
+  if (s.cmds.some((c) => c[0] === 'tuntap')) compareTuntap(t, label);
   const { ip, ours } = await (async () => {
     for (let attempt = 0; ; attempt++) {
       const a = t.ipJson('-d', 'link', 'show');
@@ -483,6 +503,18 @@ describeKernel('regressions found by the link fuzzer', () => {
     );
     for (const args of [['link', 'show'], ['-s', 'link', 'show'], ['-s', '-s', 'link', 'show'], ['-d', 'link', 'show']]) compareText(t(), args, 'altnames');
     compareJson(t(), ['-d', 'link', 'show'], 'altnames');
+  });
+
+  it('lists the processes holding tun/tap queues with -d tuntap show (this test holds two)', async () => {
+    const tap = await t().h.linkAdd({ kind: 'tuntap', mode: 'tap', name: 'tapq0', queues: 2, multiQueue: true });
+    try {
+      run(['tuntap', 'add', 'tun9', 'mode', 'tun']);
+      compareTuntap(t(), 'attached queues');
+      expect(rtnlIn(t(), ['-d', 'tuntap', 'show'])).toContain(`Attached to processes:`);
+      expect(rtnlIn(t(), ['-d', 'tuntap', 'show'])).toMatch(new RegExp(`\\(${process.pid}\\)\\S*\\(${process.pid}\\)`));
+    } finally {
+      for (const fd of tap.fds ?? []) fd.close();
+    }
   });
 
   it('omits qlen/txqlen when the queue length is 0, as print_queuelen does', async () => {

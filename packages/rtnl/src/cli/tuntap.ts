@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import '../link/index.js';
 import type { TuntapSpec } from '../tuntap.js';
 import { Args, CliError, matchCommand, parseUint, type CliContext } from './args.js';
-import { tuntapIpJson, tuntapText } from './ipjson/tuntap.js';
+import { tunProcesses, tuntapIpJson, tuntapText } from './ipjson/tuntap.js';
 
 const COMMANDS = ['add', 'delete', 'del', 'show', 'list', 'lst', 'help'] as const;
 
@@ -27,8 +27,11 @@ export async function run(ctx: CliContext, argv: string[]): Promise<void> {
   if (cmd === 'show' || cmd === 'list' || cmd === 'lst') {
     // The kernel filters by kind (IFLA_INFO_KIND "tun").
     const taps = await ctx.handle().linkList({ kind: 'tun' });
-    if (ctx.json) ctx.printJson(taps.map(tuntapIpJson));
-    else for (const l of taps) ctx.print(tuntapText(l));
+    // -d adds the processes holding each device's queues, as ip does.
+    const procs = ctx.details ? tunProcesses() : undefined;
+    const of = (l: (typeof taps)[number]) => (procs === undefined ? undefined : (procs.get(l.name) ?? []));
+    if (ctx.json) ctx.printJson(taps.map((l) => tuntapIpJson(l, of(l))));
+    else for (const l of taps) ctx.print(tuntapText(l, of(l)));
     return;
   }
   if (cmd === 'help') {
