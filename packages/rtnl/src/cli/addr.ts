@@ -4,8 +4,8 @@
  */
 import '../addr.js';
 import '../link/index.js';
-import type { AddrFlag, AddrSpec } from '../addr.js';
-import { networkCIDR, parseCIDR, parseIP, type Family } from '../ip.js';
+import type { Addr, AddrFlag, AddrSpec } from '../addr.js';
+import { networkCIDR, parseCIDR, parseIP, scopeName, type Family, type ParsedCIDR } from '../ip.js';
 import type { Link } from '../link/link.js';
 import { linkFromReply } from '../link/decode.js';
 import { ifinfoRequest } from '../link/message.js';
@@ -19,7 +19,7 @@ export function ctxFamily(ctx: CliContext): Family | undefined {
 }
 
 const USAGE =
-  'Usage: rtnl addr { show [dev DEV] | add|replace IFADDR dev DEV [broadcast ADDR|+|-] [label L] [scope S] [nodad] [noprefixroute] [valid_lft N] [preferred_lft N] | del IFADDR dev DEV }\nIFADDR := PREFIX | ADDR peer PREFIX';
+  'Usage: rtnl addr { show [dev DEV] [to PREFIX] [scope S] [label PATTERN] [up] [FLAG|-FLAG|dynamic|primary]... | add|replace IFADDR dev DEV [broadcast ADDR|+|-] [label L] [scope S] [nodad] [noprefixroute] [valid_lft N] [preferred_lft N] | del IFADDR dev DEV }\nIFADDR := PREFIX | ADDR peer PREFIX';
 
 export async function run(ctx: CliContext, argv: string[]): Promise<void> {
   return runCommand(ctx, argv, 'addr', USAGE, [
@@ -30,16 +30,95 @@ export async function run(ctx: CliContext, argv: string[]): Promise<void> {
   ]);
 }
 
+/** ip's address flag words for `addr show` filters (ifa_flag_names) -> our flag names. */
+const SHOW_FLAG_WORDS: Readonly<Record<string, AddrFlag>> = {
+  secondary: 'secondary',
+  temporary: 'secondary',
+  nodad: 'nodad',
+  optimistic: 'optimistic',
+  dadfailed: 'dadfailed',
+  home: 'home',
+  deprecated: 'deprecated',
+  tentative: 'tentative',
+  permanent: 'permanent',
+  mngtmpaddr: 'managetempaddr',
+  noprefixroute: 'noprefixroute',
+  autojoin: 'mcautojoin',
+  'stable-privacy': 'stable-privacy',
+};
+
+/** The selectors of `ip addr show` (ipaddr_list_flush_or_save): what an address must match. */
+interface AddrShowFilter {
+  family?: Family;
+  prefix?: ParsedCIDR;
+  scope?: string;
+  label?: RegExp;
+  /** Flags that must be set (true) or clear (false). */
+  flags: Map<AddrFlag, boolean>;
+  up: boolean;
+}
+
+/** fnmatch(3) without flags, as ip matches `label PATTERN`: `*`, `?`, `[...]`. */
+function globRegExp(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end === -1) re += '\\[';
+      else {
+        const body = pattern.slice(i + 1, end);
+        re += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, 's');
+}
+
+function addrMatches(a: Addr, f: AddrShowFilter, names: ReadonlyMap<number, string>): boolean {
+  if (f.family !== undefined && a.family !== f.family) return false;
+  if (f.scope !== undefined && String(a.scope) !== f.scope) return false;
+  for (const [flag, set] of f.flags) if (a.flags.includes(flag) !== set) return false;
+  if (f.prefix !== undefined) {
+    const own = parseCIDR(a.local ?? a.address.split('/')[0]!);
+    if (own.af !== f.prefix.af) return false;
+    for (let i = 0; i < f.prefix.prefixLen; i++) {
+      if (((own.bytes[i >> 3]! >> (7 - (i & 7))) & 1) !== ((f.prefix.bytes[i >> 3]! >> (7 - (i & 7))) & 1)) return false;
+    }
+  }
+  if (f.label !== undefined && !f.label.test(a.label ?? names.get(a.linkIndex) ?? '')) return false;
+  return true;
+}
+
 async function show(ctx: CliContext, a: Args): Promise<void> {
   let dev: string | undefined;
+  const filter: AddrShowFilter = { flags: new Map(), up: false };
+  const dumpFamily = ctxFamily(ctx);
+  if (dumpFamily !== undefined) filter.family = dumpFamily;
   while (!a.done) {
     const w = a.next('argument');
     if (w === 'dev') dev = a.next('device name after "dev"');
+    else if (w === 'to') {
+      const p = a.next('prefix after "to"');
+      filter.prefix = parseCIDR(p, 'to', filter.family === undefined ? undefined : filter.family === 'inet' ? 2 : 10);
+      // As ip: a prefix without -4/-6 sets the family filter (not the link dump's family).
+      filter.family ??= filter.prefix.af === 2 ? 'inet' : 'inet6';
+    } else if (w === 'scope') {
+      const v = a.next('scope after "scope"');
+      if (v !== 'all') filter.scope = /^\d+$/.test(v) ? String(scopeName(parseUint(v, 'scope', 255))) : v;
+    } else if (w === 'label') filter.label = globRegExp(a.next('pattern after "label"'));
+    else if (w === 'up') filter.up = true;
+    else if (w === 'dynamic') filter.flags.set('permanent', false);
+    else if (w === 'primary') filter.flags.set('secondary', false);
+    else if (w.startsWith('-') && SHOW_FLAG_WORDS[w.slice(1)] !== undefined) filter.flags.set(SHOW_FLAG_WORDS[w.slice(1)]!, false);
+    else if (SHOW_FLAG_WORDS[w] !== undefined) filter.flags.set(SHOW_FLAG_WORDS[w]!, true);
     else if (dev === undefined && !w.startsWith('-')) dev = w;
     else throw new CliError(`unknown addr show argument "${w}"`);
   }
   const h = ctx.handle();
-  const family = ctxFamily(ctx);
   let links: Link[];
   let all: Link[];
   let queueLengths: Map<number, number> | undefined;
@@ -49,14 +128,29 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
     // Names of masters/parents for the link line.
     all = link.masterIndex || link.parentIndex ? await h.linkList() : links;
   } else {
-    links = family === 'inet6' ? await inet6Links(ctx) : await h.linkList();
+    links = dumpFamily === 'inet6' ? await inet6Links(ctx) : await h.linkList();
     all = links;
-    if (family === 'inet6') queueLengths = new Map((await h.linkList()).map((l) => [l.index, l.txQLen]));
+    if (dumpFamily === 'inet6') queueLengths = new Map((await h.linkList()).map((l) => [l.index, l.txQLen]));
   }
-  const addrs = await h.addrList(dev === undefined ? undefined : links[0]!, family === undefined ? {} : { family });
-  const pc = { details: ctx.details, byIndex: new Map(all.map((l) => [l.index, l])) };
-  // As ip: with a family filter, links without such addresses are not listed.
-  const opts = { ...(family !== undefined ? { family } : {}), ...(queueLengths ? { queueLengths } : {}) };
+  // ip dumps addresses with its family filter (set by -4/-6 or by `to PREFIX`).
+  const addrs = await h.addrList(dev === undefined ? undefined : links[0]!, filter.family === undefined ? {} : { family: filter.family });
+  const names = new Map(all.map((l) => [l.index, l.name]));
+  const hidden = new Set(addrs.filter((x) => !addrMatches(x, filter, names)));
+  // As ip (ipaddr_filter): a link is listed when one of its addresses matches, or when it has
+  // none at all and no family was asked for.
+  links = links.filter((l) => {
+    const own = addrs.filter((x) => x.linkIndex === l.index);
+    return own.some((x) => !hidden.has(x)) || (own.length === 0 && filter.family === undefined);
+  });
+  const hiddenLinks = filter.up ? new Set(links.filter((l) => !l.flags.includes('up')).map((l) => l.index)) : undefined;
+  const pc = { details: ctx.details, byIndex: new Map(all.map((l) => [l.index, l])), ...(ctx.stats > 0 ? { stats: ctx.stats } : {}) };
+  const opts = {
+    ...(filter.family !== undefined ? { family: filter.family } : {}),
+    ...(queueLengths ? { queueLengths } : {}),
+    ...(hidden.size > 0 ? { hidden } : {}),
+    ...(hiddenLinks ? { hiddenLinks } : {}),
+    ...(filter.label !== undefined ? { noLink: true } : {}),
+  };
   if (ctx.json) ctx.printJson(addrShowIpJson(links, addrs, pc, opts));
   else for (const line of addrShowText(links, addrs, pc, opts)) ctx.print(line);
 }

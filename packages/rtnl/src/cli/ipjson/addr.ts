@@ -74,6 +74,15 @@ export interface AddrShowOptions {
    * dump): ip reads those with the SIOCGIFTXQLEN ioctl and prints them all the same.
    */
   queueLengths?: ReadonlyMap<number, number>;
+  /**
+   * Addresses that failed a selector (`scope`, `to`, `label`, a flag): ip still opens a JSON
+   * object for each, so they print as `{}` (and as nothing in text).
+   */
+  hidden?: ReadonlySet<Addr>;
+  /** Links left out by `up` (down): ip prints `{}` for each (nothing in text). */
+  hiddenLinks?: ReadonlySet<number>;
+  /** `label PATTERN`: ip prints the addresses only, without the link part. */
+  noLink?: boolean;
 }
 
 /**
@@ -88,7 +97,23 @@ export function addrShowIpJson(links: readonly Link[], addrs: readonly Addr[], c
   for (const l of links) {
     const mine = byLink.get(l.index) ?? [];
     if (family !== undefined && mine.length === 0) continue;
-    out.push({ ...linkJson(l, ctx, opts), addr_info: mine.map(addrInfoIpJson) });
+    if (opts.hiddenLinks?.has(l.index)) {
+      out.push({});
+      continue;
+    }
+    const info = mine.map((a) => (opts.hidden?.has(a) ? {} : addrInfoIpJson(a)));
+    if (opts.noLink) {
+      out.push({ addr_info: info });
+      continue;
+    }
+    const o: Record<string, unknown> = { ...linkJson(l, ctx, opts), addr_info: info };
+    // `ip -s addr` prints the link statistics after the addresses.
+    if (o.stats64 !== undefined) {
+      const stats = o.stats64;
+      delete o.stats64;
+      o.stats64 = stats;
+    }
+    out.push(o);
   }
   return out;
 }
@@ -172,22 +197,28 @@ export function addrShowText(links: readonly Link[], addrs: readonly Addr[], ctx
   for (const l of links) {
     const mine = byLink.get(l.index) ?? [];
     if (family !== undefined && mine.length === 0) continue;
-    lines.push(linkTextForAddr(l, ctx, opts));
-    for (const a of mine) lines.push(...addrText(a));
+    if (opts.hiddenLinks?.has(l.index)) continue;
+    const [head, stats] = linkTextForAddr(l, ctx, opts);
+    if (!opts.noLink) lines.push(head);
+    for (const a of mine) if (!opts.hidden?.has(a)) lines.push(...addrText(a));
+    // `ip -s addr` prints the link statistics after the addresses.
+    if (stats !== undefined && !opts.noLink) lines.push(stats);
   }
   return lines;
 }
 
 /** The link lines of `ip addr show`: the link text without the link mode, the alias (unless -d) and, with a family filter, the `link/...` line. */
-function linkTextForAddr(l: Link, ctx: LinkPrintContext, { family, queueLengths }: AddrShowOptions): string {
+function linkTextForAddr(l: Link, ctx: LinkPrintContext, { family, queueLengths }: AddrShowOptions): [string, string | undefined] {
   let [head, ...rest] = linkText(l, ctx).split('\n');
   const qlen = queueLengths?.get(l.index);
   if (qlen && !/ qlen \d+$/.test(head!)) head = `${head!.trimEnd()} qlen ${qlen}`;
+  const statsAt = rest.findIndex((line) => line.startsWith('    RX:'));
+  const stats = statsAt === -1 ? undefined : rest.splice(statsAt).join('\n');
   const kept = rest.filter((line) => {
     if (!ctx.details && line.startsWith('    alias ')) return false;
     if (family !== undefined && !ctx.details && line.startsWith('    link/')) return false;
     return true;
   });
   // `ip addr` prints the link line without the link mode.
-  return [head!.replace(/ mode [A-Z]+/, ''), ...kept].join('\n');
+  return [[head!.replace(/ mode [A-Z]+/, ''), ...kept].join('\n'), stats];
 }
