@@ -513,6 +513,10 @@ describeKernel('rtnl addr, route and neigh against ip, on random configurations'
       t.ip('route', 'add', '10.9.0.0/16', 'via', '192.0.2.1', 'realms', '3/4');
       t.ip('route', 'add', '10.1.0.0/16', 'via', '192.0.2.1');
       t.ip('route', 'add', '10.1.2.0/24', 'dev', 'v1', 'scope', 'link');
+      // route get fibmatch answers with the FIB entry; ip -j neigh get prints text (no JSON writer in 6.1).
+      sameJson(t, 'route', 'get', 'fibmatch', '10.1.2.3');
+      sameTextOf(t, '-j', 'neigh', 'get', '192.0.2.17', 'dev', 'v1');
+      sameTextOf(t, 'neigh', 'get', 'proxy', '192.0.2.41', 'dev', 'v1');
       for (const sel of [['table', 'all'], ['10.1.0.0/16'], ['root', '10.0.0.0/8'], ['match', '10.1.2.3'], ['default'], ['scope', 'link']]) sameJson(t, 'route', 'show', ...sel);
       sameTextOf(t, 'route', 'show', 'table', 'all');
     } finally {

@@ -13,7 +13,7 @@ import { neighIpJson, neighText, nudFilter, shownByNud, type NeighPrintContext }
 const STATES: readonly string[] = ['permanent', 'noarp', 'reachable', 'stale', 'incomplete', 'delay', 'probe', 'failed'];
 
 const USAGE =
-  'Usage: rtnl neigh { show [dev DEV] [nud STATE|all|none]... [proxy] | add|replace ADDR lladdr MAC dev DEV [nud STATE] [router] | del ADDR dev DEV }';
+  'Usage: rtnl neigh { show [dev DEV] [nud STATE|all|none]... [proxy] | add|replace ADDR lladdr MAC dev DEV [nud STATE] [router] | del ADDR dev DEV | get [proxy] ADDR dev DEV }';
 
 export async function run(ctx: CliContext, argv: string[]): Promise<void> {
   return runCommand(ctx, argv, 'neigh', USAGE, [
@@ -21,6 +21,7 @@ export async function run(ctx: CliContext, argv: string[]): Promise<void> {
     { words: ['add'], run: (c, a) => modify(c, a, 'add') },
     { words: ['replace', 'change'], run: (c, a) => modify(c, a, 'replace') },
     { words: ['delete', 'del'], run: (c, a) => modify(c, a, 'del') },
+    { words: ['get'], run: get },
   ]);
 }
 
@@ -62,6 +63,46 @@ async function proxyList(ctx: CliContext, dev: string | undefined, family: 'inet
   const req = neighDumpMessage(family === 'inet' ? 2 : family === 'inet6' ? 10 : 0, index, undefined);
   req['ndm-flags'] = ['proxy'];
   return h.request<Neigh>(req, { dump: true, map: (m) => (m.header.type === 'RTM_NEWNEIGH' ? neighFromMessage(m) : undefined) });
+}
+
+/**
+ * `ip neigh get ADDR dev D` / `get proxy ADDR dev D`: one RTM_GETNEIGH for the entry. iproute2
+ * 6.1 prints the answer as text even under -j (it opens no JSON writer there), and so do we.
+ */
+async function get(ctx: CliContext, a: Args): Promise<void> {
+  let dev: string | undefined;
+  let dst: string | undefined;
+  let proxy = false;
+  while (!a.done) {
+    const w = a.next('argument');
+    if (w === 'dev') dev = a.next('device after "dev"');
+    else if (w === 'proxy') {
+      proxy = true;
+      dst = a.next('address after "proxy"');
+    } else if (w === 'to') dst = a.next('address after "to"');
+    else if (dst === undefined && !w.startsWith('-')) dst = w;
+    else throw new CliError(`unknown neigh get argument "${w}"`);
+  }
+  if (dst === undefined || (dev === undefined && !proxy)) throw new CliError('"neigh get" needs an address and "dev DEV"');
+  const family = ctxFamily(ctx);
+  const ip = parseIP(dst, 'address', family === undefined ? undefined : family === 'inet' ? 2 : 10);
+  const h = ctx.handle();
+  const link = dev === undefined ? undefined : await h.linkByName(dev);
+  const [n] = await h.request<Neigh>(
+    {
+      header: { type: 'RTM_GETNEIGH', flags: [], seq: 0, pid: 0 },
+      'ndm-family': ip.af,
+      'ndm-ifindex': link?.index ?? 0,
+      'ndm-state': [],
+      'ndm-flags': proxy ? ['proxy'] : [],
+      'ndm-type': 'unspec',
+      attrs: { dst: ip.text },
+    },
+    { map: (m) => (m.header.type === 'RTM_NEWNEIGH' ? neighFromMessage(m) : undefined) },
+  );
+  if (n === undefined) throw new Error(`the kernel sent no neighbour for ${ip.text}`);
+  const names = new Map((await h.linkList()).map((l) => [l.index, l.name]));
+  ctx.print(neighText(n, { linkName: (i) => names.get(i) }));
 }
 
 /** Parse `ip neigh add|del` arguments. Exported for tests. */

@@ -5,14 +5,14 @@
 import '../route.js';
 import '../link/index.js';
 import { parseCIDR, parseIP, scopeName, type Family, type ParsedCIDR } from '../ip.js';
-import { ROUTE_TYPES, type NextHopSpec, type Route, type RouteFlag, type RouteMetrics, type RouteSpec } from '../route.js';
+import { ROUTE_TYPES, routeFromMessage, routeGetMessage, type NextHopSpec, type Route, type RouteFlag, type RouteMetrics, type RouteSpec } from '../route.js';
 import { Args, CliError, runCommand, parseUint, type CliContext } from './args.js';
 import { ctxFamily } from './addr.js';
 import { routeGetIpJson, routeIpJson, routeText, type RoutePrintContext } from './ipjson/route.js';
 
 
 const USAGE =
-  'Usage: rtnl route { show [table T] [dev D] [proto P] [type T] [scope S] [root|match|exact PREFIX] | add|replace|append|del [TYPE] PREFIX|default [via GW] [dev D] [src S] [metric N] [table T] [proto P] [scope S] [mtu N] [advmss N] [onlink] [nexthop via GW dev D weight W]... | get ADDR [from S] [iif D] [oif D] [mark M] }';
+  'Usage: rtnl route { show [table T] [dev D] [proto P] [type T] [scope S] [root|match|exact PREFIX] | add|replace|append|del [TYPE] PREFIX|default [via GW] [dev D] [src S] [metric N] [table T] [proto P] [scope S] [mtu N] [advmss N] [onlink] [nexthop via GW dev D weight W]... | get [fibmatch] ADDR [from S] [iif D] [oif D] [mark M] }';
 
 export async function run(ctx: CliContext, argv: string[]): Promise<void> {
   return runCommand(ctx, argv, 'route', USAGE, [
@@ -296,12 +296,32 @@ async function modify(ctx: CliContext, a: Args, op: 'add' | 'replace' | 'append'
   else await h.routeDel(spec);
 }
 
+/**
+ * `ip route get fibmatch ADDR`: the lookup with RTM_F_FIB_MATCH, answered with the FIB entry
+ * that matched (printed as route show prints it) instead of a cached result.
+ */
+async function fibMatch(ctx: CliContext, dst: string, opts: { src?: string; iif?: string; oif?: string; mark?: number }): Promise<Route> {
+  const h = ctx.handle();
+  const d = parseCIDR(dst, 'destination');
+  const index = async (name: string | undefined) => (name === undefined ? undefined : (await h.linkByName(name)).index);
+  const msg = routeGetMessage(d, opts.src === undefined ? undefined : parseIP(opts.src, 'from', d.af).text, await index(opts.oif), await index(opts.iif), opts.mark);
+  msg['rtm-flags'] = ((msg['rtm-flags'] as number) | RTM_F_FIB_MATCH) >>> 0;
+  const [r] = await h.request<Route>(msg, { map: (m) => (m.header.type === 'RTM_NEWROUTE' ? routeFromMessage(m) : undefined) });
+  if (r === undefined) throw new Error(`the kernel sent no route for ${d.text}`);
+  return r;
+}
+
+/** RTM_F_FIB_MATCH: answer a lookup with the matching FIB entry. */
+const RTM_F_FIB_MATCH = 0x2000;
+
 async function get(ctx: CliContext, a: Args): Promise<void> {
   let dst: string | undefined;
+  let fibmatch = false;
   const opts: { src?: string; iif?: string; oif?: string; mark?: number } = {};
   while (!a.done) {
     const w = a.next('argument');
-    if (w === 'from') opts.src = a.next('address after "from"');
+    if (w === 'fibmatch') fibmatch = true;
+    else if (w === 'from') opts.src = a.next('address after "from"');
     else if (w === 'iif') opts.iif = a.next('device after "iif"');
     else if (w === 'oif' || w === 'dev') opts.oif = a.next(`device after "${w}"`);
     else if (w === 'mark') opts.mark = parseUint(a.next('mark after "mark"'), 'mark');
@@ -311,7 +331,7 @@ async function get(ctx: CliContext, a: Args): Promise<void> {
   }
   if (dst === undefined) throw new CliError('missing address for "route get"');
   const h = ctx.handle();
-  const r = await h.routeGet(dst, opts);
+  const r = fibmatch ? await fibMatch(ctx, dst, opts) : await h.routeGet(dst, opts);
   const pc: RoutePrintContext = { details: ctx.details, linkName: (await linkNames(ctx)).name };
   if (ctx.json) ctx.printJson([routeGetIpJson(r, pc)]);
   else ctx.print(routeText(r, pc));
