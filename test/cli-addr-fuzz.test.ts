@@ -513,6 +513,11 @@ describeKernel('rtnl addr, route and neigh against ip, on random configurations'
       t.ip('route', 'add', '10.9.0.0/16', 'via', '192.0.2.1', 'realms', '3/4');
       t.ip('route', 'add', '10.1.0.0/16', 'via', '192.0.2.1');
       t.ip('route', 'add', '10.1.2.0/24', 'dev', 'v1', 'scope', 'link');
+      // pref before the next hops of an IPv6 multipath route; iif of an input-route lookup.
+      t.ip('-6', 'route', 'add', '2001:db8:1ab1::/48', 'nexthop', 'via', '2001:db8::1', 'dev', 'v1', 'weight', '251', 'nexthop', 'via', '2001:db8::3', 'dev', 'v1');
+      sameJson(t, '-6', 'route', 'show');
+      sameTextOf(t, '-6', 'route', 'show');
+      sameJson(t, 'route', 'get', '192.0.2.2', 'from', '192.0.2.9', 'iif', 'v1');
       // route get fibmatch answers with the FIB entry; ip -j neigh get prints text (no JSON writer in 6.1).
       sameJson(t, 'route', 'get', 'fibmatch', '10.1.2.3');
       sameTextOf(t, '-j', 'neigh', 'get', '192.0.2.17', 'dev', 'v1');

@@ -173,6 +173,9 @@ function build(r: Route, ctx: RoutePrintContext): Record<string, unknown> {
     const m = metricsJson(r.metrics);
     if (Object.keys(m).length > 0) o.metrics = [m];
   }
+  if (r.iifIndex !== undefined) o.iif = ctx.linkName(r.iifIndex) ?? `if${r.iifIndex}`;
+  // ip prints RTA_PREF before the next hops: RTA_MULTIPATH always comes last (print_route).
+  if (r.pref !== undefined) o.pref = String(r.pref);
   if (r.multipath !== undefined) {
     o.nexthops = r.multipath.map((nh) => {
       const n: Record<string, unknown> = {};
@@ -184,7 +187,6 @@ function build(r: Route, ctx: RoutePrintContext): Record<string, unknown> {
       return n;
     });
   }
-  if (r.pref !== undefined) o.pref = String(r.pref);
   return o;
 }
 
@@ -263,6 +265,9 @@ export function routeText(r: Route, ctx: RoutePrintContext): string {
         break;
       case 'metrics':
         for (const [, , text] of metricItems(r.metrics!)) if (text !== '') add(text);
+        break;
+      case 'iif':
+        add(`iif ${v as string}`);
         break;
       case 'pref':
         s += `pref ${v as string}`;
