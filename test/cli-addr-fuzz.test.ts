@@ -245,11 +245,12 @@ const routeMetrics = fc.subarray(
 const route4 = fc
   .record({
     dst: v4Dst,
-    kind: fc.constantFrom('via', 'dev', 'onlink', 'blackhole', 'unreachable', 'prohibit', 'throw', 'multipath', 'local', 'broadcast', 'multicast'),
+    kind: fc.constantFrom('via', 'dev', 'onlink', 'blackhole', 'unreachable', 'prohibit', 'throw', 'multipath', 'local', 'broadcast', 'multicast', 'via6', 'v2'),
     table: tableArg,
     proto: protoArg,
     metric: metricArg,
     scope: fc.option(fc.constantFrom('link', 'host', 'global'), { nil: undefined }),
+    extra: fc.constantFrom<string[]>([], [], ['tos', '0x10'], ['realm', '5'], ['realms', '3/4']),
     src: fc.boolean(),
     metrics: routeMetrics,
     w1: fc.integer({ min: 1, max: 256 }),
@@ -267,6 +268,13 @@ const route4 = fc
       case 'onlink':
         a.push(r.dst, 'via', '203.0.113.77', 'dev', 'v1', 'onlink');
         break;
+      case 'via6':
+        // An IPv6 next hop for an IPv4 route (RTA_VIA).
+        a.push(r.dst, 'via', 'inet6', '2001:db8::1', 'dev', 'v1');
+        break;
+      case 'v2':
+        a.push(r.dst, 'dev', 'v2');
+        break;
       case 'multipath':
         a.push(r.dst, 'nexthop', 'via', '192.0.2.1', 'dev', 'v1', 'weight', String(r.w1), 'nexthop', 'via', '198.51.100.5', 'dev', 'br0', 'weight', String(r.w2));
         break;
@@ -278,13 +286,13 @@ const route4 = fc
         a.push(r.kind, r.dst);
     }
     if (r.src && (r.kind === 'via' || r.kind === 'dev')) a.push('src', '192.0.2.2');
-    return [...a, ...r.table, ...r.proto, ...r.metric, ...r.metrics];
+    return [...a, ...r.table, ...r.proto, ...r.metric, ...r.extra, ...r.metrics];
   });
 
 const route6 = fc
   .record({
     dst: v6Dst,
-    kind: fc.constantFrom('via', 'dev', 'onlink', 'blackhole', 'unreachable', 'prohibit', 'multipath', 'local', 'multicast'),
+    kind: fc.constantFrom('via', 'dev', 'onlink', 'blackhole', 'unreachable', 'prohibit', 'multipath', 'local', 'multicast', 'from', 'v2'),
     table: tableArg,
     proto: protoArg,
     metric: metricArg,
@@ -301,6 +309,13 @@ const route6 = fc
         break;
       case 'dev':
         a.push(r.dst, 'dev', 'v1');
+        break;
+      case 'from':
+        // A source-specific route (RTA_SRC).
+        a.push(r.dst, 'from', '2001:db8:99::/64', 'via', '2001:db8::1', 'dev', 'v1');
+        break;
+      case 'v2':
+        a.push(r.dst, 'dev', 'v2');
         break;
       case 'onlink':
         a.push(r.dst, 'via', '2001:db8:ffff::1', 'dev', 'v1', 'onlink');
@@ -321,6 +336,8 @@ const route6 = fc
   });
 
 const routeConfig = fc.record({
+  /** After the routes: take v2's peer down (routes through v2 get `linkdown`), or v2 itself. */
+  after: fc.constantFrom<string[]>([], [], ['link', 'set', 'v3', 'down'], ['link', 'set', 'v2', 'down']),
   cmds: fc.array(fc.oneof(route4, route6), { minLength: 3, maxLength: 10 }),
   gets: fc.array(fc.oneof(v4Dst, v6Dst).map((d) => d.split('/')[0]!), { minLength: 1, maxLength: 2 }),
 });
@@ -410,6 +427,7 @@ describeKernel('rtnl addr, route and neigh against ip, on random configurations'
           t.ip('addr', 'add', '2001:db8::2/64', 'dev', 'v1', 'nodad');
           t.ip('addr', 'add', '198.51.100.1/24', 'dev', 'br0');
           for (const c of cfg.cmds) tryIp(t, c);
+          if (cfg.after.length > 0) t.ip(...cfg.after);
           sameJson(t, 'route', 'show');
           sameJson(t, '-6', 'route', 'show');
           const all = sameJson(t, '-d', 'route', 'show', 'table', 'all') as Array<Record<string, any>>;
