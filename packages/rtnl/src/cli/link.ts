@@ -6,7 +6,7 @@ import type { Link } from '../link/link.js';
 import type { LinkSpec } from '../link/spec.js';
 import { validateMac } from '../validate.js';
 import { Args, CliError, runCommand, netnsPath, parseUint, type CliContext } from './args.js';
-import { linkIpJson, linkText } from './ipjson/link.js';
+import { linkGroupNumber, linkIpJson, linkText } from './ipjson/link.js';
 
 
 const USAGE =
@@ -47,10 +47,7 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
     else if (w === 'type') kind = a.next('kind after "type"');
     else if (w === 'master') master = a.next('device after "master"');
     else if (w === 'up') upOnly = true;
-    else if (w === 'group') {
-      const g = a.next('group after "group"');
-      group = g === 'default' ? 0 : parseUint(g, 'group');
-    }
+    else if (w === 'group') group = groupArg(a.next('group after "group"'));
     else if (dev === undefined && !w.startsWith('-')) dev = w;
     else throw new CliError(`unknown link show argument "${w}"`);
   }
@@ -81,6 +78,13 @@ async function byName(h: Handle, name: string): Promise<Link> {
 
 async function index(h: Handle, name: string): Promise<number> {
   return (await byName(h, name)).index;
+}
+
+/** An interface group: a number or a name of /etc/iproute2/group (`default`). */
+function groupArg(s: string): number {
+  const n = linkGroupNumber(s);
+  if (n === undefined || n > 0xffffffff) throw new CliError(`invalid group "${s}"`);
+  return n;
 }
 
 /** ip's `netns NS` argument: a PID, a name under /run/netns, or a path. */
@@ -129,7 +133,7 @@ async function add(ctx: CliContext, a: Args): Promise<void> {
         spec.alias = a.next('alias text');
         break;
       case 'group':
-        spec.linkGroup = parseUint(a.next('group'), 'group');
+        spec.linkGroup = groupArg(a.next('group'));
         break;
       case 'numtxqueues':
         spec.numTxQueues = parseUint(a.next('numtxqueues'), 'numtxqueues');
@@ -254,7 +258,7 @@ async function set(ctx: CliContext, a: Args): Promise<void> {
         break;
       }
       case 'group': {
-        const g = parseUint(a.next('group'), 'group');
+        const g = groupArg(a.next('group'));
         steps.push((i) => h.linkSetGroup(i, g));
         break;
       }

@@ -3,7 +3,7 @@ import { decode } from '@nlkit/nl-codec';
 import { describe, expect, it } from 'vitest';
 import '../../link/index.js';
 import { linkFromMessage, type Link, type LinkFlag } from '../../link/link.js';
-import { linkIpJson } from './link.js';
+import { linkIpJson, parseGroupNames } from './link.js';
 
 interface Vector {
   name: string;
@@ -72,5 +72,12 @@ describe('ip -j -d link show printer against iproute2 6.1 vectors', () => {
     const byIndex = new Map(links.map((l) => [l.index, l]));
     const br = linkIpJson(links.find((l) => l.kind === 'bridge')!, { details: false, byIndex });
     expect(Object.keys(br)).toEqual(['ifindex', 'ifname', 'flags', 'mtu', 'qdisc', 'operstate', 'linkmode', 'group', 'txqlen', 'link_type', 'address', 'broadcast', 'ifalias']);
+  });
+});
+
+describe('interface group names (rtnl_group_n2a)', () => {
+  it('reads NUMBER NAME lines, hex numbers and comments; a later line for a number wins', () => {
+    const m = parseGroupNames('# device group names\n0\tdefault\n0x10 storage # trailing comment\n  7   lab\n7 lab2\nbogus line\n');
+    expect([...m]).toEqual([[0, 'default'], [16, 'storage'], [7, 'lab2']]);
   });
 });

@@ -52,6 +52,47 @@ function idNames(path: string): Map<number, string> {
   return m;
 }
 
+/**
+ * Interface group names as ip reads them (rtnl_group_n2a): `NUMBER NAME` lines of
+ * /etc/iproute2/group, else /usr/share/iproute2/group; `#` starts a comment, numbers may be
+ * hex; a later line for the same number wins (ip's hash chains put it first).
+ */
+export function parseGroupNames(text: string): Map<number, string> {
+  const m = new Map<number, string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/#.*$/, '').trim();
+    const f = /^(0x[0-9a-f]+|\d+)\s+(\S+)/i.exec(line);
+    if (f) m.set(Number(f[1]), f[2]!);
+  }
+  return m;
+}
+
+let groupNames: Map<number, string> | undefined;
+
+/** The name ip prints for interface group `n` (`default` for 0 in the stock file). */
+export function linkGroupName(n: number): string {
+  if (groupNames === undefined) {
+    groupNames = new Map([[0, 'default']]);
+    for (const path of ['/etc/iproute2/group', '/usr/share/iproute2/group']) {
+      try {
+        groupNames = parseGroupNames(readFileSync(path, 'utf8'));
+        break;
+      } catch {
+        /* try the next place; with neither, ip prints numbers (and 0 as "default") */
+      }
+    }
+  }
+  return groupNames.get(n) ?? String(n);
+}
+
+/** An interface group argument: a number or a name from the group file, as ip takes it. */
+export function linkGroupNumber(arg: string): number | undefined {
+  if (/^(0x[0-9a-f]+|\d+)$/i.test(arg)) return Number(arg);
+  linkGroupName(0);
+  for (const [n, name] of groupNames!) if (name === arg) return n;
+  return undefined;
+}
+
 let users: Map<number, string> | undefined;
 let groups: Map<number, string> | undefined;
 
@@ -94,7 +135,7 @@ export function linkIpJson(link: Link, ctx: LinkPrintContext): Record<string, un
   if (link.masterIndex) o.master = nameOf(link.masterIndex);
   if (a.operstate !== undefined) o.operstate = OPER[OPER.indexOf(link.operState.toUpperCase())] ?? 'UNKNOWN';
   if (typeof a.linkmode === 'number') o.linkmode = LINKMODE[a.linkmode] ?? String(a.linkmode);
-  if (a.group !== undefined) o.group = link.group === 0 ? 'default' : String(link.group);
+  if (a.group !== undefined) o.group = linkGroupName(link.group);
   // ip prints the queue length only when it is not 0 (print_queuelen).
   if (a.txqlen !== undefined && link.txQLen !== 0) o.txqlen = link.txQLen;
   o.link_type = ARPHRD[link.hardwareType] ?? `[${link.hardwareType}]`;
