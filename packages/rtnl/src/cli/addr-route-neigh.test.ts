@@ -108,4 +108,28 @@ describe('ip argument forms the vectors do not cover', () => {
     expect(parseAddrArgs(['192.0.2.9/31', 'brd', '-', 'dev', 'v1'], false).spec.broadcast).toBeNull();
     expect(() => parseAddrArgs(['2001:db8::1/64', 'brd', '-', 'dev', 'v1'], false)).toThrow(/only for IPv4/);
   });
+
+  it('"brd +" with a peer takes the broadcast of the peer prefix, as ip computes it', async () => {
+    const { parseAddrArgs } = await import('./addr.js');
+    expect(parseAddrArgs(['192.0.2.140', 'peer', '192.0.2.236/28', 'brd', '+', 'dev', 'v1'], false).spec.broadcast).toBe('192.0.2.239');
+    expect(parseAddrArgs(['192.0.2.140', 'peer', '192.0.2.236/31', 'brd', '+', 'dev', 'v1'], false).spec.broadcast).toBeNull();
+  });
+
+  it('locks a metric by its RTAX bit and reads rtt/rttvar/rto_min with time units as ip does', async () => {
+    const { parseRouteArgs } = await import('./route.js');
+    const m = (...args: string[]) => (parseRouteArgs(['198.51.100.0/24', 'dev', 'v1', ...args]) as { metrics?: Record<string, unknown> }).metrics;
+    // RTAX_ADVMSS = 8, RTAX_CC_ALGO = 16, RTAX_MTU = 2.
+    expect(m('advmss', 'lock', '1000')).toEqual({ lock: 1 << 8, advmss: 1000 });
+    expect(m('mtu', 'lock', '1300', 'congctl', 'lock', 'cubic')).toEqual({ lock: (1 << 2) | (1 << 16), mtu: 1300, congctl: 'cubic' });
+    // rtt in 1/8 ms, rttvar in 1/4 ms, unless raw (no unit); rto_min in ms.
+    expect(m('rtt', '30ms', 'rttvar', '2s', 'rto_min', '200ms')).toEqual({ rtt: 240, rttvar: 8000, rtoMin: 200 });
+    expect(m('rtt', '30')).toEqual({ rtt: 30 });
+    expect(m('features', 'ecn')).toEqual({ features: 1 });
+    expect(() => m('rtt', '3x')).toThrow(/invalid rtt "3x"/);
+  });
+
+  it('"nud none" asks for no state bit at all', async () => {
+    const { parseNeighArgs } = await import('./neigh.js');
+    expect(parseNeighArgs(['192.0.2.9', 'lladdr', '02:00:00:00:00:09', 'dev', 'v1', 'nud', 'none']).state).toEqual([]);
+  });
 });

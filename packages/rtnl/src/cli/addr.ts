@@ -181,6 +181,13 @@ function lifetimeArg(s: string, what: string): number | 'forever' {
   return parseUint(s, what);
 }
 
+/** The all-ones host part of an IPv4 prefix. */
+function broadcastOf(p: ParsedCIDR): string {
+  const b = p.bytes;
+  const n = (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) | (p.prefixLen === 0 ? 0xffffffff : (1 << (32 - p.prefixLen)) - 1)) >>> 0;
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
 /** Parse `ip addr add|del` arguments into (device, spec). Exported for tests. */
 export function parseAddrArgs(argv: readonly string[], forDelete: boolean): { dev: string; spec: Exclude<AddrSpec, string> } {
   const a = new Args(argv);
@@ -236,13 +243,15 @@ export function parseAddrArgs(argv: readonly string[], forDelete: boolean): { de
   // Validate here so the error names the argument as typed.
   parseCIDR(local, 'address');
   spec.address = local;
-  if (brd === '+') delete spec.broadcast;
-  else if (brd === '-') {
-    // ip's `brd -`: the prefix's network address as broadcast, for IPv4 prefixes up to /30
-    // (none for /31 and /32), computed from the peer prefix when there is one.
+  // `brd +` on a plain prefix: the library's default broadcast is ip's (and is written where ip
+  // writes it). With a peer, ip computes it from the peer prefix, which the library does not.
+  if (brd === '+' && spec.peer === undefined) delete spec.broadcast;
+  else if (brd === '+' || brd === '-') {
+    // ip's `brd +` / `brd -`: the prefix's broadcast / network address, for IPv4 prefixes up
+    // to /30 (none for /31 and /32), from the peer prefix when there is one.
     const p = parseCIDR(spec.peer ?? local, 'address');
     if (p.af !== 2) throw new CliError('broadcast can be set only for IPv4 addresses');
-    spec.broadcast = !forDelete && p.prefixLen <= 30 ? networkCIDR(p).split('/')[0]! : null;
+    spec.broadcast = !forDelete && p.prefixLen <= 30 ? (brd === '+' ? broadcastOf(p) : networkCIDR(p).split('/')[0]!) : null;
   } else spec.broadcast = forDelete ? null : brd;
   if (spec.flags.length === 0) delete (spec as { flags?: unknown }).flags;
   return { dev, spec: spec as Exclude<AddrSpec, string> };

@@ -123,8 +123,10 @@ export function parseNeighArgs(argv: readonly string[]): NeighSpec & { link: str
         break;
       case 'nud': {
         const s = a.next('state after "nud"');
-        if (!STATES.includes(s)) throw new CliError(`invalid nud state "${s}"`);
-        spec.state = s as NeighState;
+        // `nud none` is NUD_NONE: no state bit at all.
+        if (s === 'none') spec.state = [];
+        else if (!STATES.includes(s)) throw new CliError(`invalid nud state "${s}"`);
+        else spec.state = s as NeighState;
         break;
       }
       case 'router':

@@ -147,6 +147,43 @@ const METRIC_WORDS: Readonly<Record<string, keyof RouteMetrics>> = {
   fastopen_no_cookie: 'fastopenNoCookie',
 };
 
+/** RTAX_* numbers (include/uapi/linux/rtnetlink.h): the lock bit of a metric is 1 << RTAX. */
+const RTAX: Readonly<Record<keyof RouteMetrics, number>> = {
+  lock: 1, mtu: 2, window: 3, rtt: 4, rttvar: 5, ssthresh: 6, cwnd: 7, advmss: 8, reordering: 9, hoplimit: 10,
+  initcwnd: 11, features: 12, rtoMin: 13, initrwnd: 14, quickack: 15, congctl: 16, fastopenNoCookie: 17,
+};
+
+/**
+ * A time as ip's get_time_rtt reads it: a number with `s`/`sec`/`secs` or `ms`/`msec`/`msecs`
+ * (milliseconds), or a bare number (raw: taken as the kernel's unit). Returns ms or raw.
+ */
+function timeArg(v: string, word: string): { value: number; raw: boolean } {
+  const m = /^(\d+(?:\.\d*)?|\.\d+)(s|sec|secs|ms|msec|msecs)?$/.exec(v);
+  if (!m) throw new CliError(`invalid ${word} "${v}"`);
+  const n = Number(m[1]);
+  const unit = m[2];
+  const value = Math.floor(unit === undefined || unit.startsWith('m') ? n : n * 1000);
+  if (value > 0xffffffff) throw new CliError(`invalid ${word} "${v}"`);
+  return { value, raw: unit === undefined };
+}
+
+/**
+ * A metric's value as ip reads it: rtt in 1/8 ms and rttvar in 1/4 ms unless given raw,
+ * rto_min in ms, `features ecn`, everything else a plain number.
+ */
+function metricValue(k: keyof RouteMetrics, v: string, word: string): number {
+  if (k === 'rtt' || k === 'rttvar') {
+    const t = timeArg(v, word);
+    return t.raw ? t.value : t.value * (k === 'rtt' ? 8 : 4);
+  }
+  if (k === 'rtoMin') return timeArg(v, word).value;
+  if (k === 'features') {
+    if (v === 'ecn') return 1;
+    throw new CliError(`invalid features "${v}" (ip knows "ecn")`);
+  }
+  return parseUint(v, word);
+}
+
 /** `via [inet|inet6] ADDR`: a gateway of the route's family, or RTA_VIA for another family. */
 function viaArg(a: Args): string {
   const w = a.next('gateway after "via"');
@@ -166,10 +203,11 @@ export function parseRouteArgs(argv: readonly string[], family?: Family): RouteS
     let v = a.next(`value after "${word}"`);
     spec.metrics ??= {};
     if (v === 'lock') {
-      spec.metrics.lock = (spec.metrics.lock ?? 0) | (1 << (Object.keys(METRIC_WORDS).indexOf(word) + 2));
+      // The lock bit is 1 << RTAX_* of the metric.
+      spec.metrics.lock = ((spec.metrics.lock ?? 0) | (1 << RTAX[k])) >>> 0;
       v = a.next(`value after "${word} lock"`);
     }
-    (spec.metrics as Record<string, number>)[k] = parseUint(v, word);
+    (spec.metrics as Record<string, number | string>)[k] = metricValue(k, v, word);
   };
   while (!a.done) {
     const w = a.next('argument');
@@ -244,9 +282,16 @@ export function parseRouteArgs(argv: readonly string[], family?: Family): RouteS
         spec.pref = p;
         break;
       }
-      case 'congctl':
-        spec.metrics = { ...spec.metrics, congctl: a.next('algorithm after "congctl"') };
+      case 'congctl': {
+        let algo = a.next('algorithm after "congctl"');
+        spec.metrics ??= {};
+        if (algo === 'lock') {
+          spec.metrics.lock = ((spec.metrics.lock ?? 0) | (1 << RTAX.congctl)) >>> 0;
+          algo = a.next('algorithm after "congctl lock"');
+        }
+        spec.metrics.congctl = algo;
         break;
+      }
       case 'type':
         spec.type = typeWord(a.next('type after "type"'));
         break;
