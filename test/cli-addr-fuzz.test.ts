@@ -442,6 +442,7 @@ describeKernel('rtnl addr, route and neigh against ip, on random configurations'
           sameJson(t, '-6', 'route', 'show');
           const all = sameJson(t, '-d', 'route', 'show', 'table', 'all') as Array<Record<string, any>>;
           sameTextOf(t, 'route', 'show', 'table', 'all');
+      sameJson(t, 'route', 'show', 'table', 'all');
           sameTextOf(t, '-6', 'route', 'show', 'table', 'all');
           const names = new Map((await t.h.linkList()).map((l) => [l.index, l.name]));
           const routes = await t.h.routeList({ table: 'all' });
@@ -581,6 +582,8 @@ describeKernel('rtnl addr, route and neigh against ip, on random configurations'
       t.ip('route', 'add', '10.9.0.0/16', 'via', '192.0.2.1', 'realms', '3/4');
       t.ip('route', 'add', '10.1.0.0/16', 'via', '192.0.2.1');
       t.ip('route', 'add', '10.1.2.0/24', 'dev', 'v1', 'scope', 'link');
+      // A realm given after the next hops belongs to the last hop (RTA_FLOW inside RTA_MULTIPATH).
+      t.ip('route', 'add', '10.2.0.0/16', 'nexthop', 'via', '192.0.2.1', 'dev', 'v1', 'realms', '2/3', 'nexthop', 'via', '192.0.2.3', 'dev', 'v1', 'realm', '5');
       // pref before the next hops of an IPv6 multipath route; iif of an input-route lookup.
       t.ip('-6', 'route', 'add', '2001:db8:1ab1::/48', 'nexthop', 'via', '2001:db8::1', 'dev', 'v1', 'weight', '251', 'nexthop', 'via', '2001:db8::3', 'dev', 'v1');
       sameJson(t, '-6', 'route', 'show');
@@ -592,6 +595,7 @@ describeKernel('rtnl addr, route and neigh against ip, on random configurations'
       sameTextOf(t, 'neigh', 'get', 'proxy', '192.0.2.41', 'dev', 'v1');
       for (const sel of [['10.1.0.0/16'], ['root', '10.0.0.0/8'], ['match', '10.1.2.3'], ['scope', 'link']]) sameJson(t, 'route', 'show', ...sel);
       sameTextOf(t, 'route', 'show', 'table', 'all');
+      sameJson(t, 'route', 'show', 'table', 'all');
     } finally {
       t.close();
     }

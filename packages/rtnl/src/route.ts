@@ -196,6 +196,8 @@ export interface NextHop {
   /** `rtnh_hops + 1`: 1-256. */
   weight: number;
   flags: RouteFlag[];
+  /** Routing realms of this hop (`RTA_FLOW`): `(from << 16) | to`. */
+  realm?: number;
 }
 
 /** A route, as `routeList`/`routeGet` return it. */
@@ -994,6 +996,7 @@ function liftNextHops(list: unknown): NextHop[] | undefined {
     if (typeof a.gateway === 'string') nh.gw = a.gateway;
     const via = parseVia(a.via);
     if (via) nh.via = via;
+    if (typeof a.flow === 'number') nh.realm = a.flow;
     out.push(nh);
   }
   return out;

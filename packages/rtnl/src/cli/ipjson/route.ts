@@ -104,6 +104,14 @@ function metricsJson(m: RouteMetrics): Record<string, unknown> {
   return o;
 }
 
+/** RTA_FLOW as ip prints it (print_rta_flow): `from` only when set. */
+function flowJson(realm: number): Record<string, string> {
+  const from = realm >>> 16;
+  return from ? { from: realmName(from), to: realmName(realm & 0xffff) } : { to: realmName(realm & 0xffff) };
+}
+
+const flowText = (f: { from?: string; to: string }): string => (f.from !== undefined ? `realms ${f.from}/${f.to}` : `realm ${f.to}`);
+
 /** A realm as ip prints it (rtnl_rtrealm_n2a with the default rt_realms: 0 is `cosmos`). */
 function realmName(n: number): string {
   return n === 0 ? 'cosmos' : String(n);
@@ -160,10 +168,7 @@ function build(r: Route, ctx: RoutePrintContext): Record<string, unknown> {
   o.flags = flagList(r.flags);
   // ip prints a mark only when it is not 0.
   if (r.mark) o.mark = r.mark;
-  if (r.realm !== undefined) {
-    const from = r.realm >>> 16;
-    o.flow = from ? { from: realmName(from), to: realmName(r.realm & 0xffff) } : { to: realmName(r.realm & 0xffff) };
-  }
+  if (r.realm !== undefined) o.flow = flowJson(r.realm);
   // ip's order: uid, then the cache block (RTCF_* flags of a lookup, then the expiry), then metrics.
   if (r.uid !== undefined) o.uid = r.uid;
   // ip lists the RTCF_* cache flags of a cached IPv4 lookup (the route get answer).
@@ -181,6 +186,7 @@ function build(r: Route, ctx: RoutePrintContext): Record<string, unknown> {
       const n: Record<string, unknown> = {};
       if (nh.gw !== undefined) n.gateway = nh.gw;
       if (nh.via !== undefined) n.via = { family: nh.via.family, host: nh.via.address };
+      if (nh.realm !== undefined) n.flow = flowJson(nh.realm);
       if (nh.linkIndex) n.dev = ctx.linkName(nh.linkIndex) ?? `if${nh.linkIndex}`;
       n.weight = nh.weight;
       n.flags = flagList(nh.flags);
@@ -247,11 +253,9 @@ export function routeText(r: Route, ctx: RoutePrintContext): string {
       case 'mark':
         add((v as number) >= 16 ? `mark 0x${(v as number).toString(16)}` : `mark ${v as number}`);
         break;
-      case 'flow': {
-        const f = v as { from?: string; to: string };
-        add(f.from !== undefined ? `realms ${f.from}/${f.to}` : `realm ${f.to}`);
+      case 'flow':
+        add(flowText(v as { from?: string; to: string }));
         break;
-      }
       case 'uid':
         add(`uid ${v as number}`);
         break;
@@ -277,6 +281,7 @@ export function routeText(r: Route, ctx: RoutePrintContext): string {
           s += '\n\tnexthop ';
           if (nh.gateway !== undefined) add(`via ${nh.gateway as string}`);
           if (nh.via !== undefined) add(`via ${(nh.via as { family: string }).family} ${(nh.via as { host: string }).host}`);
+          if (nh.flow !== undefined) add(flowText(nh.flow as { from?: string; to: string }));
           if (nh.dev !== undefined) add(`dev ${nh.dev as string}`);
           add(`weight ${nh.weight as number}`);
           for (const f of nh.flags as string[]) add(f);
