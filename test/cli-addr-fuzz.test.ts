@@ -570,6 +570,7 @@ describeKernel('rtnl addr, route and neigh against ip, on random configurations'
       t.ip('neigh', 'add', '192.0.2.17', 'lladdr', '02:00:00:00:00:0b', 'dev', 'v1', 'nud', 'stale', 'proto', 'static');
       t.ip('neigh', 'add', '192.0.2.16', 'lladdr', '02:00:00:00:00:0a', 'dev', 'v1', 'extern_learn');
       sameJson(t, 'neigh', 'show', 'nud', 'stale');
+      sameJson(t, 'neigh', 'show', '192.0.2.16/31', 'proto', 'static');
       sameJson(t, '-s', 'neigh', 'show');
       sameTextOf(t, '-s', 'neigh', 'show');
       // Proxy entries come from their own dump.

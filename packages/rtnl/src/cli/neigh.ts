@@ -5,15 +5,16 @@
 import '../neigh.js';
 import '../link/index.js';
 import { neighDumpMessage, neighFromMessage, type Neigh, type NeighFlag, type NeighSpec, type NeighState } from '../neigh.js';
-import { parseIP, parseMAC } from '../ip.js';
-import { Args, CliError, runCommand, type CliContext } from './args.js';
+import { parseCIDR, parseIP, parseMAC, type ParsedCIDR } from '../ip.js';
+import { ROUTE_PROTOCOLS } from '../route.js';
+import { Args, CliError, parseUint, runCommand, type CliContext } from './args.js';
 import { ctxFamily } from './addr.js';
 import { neighIpJson, neighText, nudFilter, shownByNud, type NeighPrintContext } from './ipjson/neigh.js';
 
 const STATES: readonly string[] = ['permanent', 'noarp', 'reachable', 'stale', 'incomplete', 'delay', 'probe', 'failed'];
 
 const USAGE =
-  'Usage: rtnl neigh { show [dev DEV] [nud STATE|all|none]... [proxy] | add|replace ADDR lladdr MAC dev DEV [nud STATE] [router] | del ADDR dev DEV | get [proxy] ADDR dev DEV }';
+  'Usage: rtnl neigh { show [[to] PREFIX] [dev DEV] [nud STATE|all|none]... [proxy] [unused] [proto P] | add|replace ADDR lladdr MAC dev DEV [nud STATE] [router] | del ADDR dev DEV | get [proxy] ADDR dev DEV }';
 
 export async function run(ctx: CliContext, argv: string[]): Promise<void> {
   return runCommand(ctx, argv, 'neigh', USAGE, [
@@ -29,28 +30,55 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
   let dev: string | undefined;
   const nud: string[] = [];
   let proxy = false;
+  let unused = false;
+  let protocol: number | undefined;
+  let prefix: ParsedCIDR | undefined;
+  let family = ctxFamily(ctx);
   while (!a.done) {
     const w = a.next('argument');
     if (w === 'dev') dev = a.next('device after "dev"');
     else if (w === 'proxy') proxy = true;
-    else if (w === 'nud') {
+    else if (w === 'unused') unused = true;
+    else if (w === 'proto' || w === 'protocol') {
+      const p = a.next('protocol after "proto"');
+      // `proto all` is no filter (ip: protocol 0).
+      if (p !== 'all') {
+        protocol = /^\d+$/.test(p) ? parseUint(p, 'proto', 255) : ROUTE_PROTOCOLS[p];
+        if (protocol === undefined) throw new CliError(`invalid protocol "${p}"`);
+      }
+    } else if (w === 'nud') {
       const s = a.next('state after "nud"');
       if (s !== 'all' && s !== 'none' && !STATES.includes(s)) throw new CliError(`invalid nud state "${s}"`);
       nud.push(s);
+    } else if (prefix === undefined && !w.startsWith('-')) {
+      // `[to] PREFIX`: entries whose address lies in it; it sets the family when none was given.
+      prefix = parseCIDR(w === 'to' ? a.next('prefix after "to"') : w, 'prefix', family === undefined ? undefined : family === 'inet' ? 2 : 10);
+      family ??= prefix.af === 2 ? 'inet' : 'inet6';
     } else throw new CliError(`unknown neigh show argument "${w}"`);
   }
   const h = ctx.handle();
-  const family = ctxFamily(ctx);
   let list = proxy
     ? await proxyList(ctx, dev, family)
     : await h.neighList({ ...(dev !== undefined ? { link: dev } : {}), ...(family !== undefined ? { family } : {}) });
   const mask = nudFilter(nud);
   list = list.filter((n) => shownByNud(n, mask));
+  // ip's print_neigh filters: protocol (0 when the entry has none), `unused` (no references).
+  if (protocol) list = list.filter((n) => (n.protocol ?? 0) === protocol);
+  if (unused) list = list.filter((n) => !n.cacheinfo?.refcnt);
+  if (prefix !== undefined) list = list.filter((n) => n.ip !== undefined && inPrefix(n.ip, prefix!));
   const links = await h.linkList();
   const names = new Map(links.map((l) => [l.index, l.name]));
   const pc: NeighPrintContext = { linkName: (i) => names.get(i), omitDev: dev !== undefined, stats: ctx.stats > 0 };
   if (ctx.json) ctx.printJson(list.map((n) => neighIpJson(n, pc)));
   else for (const n of list) ctx.print(neighText(n, pc));
+}
+
+/** `ip`'s inet_addr_match: the first prefix-length bits of the address are the prefix's. */
+function inPrefix(ip: string, p: ParsedCIDR): boolean {
+  const a = parseIP(ip);
+  if (a.af !== p.af) return false;
+  for (let i = 0; i < p.prefixLen; i++) if (((a.bytes[i >> 3]! >> (7 - (i & 7))) & 1) !== ((p.bytes[i >> 3]! >> (7 - (i & 7))) & 1)) return false;
+  return true;
 }
 
 /**
