@@ -594,6 +594,16 @@ describeKernel('rtnl addr, route and neigh against ip, on random configurations'
       sameJson(t, 'route', 'get', 'fibmatch', '10.1.2.3');
       sameTextOf(t, '-j', 'neigh', 'get', '192.0.2.17', 'dev', 'v1');
       sameTextOf(t, 'neigh', 'get', 'proxy', '192.0.2.41', 'dev', 'v1');
+      // A veth whose peer is in another namespace: -4 keeps link_netnsid (text: on the first line).
+      const other = createTestNetns();
+      try {
+        t.ip('link', 'set', 'v3', 'netns', other.nsPath);
+        t.ip('addr', 'add', '203.0.113.99/24', 'dev', 'v2');
+        sameJson(t, '-4', 'addr', 'show', 'dev', 'v2');
+        sameTextOf(t, '-4', 'addr', 'show');
+      } finally {
+        other.close();
+      }
       for (const sel of [['10.1.0.0/16'], ['root', '10.0.0.0/8'], ['match', '10.1.2.3'], ['scope', 'link']]) sameJson(t, 'route', 'show', ...sel);
       sameTextOf(t, 'route', 'show', 'table', 'all');
       sameJson(t, 'route', 'show', 'table', 'all');

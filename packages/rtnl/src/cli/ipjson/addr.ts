@@ -132,7 +132,7 @@ function linkJson(l: Link, ctx: LinkPrintContext, { family, queueLengths }: Addr
     delete o.address;
     delete o.broadcast;
     delete o.permaddr;
-    delete o.link_netnsid;
+    // link_netnsid stays: ip prints it outside the link-layer block.
   }
   return o;
 }
@@ -216,7 +216,12 @@ function linkTextForAddr(l: Link, ctx: LinkPrintContext, { family, queueLengths 
   const stats = statsAt === -1 ? undefined : rest.splice(statsAt).join('\n');
   const kept = rest.filter((line) => {
     if (!ctx.details && line.startsWith('    alias ')) return false;
-    if (family !== undefined && !ctx.details && line.startsWith('    link/')) return false;
+    if (family !== undefined && !ctx.details && line.startsWith('    link/')) {
+      // Without the link-layer line, ip still prints the peer's namespace id, on the first line.
+      const netnsid = / link-netnsid \d+/.exec(line);
+      if (netnsid) head = `${head!.trimEnd()}${netnsid[0]}`;
+      return false;
+    }
     return true;
   });
   // `ip addr` prints the link line without the link mode.
