@@ -23,6 +23,17 @@ describe('rtnl global options', () => {
     p.close();
   });
 
+  it('parses -p, -br and -o: pretty JSON, brief tables, one line per record', () => {
+    const lines: string[] = [];
+    const p = parseGlobal(['-j', '-p', '-br', '-o', 'link'], (s) => lines.push(s));
+    expect([p.ctx.json, p.ctx.brief, p.ctx.oneline]).toEqual([true, true, true]);
+    p.ctx.printJson([{ ifname: 'lo', flags: ['UP'] }]);
+    p.ctx.print('1: lo: <UP>\n    link/loopback');
+    expect(lines).toEqual(['[ {\n        "ifname": "lo",\n        "flags": [ "UP" ]\n    } ]', '1: lo: <UP>\\    link/loopback']);
+    const plain = parseGlobal(['-brief', '-oneline', '-pretty', 'a']);
+    expect([plain.ctx.brief, plain.ctx.oneline, plain.object]).toEqual([true, true, 'addr']);
+  });
+
   it('names the problem for unknown options and objects, or a missing object', () => {
     expect(() => parseGlobal(['-q', 'link'])).toThrow(new CliError('unknown option "-q"'));
     expect(() => parseGlobal(['frob'])).toThrow(/unknown object "frob"/);

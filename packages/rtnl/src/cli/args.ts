@@ -20,6 +20,10 @@ export interface CliContext {
   details: boolean;
   /** `-s` given this many times (0: no statistics). */
   stats: number;
+  /** `-br`: ip's brief tables (links and addresses); other objects print as usual. */
+  brief?: boolean;
+  /** `-o`: each record on one line, its line breaks printed as `\` (ip's oneline). */
+  oneline?: boolean;
   /** `-n NETNS` as given (a name under /run/netns or a path), resolved to a path. */
   netns: string | undefined;
   /** `--record FILE`: every datagram of this invocation is appended to this pcap. */

@@ -9,6 +9,7 @@ import '../index.js';
 import { Handle } from '../handle.js';
 import { NetlinkError } from '../errors.js';
 import { Args, CliError, netnsPath, type CliContext } from './args.js';
+import { ipPrettyJson } from './pretty.js';
 
 export { Args, CliError, type CliContext } from './args.js';
 
@@ -21,7 +22,7 @@ const OBJECTS: Record<string, string> = {
   monitor: 'monitor', mon: 'monitor', m: 'monitor',
 };
 
-const USAGE = `Usage: rtnl [-j] [-d] [-s] [-4|-6|-f FAMILY] [-n NETNS] [--record FILE] OBJECT COMMAND ...
+const USAGE = `Usage: rtnl [-j [-p]] [-d] [-s] [-br] [-o] [-4|-6|-f FAMILY] [-n NETNS] [--record FILE] OBJECT COMMAND ...
 where OBJECT := { link | tuntap | addr | route | neigh | monitor }`;
 
 interface Parsed {
@@ -37,6 +38,9 @@ export function parseGlobal(argv: readonly string[], out: (s: string) => void = 
   let json = false;
   let details = false;
   let stats = 0;
+  let pretty = false;
+  let brief = false;
+  let oneline = false;
   let netns: string | undefined;
   let record: string | undefined;
   let family: 'inet' | 'inet6' | undefined;
@@ -50,6 +54,10 @@ export function parseGlobal(argv: readonly string[], out: (s: string) => void = 
     else if (opt === 'jd' || opt === 'dj') json = details = true;
     else if (opt === 's' || opt === 'stats' || opt === 'statistics') stats++;
     else if (/^s+$/.test(opt)) stats += opt.length;
+    // ip matches option words by prefix (matches()); these are the spellings people use.
+    else if (opt === 'p' || opt === 'pretty') pretty = true;
+    else if (opt === 'br' || opt === 'brief') brief = true;
+    else if (opt === 'o' || opt === 'oneline') oneline = true;
     else if (opt === 'n' || opt === 'netns') netns = netnsPath(a.next('namespace after -n'));
     else if (opt === '4') family = 'inet';
     else if (opt === '6') family = 'inet6';
@@ -70,6 +78,8 @@ export function parseGlobal(argv: readonly string[], out: (s: string) => void = 
     json,
     details,
     stats,
+    brief,
+    oneline,
     netns,
     record,
     family,
@@ -78,8 +88,11 @@ export function parseGlobal(argv: readonly string[], out: (s: string) => void = 
       handle ??= Handle.open({ ...(netns === undefined ? {} : { netns }), ...(record === undefined ? {} : { record }) });
       return handle;
     },
-    print: out,
-    printJson: (v) => out(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x))),
+    // ip's oneline mode prints its line separator as a backslash: one record, one line.
+    print: oneline ? (s) => out(s.replace(/\n/g, '\\')) : out,
+    printJson: pretty
+      ? (v) => out(ipPrettyJson(v))
+      : (v) => out(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x))),
   };
   return { ctx, object, args: a.rest(), close: () => handle?.close() };
 }
