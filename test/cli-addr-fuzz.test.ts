@@ -440,12 +440,14 @@ describeKernel('rtnl addr, route and neigh against ip, on random configurations'
           if (cfg.after.length > 0) t.ip(...cfg.after);
           sameJson(t, 'route', 'show');
           sameJson(t, '-6', 'route', 'show');
-          const all = sameJson(t, '-d', 'route', 'show', 'table', 'all') as Array<Record<string, any>>;
+          sameJson(t, '-d', 'route', 'show', 'table', 'all');
           sameTextOf(t, 'route', 'show', 'table', 'all');
       sameJson(t, 'route', 'show', 'table', 'all');
           sameTextOf(t, '-6', 'route', 'show', 'table', 'all');
           const names = new Map((await t.h.linkList()).map((l) => [l.index, l.name]));
           const routes = await t.h.routeList({ table: 'all' });
+          // ip's view right after ours, so expiring routes are compared within a second.
+          const all = t.ipJson('-d', 'route', 'show', 'table', 'all') as Array<Record<string, any>>;
           // ip without -4/-6 lists IPv4 and then IPv6 for `table all`.
           const ordered = [...routes.filter((r) => r.family === 'inet'), ...routes.filter((r) => r.family === 'inet6')];
           expect(ordered.length).toBe(all.length);
@@ -534,7 +536,7 @@ describeKernel('rtnl addr, route and neigh against ip, on random configurations'
           b.close();
         }
       }),
-      FC_OPTIONS,
+      { ...FC_OPTIONS, numRuns: Math.max(1, RUNS - 1) },
     );
   });
 
