@@ -32,6 +32,8 @@ describeKernel('rtnl -p, -br and -o', () => {
     ip('link', 'set', 'br0', 'up');
     ip('route', 'add', '198.51.100.0/24', 'via', '192.0.2.2', 'dev', 'v0', 'onlink');
     ip('neigh', 'add', '192.0.2.7', 'lladdr', '02:00:00:00:00:07', 'dev', 'v0', 'nud', 'permanent');
+    ip('addr', 'add', '192.0.2.9', 'peer', '192.0.2.10', 'dev', 'v0');
+    ip('link', 'set', 'lo', 'up');
 
     same('-br', 'link');
     same('-br', '-j', 'link');
@@ -48,5 +50,14 @@ describeKernel('rtnl -p, -br and -o', () => {
     same('-o', 'route');
     same('-o', '-6', 'route');
     same('-o', 'neigh');
+    same('-br', 'addr');
+    same('-br', '-j', 'addr');
+    same('-br', '-4', 'addr');
+    same('-br', '-6', '-j', 'addr');
+    same('-br', 'addr', 'show', 'dev', 'v0');
+    same('-br', 'addr', 'show', 'up');
+    same('-o', 'addr');
+    same('-o', '-s', 'addr');
+    same('-o', '-4', 'addr', 'show', 'dev', 'v0');
   });
 });

@@ -10,7 +10,7 @@ import type { Link } from '../link/link.js';
 import { linkFromReply } from '../link/decode.js';
 import { ifinfoRequest } from '../link/message.js';
 import { Args, CliError, runCommand, parseUint, type CliContext } from './args.js';
-import { addrShowIpJson, addrShowText } from './ipjson/addr.js';
+import { addrBrief, addrOneline, addrShowIpJson, addrShowText } from './ipjson/addr.js';
 
 
 /** The `-4`/`-6`/`-f` global option. */
@@ -151,7 +151,11 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
     ...(hiddenLinks ? { hiddenLinks } : {}),
     ...(filter.label !== undefined ? { noLink: true } : {}),
   };
-  if (ctx.json) ctx.printJson(addrShowIpJson(links, addrs, pc, opts));
+  if (ctx.brief) {
+    if (ctx.json) ctx.printJson(addrBrief(links, addrs, pc, opts));
+    else for (const line of addrBrief(links, addrs, pc, opts, true)) ctx.print(line);
+  } else if (ctx.json) ctx.printJson(addrShowIpJson(links, addrs, pc, opts));
+  else if (ctx.oneline) for (const line of addrOneline(links, addrs, opts)) ctx.print(line);
   else for (const line of addrShowText(links, addrs, pc, opts)) ctx.print(line);
 }
 

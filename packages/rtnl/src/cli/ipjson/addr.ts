@@ -227,3 +227,72 @@ function linkTextForAddr(l: Link, ctx: LinkPrintContext, { family, queueLengths 
   // `ip addr` prints the link line without the link mode.
   return [[head!.replace(/ mode [A-Z]+/, ''), ...kept].join('\n'), stats];
 }
+
+/**
+ * `ip -br [-j] addr show`: per link (the same links as the full form) its name, state and
+ * addresses (print_linkinfo_brief, then print_addrinfo's brief part: `local[ peer
+ * address]/prefixlen`). Returns the JSON objects, or with `text` the lines.
+ */
+export function addrBrief(links: readonly Link[], addrs: readonly Addr[], ctx: LinkPrintContext, opts: AddrShowOptions, text: true): string[];
+export function addrBrief(links: readonly Link[], addrs: readonly Addr[], ctx: LinkPrintContext, opts: AddrShowOptions, text?: false): Record<string, unknown>[];
+export function addrBrief(links: readonly Link[], addrs: readonly Addr[], ctx: LinkPrintContext, opts: AddrShowOptions = {}, text = false): Array<string | Record<string, unknown>> {
+  const byLink = groupByLink(addrs);
+  const out: Array<string | Record<string, unknown>> = [];
+  for (const l of links) {
+    const mine = byLink.get(l.index) ?? [];
+    if (opts.family !== undefined && mine.length === 0) continue;
+    if (opts.hiddenLinks?.has(l.index)) {
+      if (!text) out.push({});
+      continue;
+    }
+    const j = linkIpJson(l, { ...ctx, details: false, stats: 0 });
+    const o: Record<string, unknown> = {};
+    if (j.link !== undefined) o.link = j.link;
+    else if (j.link_index !== undefined) o.link_index = j.link_index;
+    o.ifname = j.ifname;
+    if (j.operstate !== undefined) o.operstate = j.operstate;
+    const info: Record<string, unknown>[] = [];
+    for (const a of mine) {
+      if (opts.hidden?.has(a)) {
+        info.push({});
+        continue;
+      }
+      const x = addrInfoIpJson(a);
+      info.push({ local: x.local, ...(x.address !== undefined ? { address: x.address } : {}), prefixlen: x.prefixlen });
+    }
+    o.addr_info = info;
+    if (!text) {
+      out.push(o);
+      continue;
+    }
+    let name = l.name;
+    if (o.link !== undefined) name += `@${o.link === null ? 'NONE' : (o.link as string)}`;
+    else if (o.link_index !== undefined) name += `@if${o.link_index as number}`;
+    let s = `${name.padEnd(16)} `;
+    if (o.operstate !== undefined) s += `${(o.operstate as string).padEnd(14)} `;
+    for (const x of info) {
+      if (x.local === undefined) continue;
+      s += `${x.local as string}${x.address !== undefined ? ` peer ${x.address as string}` : ''}/${x.prefixlen as number} `;
+    }
+    out.push(s);
+  }
+  return out;
+}
+
+/**
+ * `ip -o addr show`: one line per address, `IDX: NAME` before its two lines joined by a
+ * backslash; no link lines and no statistics (print_addrinfo with oneline).
+ */
+export function addrOneline(links: readonly Link[], addrs: readonly Addr[], opts: AddrShowOptions = {}): string[] {
+  const byLink = groupByLink(addrs);
+  const out: string[] = [];
+  for (const l of links) {
+    if (opts.hiddenLinks?.has(l.index)) continue;
+    for (const a of byLink.get(l.index) ?? []) {
+      if (opts.hidden?.has(a)) continue;
+      const [first, second] = addrText(a);
+      out.push(`${l.index}: ${l.name}${first}\\${second}`);
+    }
+  }
+  return out;
+}
