@@ -24,7 +24,7 @@ const rtnlUrl = new URL('../packages/rtnl/dist/index.js', import.meta.url).href;
  * bridges (or, with `addrs`, addresses on the link `churn0`, which must exist) until `stop()`.
  * Resolves with how many changes it made.
  */
-function startChurn(nsPath: string, what: 'links' | 'addrs' = 'links'): { stop: () => Promise<number> } {
+function startChurn(nsPath: string, what: 'links' | 'addrs' = 'links'): { ready: Promise<void>; stop: () => Promise<number> } {
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const code = `
     import { workerData, parentPort } from 'node:worker_threads';
@@ -43,6 +43,9 @@ function startChurn(nsPath: string, what: 'links' | 'addrs' = 'links'): { stop: 
           await h.linkDel(name);
         }
         n += 2;
+        // Tell the test the table is changing now: loading the module and opening the handle
+        // take a while on a busy machine, and a test that ran before the first change saw none.
+        if (n === 2) parentPort.postMessage('ready');
       }
     } finally {
       h.close();
@@ -50,12 +53,17 @@ function startChurn(nsPath: string, what: 'links' | 'addrs' = 'links'): { stop: 
     parentPort.postMessage(n);
   `;
   const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: { rtnl: rtnlUrl, nsPath, flag, what } });
+  let started!: () => void;
+  const ready = new Promise<void>((resolve) => (started = resolve));
   const done = new Promise<number>((resolve, reject) => {
-    worker.once('message', resolve);
+    worker.on('message', (m: unknown) => (m === 'ready' ? started() : resolve(m as number)));
     worker.once('error', reject);
     worker.once('exit', (c) => reject(new Error(`churn worker exited with ${c} before reporting`)));
   });
+  // Never wait forever for the first change: a failing worker rejects `done` instead.
+  void done.then(started, started);
   return {
+    ready: withTimeout(ready, 20_000, 'churn worker start'),
     stop: () => {
       Atomics.store(flag, 0, 1);
       return withTimeout(done, 20_000, 'churn worker');
@@ -86,6 +94,7 @@ describeKernel('dumps under concurrent changes', () => {
     const outcomes = { complete: 0, interrupted: 0 };
     const retriesBefore = h.stats.dumpRetries;
     try {
+      await churn.ready;
       for (let run = 0; run < 60; run++) {
         try {
           const links = await withTimeout(h.linkList(), 30_000, `linkList #${run}`);
@@ -140,6 +149,7 @@ describeKernel('dumps under concurrent changes', () => {
     const outcomes = { complete: 0, interrupted: 0 };
     const retriesBefore = h.stats.dumpRetries;
     try {
+      await churn.ready;
       for (let run = 0; run < 60; run++) {
         try {
           const addrs = await withTimeout(h.addrList(undefined, { family: 'inet' }), 30_000, `addrList #${run}`);
@@ -171,6 +181,7 @@ describeKernel('dumps under concurrent changes', () => {
     const churn = startChurn(nsPath);
     const outcomes = { complete: 0, interrupted: 0 };
     try {
+      await churn.ready;
       for (let run = 0; run < 6; run++) {
         const got: Link[] = [];
         try {
@@ -232,6 +243,7 @@ describeKernel('a cache kept from listExisting and events', () => {
       }
     })();
     try {
+      await churn.ready;
       await new Promise((r) => setTimeout(r, 1500));
     } finally {
       const changes = await churn.stop();
