@@ -80,6 +80,8 @@ export interface NeighSpec {
   vni?: number;
   port?: number;
   masterIndex?: number;
+  /** Who installed the entry (`NDA_PROTOCOL`, 0-255; `ip neigh add ... proto P`). */
+  protocol?: number;
   /** Ignored on input (lets a listed `Neigh` be passed back). */
   cacheinfo?: unknown;
 }
@@ -186,6 +188,7 @@ interface ParsedNeigh {
   vni: number | undefined;
   port: number | undefined;
   master: number | undefined;
+  protocol: number | undefined;
 }
 
 /** Validate a `NeighSpec` completely, before any system call. */
@@ -222,6 +225,7 @@ export function parseNeighSpec(spec: unknown, forDelete = false): ParsedNeigh {
     vni: s.vni === undefined ? undefined : checkInt(s.vni, 'vni', 0, 0xffffff),
     port: s.port === undefined ? undefined : checkInt(s.port, 'port', 0, 65535),
     master: s.masterIndex === undefined ? undefined : checkU32(s.masterIndex, 'masterIndex'),
+    protocol: s.protocol === undefined ? undefined : checkInt(s.protocol, 'protocol', 0, 255),
   };
 }
 
@@ -240,6 +244,7 @@ export function neighMessage(type: 'RTM_NEWNEIGH' | 'RTM_DELNEIGH', headerFlags:
   if (p.port !== undefined) attrs.port = p.port;
   if (p.vni !== undefined) attrs.vni = p.vni;
   if (p.master !== undefined) attrs.master = p.master;
+  if (p.protocol !== undefined && type === 'RTM_NEWNEIGH') attrs.protocol = p.protocol;
   return {
     header: { type, flags: headerFlags, seq: 0, pid: 0 },
     'ndm-family': p.af,

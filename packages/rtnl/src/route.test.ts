@@ -326,6 +326,9 @@ describe('route changes written straight into bytes', () => {
     [{ dst: '2001:db8::/64' }, 'an IPv6 prefix'],
     [{ dst: 'default', gw: '10.0.0.1' }, 'the default route'],
     [{ dst: '10.1.0.0/024' }, 'a three-digit prefix length'],
+    [{ dst: '10.1.0.0/24', realm: 5 }, 'a realm'],
+    [{ dst: '10.1.0.0/24', expires: 60 }, 'an expiry'],
+    [{ dst: '10.1.0.0/24', nhId: 5 }, 'a nexthop object'],
   ] as Array<[object, string]>)('leaves %j to the full path (%s)', (spec) => {
     expect(writeSimpleRoute(new Uint8Array(80), 0, ROUTE_ADD, spec)).toBe(0);
   });
@@ -337,7 +340,11 @@ describe('route changes written straight into bytes', () => {
         fc.constantFrom(...CHANGES),
         fc.oneof(
           fc.record(
-            { dst: ipv4Prefix, src: ipv4, srcPrefix: ipv4Prefix, gw: ipv4, linkIndex: fc.integer({ min: 1, max: 1000 }), via: v6, mark: fc.integer({ min: 0, max: 0xffffffff }), tos: fc.integer({ min: 0, max: 255 }) },
+            {
+              dst: ipv4Prefix, src: ipv4, srcPrefix: ipv4Prefix, gw: ipv4, linkIndex: fc.integer({ min: 1, max: 1000 }), via: v6,
+              mark: fc.integer({ min: 0, max: 0xffffffff }), tos: fc.integer({ min: 0, max: 255 }),
+              realm: fc.integer({ min: 0, max: 0xffffffff }), nhId: fc.integer({ min: 1, max: 0xffffffff }),
+            },
             { requiredKeys: [] },
           ),
           fc.record(
@@ -352,6 +359,7 @@ describe('route changes written straight into bytes', () => {
               scope: fc.constantFrom('global', 'link', 'host'),
               type: fc.constantFrom('unicast', 'blackhole', 'local'),
               flags: fc.constantFrom(['onlink' as const], ['dead' as const, 'pervasive' as const], []),
+              expires: fc.integer({ min: 0, max: 0xffffffff }),
             },
             { requiredKeys: ['dst'] },
           ),

@@ -256,6 +256,8 @@ export interface NextHopSpec {
   linkIndex?: number;
   weight?: number;
   flags?: readonly RouteFlag[];
+  /** Routing realms of this hop (`RTA_FLOW`): `(from << 16) | to`. */
+  realm?: number;
 }
 
 /** What `routeAdd`/`routeReplace`/`routeAppend`/`routeDel` accept. */
@@ -286,11 +288,18 @@ export interface RouteSpec {
   family?: FamilyArg;
   pref?: 'low' | 'medium' | 'high';
   mark?: number;
-  /** Ignored on input (so a listed `Route` can be passed back); `iifIndex` is not a route key. */
-  iifIndex?: number;
+  /** Routing realms (`RTA_FLOW`): `(from << 16) | to`, as `ip route add ... realms FROM/TO`. */
+  realm?: number;
+  /** Seconds until the route expires (`RTA_EXPIRES`; the kernel honours it for IPv6 routes). */
   expires?: number;
-  uid?: number;
+  /**
+   * Use this nexthop object (`RTA_NH_ID`, see `ip nexthop`) instead of a gateway and device:
+   * `gw`, `via`, `link` and `multipath` are then not sent (a listed route reports its object's).
+   */
   nhId?: number;
+  /** Ignored on input (so a listed `Route` can be passed back): not route keys. */
+  iifIndex?: number;
+  uid?: number;
 }
 
 export interface RouteListFilter {
@@ -477,9 +486,12 @@ export interface ParsedRoute {
   flags: number;
   tos: number;
   metrics: Record<string, unknown> | undefined;
-  multipath: { gw: Uint8Array | undefined; via: { af: number; bytes: Uint8Array } | undefined; link: LinkRef | undefined; hops: number; flags: number }[] | undefined;
+  multipath: { gw: Uint8Array | undefined; via: { af: number; bytes: Uint8Array } | undefined; link: LinkRef | undefined; hops: number; flags: number; realm: number | undefined }[] | undefined;
   pref: number | undefined;
   mark: number | undefined;
+  realm: number | undefined;
+  expires: number | undefined;
+  nhId: number | undefined;
 }
 
 /**
@@ -541,6 +553,7 @@ export function parseRouteSpec(spec: unknown): ParsedRoute {
         link: linkOf(nh.link, nh.linkIndex, `${field}.link`),
         hops: weight - 1,
         flags: flagBits(nh.flags, `${field}.flags`) & REQUEST_FLAGS,
+        realm: nh.realm === undefined ? undefined : checkU32(nh.realm, `${field}.realm`),
       };
     });
   }
@@ -562,14 +575,19 @@ export function parseRouteSpec(spec: unknown): ParsedRoute {
   }
   const pref = s.pref === undefined ? undefined : PREFS[s.pref];
   if (s.pref !== undefined && pref === undefined) throw new TypeError(`pref must be 'low', 'medium' or 'high', got ${describe(s.pref)}`);
+  const nhId = s.nhId === undefined ? undefined : checkInt(s.nhId, 'nhId', 1, 0xffffffff);
+  // A route through a nexthop object: the gateway and device the kernel lists for it belong to
+  // the object, and the kernel refuses them next to RTA_NH_ID ("mutually exclusive"), so they
+  // are not sent (a listed route can be passed back to routeDel/routeReplace as it is).
+  const viaObject = nhId !== undefined;
   return {
     af,
     dst,
     srcPrefix,
-    gw: gw?.bytes,
-    via: viaIp,
+    gw: viaObject ? undefined : gw?.bytes,
+    via: viaObject ? undefined : viaIp,
     prefsrc: prefsrc?.bytes,
-    link: linkOf(s.link, s.linkIndex, 'link'),
+    link: viaObject ? undefined : linkOf(s.link, s.linkIndex, 'link'),
     priority: s.priority === undefined ? undefined : checkU32(s.priority, 'priority'),
     table: s.table === undefined ? undefined : tableId(s.table),
     protocol: s.protocol === undefined ? undefined : parseNamedByte(s.protocol, ROUTE_PROTOCOLS, 'protocol'),
@@ -578,9 +596,12 @@ export function parseRouteSpec(spec: unknown): ParsedRoute {
     flags: flagBits(s.flags, 'flags') & REQUEST_FLAGS,
     tos: s.tos === undefined ? 0 : checkInt(s.tos, 'tos', 0, 255),
     metrics,
-    multipath,
+    multipath: viaObject ? undefined : multipath,
     pref,
     mark: s.mark === undefined ? undefined : checkU32(s.mark, 'mark'),
+    realm: s.realm === undefined ? undefined : checkU32(s.realm, 'realm'),
+    expires: s.expires === undefined ? undefined : checkU32(s.expires, 'expires'),
+    nhId,
   };
 }
 
@@ -619,12 +640,16 @@ export function routeMessage(
   if (table >= 256) attrs.table = table;
   if (p.mark !== undefined) attrs.mark = p.mark;
   if (p.pref !== undefined) attrs.pref = p.pref;
+  if (p.realm !== undefined) attrs.flow = p.realm;
+  if (p.expires !== undefined) attrs.expires = p.expires;
+  if (p.nhId !== undefined) attrs['nh-id'] = p.nhId;
   if (p.metrics && Object.keys(p.metrics).length > 0) attrs.metrics = p.metrics;
   if (p.multipath) {
     attrs.multipath = p.multipath.map((nh, i) => {
       const a: Record<string, unknown> = {};
       if (nh.gw !== undefined) a.gateway = nh.gw;
       if (nh.via) a.via = rtvia(nh.via);
+      if (nh.realm !== undefined) a.flow = nh.realm;
       return { 'rtnh-flags': rtnhCodecFlags(nh.flags), 'rtnh-hops': nh.hops, 'rtnh-ifindex': nexthopIndexes[i] ?? 0, attrs: a };
     });
   }
@@ -656,6 +681,9 @@ const RTA_PRIORITY = attrNumber(SET, 'priority');
 const RTA_TABLE = attrNumber(SET, 'table');
 const RTA_MARK = attrNumber(SET, 'mark');
 const RTA_PREF = attrNumber(SET, 'pref');
+const RTA_FLOW = attrNumber(SET, 'flow');
+const RTA_EXPIRES = attrNumber(SET, 'expires');
+const RTA_NH_ID = attrNumber(SET, 'nh-id');
 const RTA_OIF = attrNumber(SET, 'oif');
 const RTM_NEWROUTE_TYPE = 24;
 const RTM_DELROUTE_TYPE = 25;
@@ -697,6 +725,9 @@ export function routeWireLength(p: ParsedRoute, oif: number | undefined): number
   if ((p.table ?? RT_TABLE_MAIN) >= 256) n += 8;
   if (p.mark !== undefined) n += 8;
   if (p.pref !== undefined) n += 8;
+  if (p.realm !== undefined) n += 8;
+  if (p.expires !== undefined) n += 8;
+  if (p.nhId !== undefined) n += 8;
   if (oif !== undefined) n += 8;
   return n;
 }
@@ -778,6 +809,9 @@ export function writeRouteMessage(b: Uint8Array, at: number, change: RouteChange
     b[q + 4] = p.pref;
     q += 8;
   }
+  if (p.realm !== undefined) q = attrU32(b, q, RTA_FLOW, p.realm);
+  if (p.expires !== undefined) q = attrU32(b, q, RTA_EXPIRES, p.expires);
+  if (p.nhId !== undefined) q = attrU32(b, q, RTA_NH_ID, p.nhId);
   if (oif !== undefined) q = attrU32(b, q, RTA_OIF, oif);
   return q;
 }
@@ -836,7 +870,10 @@ export function writeSimpleRoute(b: Uint8Array, at: number, change: RouteChange,
     r.multipath !== undefined ||
     r.family !== undefined ||
     r.pref !== undefined ||
-    r.mark !== undefined
+    r.mark !== undefined ||
+    r.realm !== undefined ||
+    r.expires !== undefined ||
+    r.nhId !== undefined
   ) {
     return 0;
   }

@@ -133,3 +133,22 @@ describe('ip argument forms the vectors do not cover', () => {
     expect(parseNeighArgs(['192.0.2.9', 'lladdr', '02:00:00:00:00:09', 'dev', 'v1', 'nud', 'none']).state).toEqual([]);
   });
 });
+
+describe('route realms, expiry and nexthop ids; neighbour protocols (CLI words)', () => {
+  it('parses realms as ip does and refuses what it refuses', async () => {
+    const { parseRouteArgs, realmArg } = await import('./route.js');
+    const { parseNeighArgs } = await import('./neigh.js');
+    expect(realmArg('7')).toBe(7);
+    expect(realmArg('3/5')).toBe((3 << 16) | 5);
+    expect(realmArg('cosmos/65535')).toBe(65535);
+    expect(realmArg('65535/0')).toBe(0xffff0000);
+    for (const bad of ['x', '65536', '1/2/3', '-1', '']) expect(() => realmArg(bad), bad).toThrow(/invalid realm/);
+    expect(parseRouteArgs(['198.51.100.0/24', 'via', '192.0.2.2', 'realms', '1/2', 'expires', '60'])).toMatchObject({ realm: 0x10002, expires: 60 });
+    expect(parseRouteArgs(['198.51.100.0/24', 'nhid', '9'])).toMatchObject({ nhId: 9 });
+    expect(parseRouteArgs(['198.51.100.0/24', 'nexthop', 'via', '192.0.2.2', 'realm', '4']).multipath).toEqual([{ gw: '192.0.2.2', realm: 4 }]);
+    expect(parseNeighArgs(['192.0.2.1', 'lladdr', '02:00:00:00:00:01', 'dev', 'v0', 'proto', 'static'])).toMatchObject({ protocol: 4 });
+    expect(parseNeighArgs(['192.0.2.1', 'dev', 'v0', 'proto', '99'])).toMatchObject({ protocol: 99 });
+    expect(() => parseNeighArgs(['192.0.2.1', 'dev', 'v0', 'proto', 'constructor'])).toThrow(/invalid protocol/);
+    expect(() => parseNeighArgs(['192.0.2.1', 'dev', 'v0', 'proto', '256'])).toThrow(/invalid proto/);
+  });
+});

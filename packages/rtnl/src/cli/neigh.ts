@@ -133,6 +133,10 @@ async function get(ctx: CliContext, a: Args): Promise<void> {
   ctx.print(neighText(n, { linkName: (i) => names.get(i) }));
 }
 
+function badProto(v: string): never {
+  throw new CliError(`invalid protocol "${v}" (a number 0-255 or a name such as static, boot, kernel)`);
+}
+
 /** Parse `ip neigh add|del` arguments. Exported for tests. */
 export function parseNeighArgs(argv: readonly string[]): NeighSpec & { link: string } {
   const a = new Args(argv);
@@ -169,6 +173,13 @@ export function parseNeighArgs(argv: readonly string[]): NeighSpec & { link: str
       case 'to':
         ip = a.next('address after "to"');
         break;
+      case 'proto':
+      case 'protocol': {
+        // NDA_PROTOCOL: a number or a routing protocol name (rtnl_rtprot_a2n), as ip takes it.
+        const v = a.next('protocol after "proto"');
+        spec.protocol = /^\d+$/.test(v) ? parseUint(v, 'proto', 255) : Object.hasOwn(ROUTE_PROTOCOLS, v) ? ROUTE_PROTOCOLS[v]! : badProto(v);
+        break;
+      }
       default:
         if (ip === undefined && !w.startsWith('-')) ip = w;
         else throw new CliError(`unknown neigh argument "${w}"`);

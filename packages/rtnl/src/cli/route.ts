@@ -191,6 +191,20 @@ function viaArg(a: Args): string {
   return w;
 }
 
+/**
+ * `realms [FROM/]TO` as ip's get_rt_realms_or_raw takes it: each realm a number 0-65535 or
+ * `cosmos` (0, the one name of the default rt_realms table), packed as `(from << 16) | to`.
+ */
+export function realmArg(v: string): number {
+  const one = (x: string): number => {
+    if (x === 'cosmos') return 0;
+    if (!/^\d+$/.test(x)) throw new CliError(`invalid realm "${x}" (a number 0-65535 or cosmos)`);
+    return parseUint(x, 'realm', 0xffff);
+  };
+  const slash = v.indexOf('/');
+  return slash < 0 ? one(v) : ((one(v.slice(0, slash)) << 16) | one(v.slice(slash + 1))) >>> 0;
+}
+
 /** Parse `ip route add|del` arguments into a `RouteSpec`. Exported for tests. */
 export function parseRouteArgs(argv: readonly string[], family?: Family): RouteSpec {
   const a = new Args(argv);
@@ -223,6 +237,7 @@ export function parseRouteArgs(argv: readonly string[], family?: Family): RouteS
         } else if (x === 'dev') nh.link = a.next('device after "dev"');
         else if (x === 'weight') nh.weight = parseUint(a.next('weight after "weight"'), 'weight', 256);
         else if (x === 'onlink') nflags.push('onlink');
+        else if (x === 'realms' || x === 'realm') nh.realm = realmArg(a.next(`realm after "${x}"`));
         else throw new CliError(`unknown nexthop argument "${x}"`);
       }
       if (nflags.length) nh.flags = nflags;
@@ -275,6 +290,16 @@ export function parseRouteArgs(argv: readonly string[], family?: Family): RouteS
         break;
       case 'mark':
         spec.mark = parseUint(a.next('mark after "mark"'), 'mark');
+        break;
+      case 'realms':
+      case 'realm':
+        spec.realm = realmArg(a.next(`realm after "${w}"`));
+        break;
+      case 'expires':
+        spec.expires = parseUint(a.next('seconds after "expires"'), 'expires');
+        break;
+      case 'nhid':
+        spec.nhId = parseUint(a.next('nexthop id after "nhid"'), 'nhid');
         break;
       case 'pref': {
         const p = a.next('preference after "pref"');

@@ -154,6 +154,8 @@ function build(r: Route, ctx: RoutePrintContext): Record<string, unknown> {
   o.dst = r.dst === undefined ? 'default' : prefixText(r.dst);
   if (r.srcPrefix !== undefined) o.from = prefixText(r.srcPrefix);
   if (r.tos !== 0) o.tos = `0x${r.tos.toString(16).padStart(2, '0')}`;
+  // print_route: the nexthop object's id before the gateway and device it resolves to.
+  if (r.nhId !== undefined) o.nhid = r.nhId;
   if (r.gw !== undefined) o.gateway = r.gw;
   if (r.via !== undefined) o.via = { family: r.via.family, host: r.via.address };
   if (r.linkIndex !== undefined && !ctx.omitDev) o.dev = ctx.linkName(r.linkIndex) ?? `if${r.linkIndex}`;
@@ -222,6 +224,9 @@ export function routeText(r: Route, ctx: RoutePrintContext): string {
         break;
       case 'tos':
         add(`tos ${v as string}`);
+        break;
+      case 'nhid':
+        add(`nhid ${v as number}`);
         break;
       case 'gateway':
         add(`via ${v as string}`);
