@@ -251,11 +251,8 @@ export function sendto(fd: FdLike, data: Uint8Array, flags = 0, addr?: SendAddre
  */
 export function sendmsg(fd: FdLike, chunks: readonly Uint8Array[], flags = 0, addr?: SendAddress): number {
   const n = typeof fd === 'number' && (fd | 0) === fd && fd >= 0 ? fd : fdNum(fd, 'sendmsg');
-  if (!Array.isArray(chunks)) throw new TypeError('chunks must be an array of Uint8Array');
+  const count = checkChunks(chunks);
   checkInt(flags, 'flags');
-  const count = chunks.length;
-  if (count > IOV_MAX) throw new RangeError(`sendmsg takes at most ${IOV_MAX} buffers, got ${count}`);
-  for (let i = 0; i < count; i++) checkBytes(chunks[i], `chunks[${i}]`);
   let nameAddr = 0n;
   let nameLen = 0;
   if (addr !== undefined) {
@@ -295,6 +292,15 @@ export function sendmsg(fd: FdLike, chunks: readonly Uint8Array[], flags = 0, ad
   return r;
 }
 
+/** `sendmsg`'s buffers: an array of at most IOV_MAX Uint8Arrays; returns their count. */
+function checkChunks(chunks: readonly Uint8Array[]): number {
+  if (!Array.isArray(chunks)) throw new TypeError('chunks must be an array of Uint8Array');
+  const count = chunks.length;
+  if (count > IOV_MAX) throw new RangeError(`sendmsg takes at most ${IOV_MAX} buffers, got ${count}`);
+  for (let i = 0; i < count; i++) checkBytes(chunks[i], `chunks[${i}]`);
+  return count;
+}
+
 /**
  * What an asynchronous call's worker thread reads: kept reachable here until the call returns
  * (koffi holds no reference to the arguments, and a collected buffer could be reused under the
@@ -306,6 +312,54 @@ const inFlight = new Set<object>();
 function enterAsync(fd: FdLike, syscall: string): { n: number; owned: OwnedFd | undefined } {
   if (fd instanceof OwnedFd) return { n: fd._enter(syscall), owned: fd };
   return { n: fdNum(fd, syscall), owned: undefined };
+}
+
+/** The address of an asynchronous send in bytes of its own (the shared one is rewritten by the next synchronous call). */
+function asyncSendAddress(addr: SendAddress | undefined): Uint8Array | null {
+  if (addr === undefined) return null;
+  if (addr instanceof Uint8Array) return addr;
+  const sa = new Uint8Array(SOCKADDR_NL_SIZE);
+  writeSockaddrNl(sa, 0, addr);
+  return sa;
+}
+
+/**
+ * The part every asynchronous call shares once its arguments are checked and `owned` entered:
+ * fault injection, keeping `keep` (what the worker reads) reachable until the call returns,
+ * releasing the descriptor, and settling with the result or the call's errno. `start` makes
+ * the koffi call with the callback it is given.
+ */
+function runAsync(
+  syscall: 'sendto' | 'sendmsg',
+  owned: OwnedFd | undefined,
+  keep: object,
+  start: (done: (err: unknown, r: number) => void) => void,
+  resolve: (r: number) => void,
+  reject: (e: unknown) => void,
+): void {
+  if (hook.on) {
+    const e = check(syscall);
+    if (e !== 0) {
+      owned?._leave();
+      reject(new SyscallError(e, syscall));
+      return;
+    }
+  }
+  inFlight.add(keep);
+  try {
+    start((err, r) => {
+      const e = r < 0 ? errno() : 0; // first: anything else may reset errno
+      inFlight.delete(keep);
+      owned?._leave();
+      if (err) reject(err);
+      else if (r < 0) reject(new SyscallError(e, syscall));
+      else resolve(r);
+    });
+  } catch (e) {
+    inFlight.delete(keep);
+    owned?._leave();
+    reject(queueFullError(e, syscall));
+  }
 }
 
 /** koffi refuses a call when its queue of asynchronous calls is full: say so as an EAGAIN. */
@@ -342,47 +396,18 @@ export function sendtoAsync(fd: FdLike, data: Uint8Array, flags = 0, addr?: Send
   return new Promise<number>((resolve, reject) => {
     let n: number;
     let owned: OwnedFd | undefined;
-    let sa: Uint8Array | null = null;
+    let sa: Uint8Array | null;
     try {
       checkBytes(data, 'data');
       checkInt(flags, 'flags');
-      if (addr !== undefined) {
-        if (addr instanceof Uint8Array) sa = addr;
-        else {
-          // Its own 12 bytes: the shared send address is rewritten by the next synchronous call.
-          sa = new Uint8Array(SOCKADDR_NL_SIZE);
-          writeSockaddrNl(sa, 0, addr);
-        }
-      }
+      sa = asyncSendAddress(addr);
       ({ n, owned } = enterAsync(fd, 'sendto'));
     } catch (e) {
       reject(e);
       return;
     }
-    if (hook.on) {
-      const e = check('sendto');
-      if (e !== 0) {
-        owned?._leave();
-        reject(new SyscallError(e, 'sendto'));
-        return;
-      }
-    }
-    const keep = { data, sa };
-    inFlight.add(keep);
-    try {
-      cAsync.sendto(n, data, data.byteLength, flags, sa, sa === null ? 0 : sa.byteLength, (err, r) => {
-        const e = r < 0 ? errno() : 0; // first: anything else may reset errno
-        inFlight.delete(keep);
-        owned?._leave();
-        if (err) reject(err);
-        else if (r < 0) reject(new SyscallError(e, 'sendto'));
-        else resolve(r);
-      });
-    } catch (e) {
-      inFlight.delete(keep);
-      owned?._leave();
-      reject(queueFullError(e, 'sendto'));
-    }
+    const name = sa;
+    runAsync('sendto', owned, { data, sa }, (done) => cAsync.sendto(n, data, data.byteLength, flags, name, name === null ? 0 : name.byteLength, done), resolve, reject);
   });
 }
 
@@ -400,23 +425,14 @@ export function sendmsgAsync(fd: FdLike, chunks: readonly Uint8Array[], flags = 
     let n: number;
     let owned: OwnedFd | undefined;
     let hdr: Uint8Array;
-    let sa: Uint8Array | null = null;
+    let sa: Uint8Array | null;
     let list: Uint8Array[];
     try {
-      if (!Array.isArray(chunks)) throw new TypeError('chunks must be an array of Uint8Array');
+      const count = checkChunks(chunks);
       checkInt(flags, 'flags');
-      const count = chunks.length;
-      if (count > IOV_MAX) throw new RangeError(`sendmsg takes at most ${IOV_MAX} buffers, got ${count}`);
       // A copy of the list: the caller may reuse its array (not the buffers) at once.
       list = chunks.slice();
-      for (let i = 0; i < count; i++) checkBytes(list[i], `chunks[${i}]`);
-      if (addr !== undefined) {
-        if (addr instanceof Uint8Array) sa = addr;
-        else {
-          sa = new Uint8Array(SOCKADDR_NL_SIZE);
-          writeSockaddrNl(sa, 0, addr);
-        }
-      }
+      sa = asyncSendAddress(addr);
       // msghdr, then the iovecs, in one off-heap buffer that never moves.
       const iovAt = LAYOUT.msghdr.size;
       const ab = new ArrayBuffer(iovAt + Math.max(1, count) * LAYOUT.iovec.size);
@@ -440,30 +456,8 @@ export function sendmsgAsync(fd: FdLike, chunks: readonly Uint8Array[], flags = 
       reject(e);
       return;
     }
-    if (hook.on) {
-      const e = check('sendmsg');
-      if (e !== 0) {
-        owned?._leave();
-        reject(new SyscallError(e, 'sendmsg'));
-        return;
-      }
-    }
-    const keep = { hdr, list, sa };
-    inFlight.add(keep);
-    try {
-      cAsync.sendmsg(n, hdr, flags, (err, r) => {
-        const e = r < 0 ? errno() : 0;
-        inFlight.delete(keep);
-        owned?._leave();
-        if (err) reject(err);
-        else if (r < 0) reject(new SyscallError(e, 'sendmsg'));
-        else resolve(r);
-      });
-    } catch (e) {
-      inFlight.delete(keep);
-      owned?._leave();
-      reject(queueFullError(e, 'sendmsg'));
-    }
+    const msg = hdr;
+    runAsync('sendmsg', owned, { hdr, list, sa }, (done) => cAsync.sendmsg(n, msg, flags, done), resolve, reject);
   });
 }
 
