@@ -6,7 +6,7 @@ import type { Link } from '../link/link.js';
 import type { LinkSpec } from '../link/spec.js';
 import { validateMac } from '../validate.js';
 import { Args, CliError, runCommand, netnsPath, parseUint, type CliContext } from './args.js';
-import { linkGroupNumber, linkIpJson, linkText } from './ipjson/link.js';
+import { linkBriefJson, linkBriefText, linkGroupNumber, linkIpJson, linkText } from './ipjson/link.js';
 
 
 const USAGE =
@@ -32,39 +32,13 @@ export function printLinks(ctx: CliContext, links: Link[], all: Link[], shown: (
   const pc = { details: ctx.details, stats: ctx.stats, byIndex };
   if (ctx.brief) {
     // -br: print_linkinfo_brief's columns from the same fields the full form computes.
-    const brief = links.map((l) => (shown(l) ? linkBriefJson(linkIpJson(l, { details: false, stats: 0, byIndex })) : undefined));
-    if (ctx.json) ctx.printJson(brief.map((b) => b ?? {}));
-    else for (const b of brief) if (b !== undefined) ctx.print(linkBriefText(b));
+    const brief = links.map((l) => (shown(l) ? linkIpJson(l, { details: false, stats: 0, byIndex }) : undefined));
+    if (ctx.json) ctx.printJson(brief.map((j) => (j === undefined ? {} : linkBriefJson(j))));
+    else for (const j of brief) if (j !== undefined) ctx.print(linkBriefText(j));
     return;
   }
   if (ctx.json) ctx.printJson(links.map((l) => (shown(l) ? linkIpJson(l, pc) : {})));
   else for (const l of links) if (shown(l)) ctx.print(linkText(l, pc));
-}
-
-/** `ip -br -j link`'s object: the link's name (and what it is attached to), state, address, flags. */
-export function linkBriefJson(j: Record<string, unknown>): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  if (j.link !== undefined) o.link = j.link;
-  else if (j.link_index !== undefined) o.link_index = j.link_index;
-  o.ifname = j.ifname;
-  if (j.operstate !== undefined) o.operstate = j.operstate;
-  if (j.address !== undefined) o.address = j.address;
-  o.flags = j.flags;
-  return o;
-}
-
-/**
- * `ip -br link`'s line: `name[@link]` padded to 16, the state padded to 14, the address, the
- * flags; every column ends with a space, as ip prints them.
- */
-export function linkBriefText(b: Record<string, unknown>): string {
-  let name = b.ifname as string;
-  if (b.link !== undefined) name += `@${b.link === null ? 'NONE' : (b.link as string)}`;
-  else if (b.link_index !== undefined) name += `@if${b.link_index as number}`;
-  let s = `${name.padEnd(16)} `;
-  if (b.operstate !== undefined) s += `${(b.operstate as string).padEnd(14)} `;
-  if (b.address !== undefined) s += `${b.address as string} `;
-  return `${s}<${(b.flags as string[]).join(',')}> `;
 }
 
 async function show(ctx: CliContext, a: Args): Promise<void> {

@@ -7,7 +7,7 @@ import type { Addr, AddrFlag } from '../../addr.js';
 import { INFINITY_LIFE_TIME } from '../../addr.js';
 import type { Family } from '../../ip.js';
 import type { Link } from '../../link/link.js';
-import { linkIpJson, linkText, type LinkPrintContext } from './link.js';
+import { briefHeadJson, briefHeadText, linkIpJson, linkText, type LinkPrintContext } from './link.js';
 
 /**
  * ip's flag keys in its order (`ifa_flag_data`): the name it prints for each kernel flag.
@@ -246,11 +246,7 @@ export function addrBrief(links: readonly Link[], addrs: readonly Addr[], ctx: L
       continue;
     }
     const j = linkIpJson(l, { ...ctx, details: false, stats: 0 });
-    const o: Record<string, unknown> = {};
-    if (j.link !== undefined) o.link = j.link;
-    else if (j.link_index !== undefined) o.link_index = j.link_index;
-    o.ifname = j.ifname;
-    if (j.operstate !== undefined) o.operstate = j.operstate;
+    const o = briefHeadJson(j);
     const info: Record<string, unknown>[] = [];
     for (const a of mine) {
       if (opts.hidden?.has(a)) {
@@ -265,11 +261,7 @@ export function addrBrief(links: readonly Link[], addrs: readonly Addr[], ctx: L
       out.push(o);
       continue;
     }
-    let name = l.name;
-    if (o.link !== undefined) name += `@${o.link === null ? 'NONE' : (o.link as string)}`;
-    else if (o.link_index !== undefined) name += `@if${o.link_index as number}`;
-    let s = `${name.padEnd(16)} `;
-    if (o.operstate !== undefined) s += `${(o.operstate as string).padEnd(14)} `;
+    let s = briefHeadText(j);
     for (const x of info) {
       if (x.local === undefined) continue;
       s += `${x.local as string}${x.address !== undefined ? ` peer ${x.address as string}` : ''}/${x.prefixlen as number} `;

@@ -212,12 +212,53 @@ function details(link: Link, ctx: LinkPrintContext, o: Record<string, unknown>):
   if (typeof a['parent-dev-name'] === 'string') o.parentdev = a['parent-dev-name'];
 }
 
+/**
+ * A link's name as ip prints it (print_name_and_link): `name@parent`, `name@if<N>` for a parent
+ * in another namespace, `name@NONE` for parent index 0, from the keys of its JSON object.
+ */
+function nameAndLink(name: string, j: Record<string, unknown>): string {
+  if (j.link !== undefined) return `${name}@${j.link === null ? 'NONE' : (j.link as string)}`;
+  if (j.link_index !== undefined) return `${name}@if${j.link_index as number}`;
+  return name;
+}
+
+/**
+ * The first columns of `ip -br link` and `ip -br addr` (print_linkinfo_brief) from a link's
+ * JSON object: what it is attached to, its name and state.
+ */
+export function briefHeadJson(j: Record<string, unknown>): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  if (j.link !== undefined) o.link = j.link;
+  else if (j.link_index !== undefined) o.link_index = j.link_index;
+  o.ifname = j.ifname;
+  if (j.operstate !== undefined) o.operstate = j.operstate;
+  return o;
+}
+
+/** Those columns as text: `name[@link]` padded to 16, the state to 14, each ending with a space. */
+export function briefHeadText(j: Record<string, unknown>): string {
+  const s = `${nameAndLink(j.ifname as string, j).padEnd(16)} `;
+  return j.operstate === undefined ? s : `${s}${(j.operstate as string).padEnd(14)} `;
+}
+
+/** `ip -br -j link`'s object: the head columns, the address, the flags. */
+export function linkBriefJson(j: Record<string, unknown>): Record<string, unknown> {
+  const o = briefHeadJson(j);
+  if (j.address !== undefined) o.address = j.address;
+  o.flags = j.flags;
+  return o;
+}
+
+/** `ip -br link`'s line. */
+export function linkBriefText(j: Record<string, unknown>): string {
+  const address = j.address === undefined ? '' : `${j.address as string} `;
+  return `${briefHeadText(j)}${address}<${(j.flags as string[]).join(',')}> `;
+}
+
 /** `ip link show` text form of one link (two lines, as ip prints them). */
 export function linkText(link: Link, ctx: LinkPrintContext): string {
   const j = linkIpJson(link, ctx);
-  let s = `${link.index}: ${link.name}`;
-  if (j.link !== undefined) s += `@${j.link === null ? 'NONE' : (j.link as string)}`;
-  else if (j.link_index !== undefined) s += `@if${j.link_index as number}`;
+  let s = `${link.index}: ${nameAndLink(link.name, j)}`;
   // Each field ends with a space except qlen (print_linkinfo): a line without qlen ends in one.
   s += `: <${(j.flags as string[]).join(',')}> mtu ${link.mtu} `;
   if (j.qdisc) s += `qdisc ${j.qdisc as string} `;
