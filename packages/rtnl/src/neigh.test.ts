@@ -62,11 +62,8 @@ describe('neighbour errors', () => {
 describe('neighDel with a listed Neigh', () => {
   it('deletes by a Neigh as neighList gives it, and refuses one of another family before any system call', async () => {
     const listed: Neigh = { linkIndex: 3, family: 'inet', state: ['reachable'], flags: [], type: 'unicast', ip: '192.0.2.77', hardwareAddr: '02:00:00:00:00:02' };
-    const sent: Uint8Array[] = [];
-    const k = new FakeKernel((req, kern) => {
-      sent.push(req);
-      kern.push({ bytes: answerTo(req) });
-    });
+    const k = new FakeKernel((req, kern) => kern.push({ bytes: answerTo(req) }));
+    const sent = k.sent;
     const h = Handle.open({ transport: k });
     try {
       await h.neighDel(listed);

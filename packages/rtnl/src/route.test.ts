@@ -147,11 +147,8 @@ describe('route errors', () => {
 
   it('deletes by a Route as routeList gives it, and refuses one of another family before any system call', async () => {
     const listed: Route = { family: 'inet', dst: '198.51.100.0/24', gw: '198.18.0.2', linkIndex: 3, table: 254, protocol: 'boot', scope: 'universe', type: 'unicast', flags: [], tos: 0 };
-    const sent: Uint8Array[] = [];
-    const k = new FakeKernel((req, kern) => {
-      sent.push(req);
-      kern.push({ bytes: answerTo(req) });
-    });
+    const k = new FakeKernel((req, kern) => kern.push({ bytes: answerTo(req) }));
+    const sent = k.sent;
     const h = Handle.open({ transport: k });
     try {
       await h.routeDel(listed);

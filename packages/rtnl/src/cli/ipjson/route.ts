@@ -204,6 +204,12 @@ export function routeGetIpJson(r: Route, ctx: RoutePrintContext): Record<string,
   return build(r, ctx);
 }
 
+/** JSON keys ip prints in text as `WORD VALUE` (print_route), by key. */
+const ROUTE_WORDS: Readonly<Record<string, string>> = {
+  from: 'from', tos: 'tos', nhid: 'nhid', gateway: 'via', dev: 'dev', table: 'table', protocol: 'proto',
+  scope: 'scope', prefsrc: 'src', metric: 'metric', uid: 'uid', iif: 'iif',
+};
+
 /**
  * The text form of `ip route show|get` (print_route): one line per route (a multipath route
  * adds a `\tnexthop` line per hop, a cached IPv4 lookup a `    cache` line). As ip, every item
@@ -214,43 +220,18 @@ export function routeText(r: Route, ctx: RoutePrintContext): string {
   let s = '';
   const add = (t: string) => (s += `${t} `);
   for (const [k, v] of Object.entries(j)) {
+    const word = ROUTE_WORDS[k];
+    if (word !== undefined) {
+      add(`${word} ${v as string | number}`);
+      continue;
+    }
     switch (k) {
       case 'type':
       case 'dst':
         add(v as string);
         break;
-      case 'from':
-        add(`from ${v as string}`);
-        break;
-      case 'tos':
-        add(`tos ${v as string}`);
-        break;
-      case 'nhid':
-        add(`nhid ${v as number}`);
-        break;
-      case 'gateway':
-        add(`via ${v as string}`);
-        break;
       case 'via':
         add(`via ${(v as { family: string }).family} ${(v as { host: string }).host}`);
-        break;
-      case 'dev':
-        add(`dev ${v as string}`);
-        break;
-      case 'table':
-        add(`table ${v as string}`);
-        break;
-      case 'protocol':
-        add(`proto ${v as string}`);
-        break;
-      case 'scope':
-        add(`scope ${v as string}`);
-        break;
-      case 'prefsrc':
-        add(`src ${v as string}`);
-        break;
-      case 'metric':
-        add(`metric ${v as number}`);
         break;
       case 'flags':
         for (const f of v as string[]) add(f);
@@ -260,9 +241,6 @@ export function routeText(r: Route, ctx: RoutePrintContext): string {
         break;
       case 'flow':
         add(flowText(v as { from?: string; to: string }));
-        break;
-      case 'uid':
-        add(`uid ${v as number}`);
         break;
       case 'cache': {
         const c = v as string[];
@@ -274,9 +252,6 @@ export function routeText(r: Route, ctx: RoutePrintContext): string {
         break;
       case 'metrics':
         for (const [, , text] of metricItems(r.metrics!)) if (text !== '') add(text);
-        break;
-      case 'iif':
-        add(`iif ${v as string}`);
         break;
       case 'pref':
         s += `pref ${v as string}`;
