@@ -6,14 +6,11 @@
  * the two reads (lifetimes, `expires`, neighbour `used`/`confirmed`/`updated`) may differ by a
  * second, never more. Seeded: `FC_SEED` replays a run.
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import type { Addr, Neigh, Route } from '@nlkit/rtnl';
 import { expect, it } from 'vitest';
 import { createTestNetns, describeKernel, type TestNetns } from './fixtures/netns.js';
 
-const BIN = fileURLToPath(new URL('../packages/rtnl/bin/rtnl.js', import.meta.url));
 const SEED = Number(process.env.FC_SEED ?? 20261126);
 /** Each run spawns a few `rtnl` processes (~0.15 s each): a few runs keep the file under 25 s. */
 const RUNS = Number(process.env.FC_RUNS ?? 3);
@@ -69,7 +66,7 @@ function sameText(ours: string, theirs: string, what: string): void {
 }
 
 function rtnl(t: TestNetns, args: string[]): string {
-  const r = spawnSync(process.execPath, [BIN, '-n', t.nsPath, ...args], { encoding: 'utf8' });
+  const r = t.rtnl(...args);
   expect(r.stderr, `rtnl ${args.join(' ')}`).toBe('');
   expect(r.status, `rtnl ${args.join(' ')}`).toBe(0);
   return r.stdout;
@@ -514,7 +511,7 @@ describeKernel('rtnl addr, route and neigh against ip, on random configurations'
           }
           for (const c of cmds) {
             const byIp = tryIp(a, c);
-            const r = spawnSync(process.execPath, [BIN, '-n', b.nsPath, ...c], { encoding: 'utf8' });
+            const r = b.rtnl(...c);
             expect(r.status === 0, `rtnl ${c.join(' ')}: ${r.stderr.trim()} (ip ${byIp ? 'accepted' : 'refused'} it)`).toBe(byIp);
           }
           // The kernel finishes an IPv6 address (its anycast and local routes) in a work item

@@ -2,12 +2,9 @@
  * `rtnl addr|route|neigh` run as a process against a test namespace; `-j` output compared with
  * `ip -j` of the same namespace, key for key.
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { describeKernel, useTestNetns } from './fixtures/netns.js';
 
-const BIN = fileURLToPath(new URL('../packages/rtnl/bin/rtnl.js', import.meta.url));
 /** Bridge timers tick between the two commands. */
 const TIMERS = new Set(['hello_timer', 'tcn_timer', 'topology_change_timer', 'gc_timer']);
 const strip = (o: unknown): unknown =>
@@ -15,10 +12,7 @@ const strip = (o: unknown): unknown =>
 
 describeKernel('rtnl addr, route and neigh CLI', () => {
   const t = useTestNetns();
-  const rtnl = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, '-n', t().nsPath, ...args], { encoding: 'utf8' });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const rtnl = (...args: string[]) => t().rtnl(...args);
   const ok = (...args: string[]) => {
     const r = rtnl(...args);
     expect(r.stderr, `rtnl ${args.join(' ')}`).toBe('');

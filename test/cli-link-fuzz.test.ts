@@ -4,14 +4,11 @@
  * iproute2's doing), then `rtnl` (the CLI, as a process) and `h.linkList()` must show them as
  * `ip -j` does. Seed: `FC_SEED` (decimal) or a constant, so a failure replays.
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import type { Link } from '@nlkit/rtnl';
 import { expect, it } from 'vitest';
 import { createTestNetns, describeKernel, useTestNetns, type TestNetns } from './fixtures/netns.js';
 
-const BIN = fileURLToPath(new URL('../packages/rtnl/bin/rtnl.js', import.meta.url));
 const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : 0x6e6c6b;
 const RUNS = Number(process.env.NLKIT_FUZZ_RUNS ?? 4);
 
@@ -320,7 +317,7 @@ const scenario: fc.Arbitrary<Scenario> = fc
 // Comparison helpers.
 
 function rtnlIn(t: TestNetns, args: string[]): string {
-  const r = spawnSync(process.execPath, [BIN, '-n', t.nsPath, ...args], { encoding: 'utf8' });
+  const r = t.rtnl(...args);
   if (r.status !== 0 || r.stderr !== '') throw new Error(`rtnl ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }

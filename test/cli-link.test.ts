@@ -1,20 +1,14 @@
 /** `rtnl link` / `rtnl tuntap` run as a process against a test namespace, compared with `ip -j`. */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { describeKernel, useTestNetns } from './fixtures/netns.js';
+import { describeKernel, runRtnl, useTestNetns } from './fixtures/netns.js';
 
-const BIN = fileURLToPath(new URL('../packages/rtnl/bin/rtnl.js', import.meta.url));
 const TIMERS = new Set(['hello_timer', 'tcn_timer', 'topology_change_timer', 'gc_timer', 'hold_timer', 'message_age_timer', 'forward_delay_timer']);
 const strip = (o: unknown): unknown =>
   Array.isArray(o) ? o.map(strip) : o && typeof o === 'object' ? Object.fromEntries(Object.entries(o).filter(([k]) => !TIMERS.has(k)).map(([k, v]) => [k, strip(v)])) : o;
 
 describeKernel('rtnl link CLI', () => {
   const t = useTestNetns();
-  const rtnl = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, '-n', t().nsPath, ...args], { encoding: 'utf8' });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const rtnl = (...args: string[]) => t().rtnl(...args);
   const ok = (...args: string[]) => {
     const r = rtnl(...args);
     expect(r.stderr, `rtnl ${args.join(' ')}`).toBe('');
@@ -110,7 +104,7 @@ describeKernel('rtnl link CLI', () => {
   });
 
   it('accepts -n with a name under /run/netns (and fails cleanly when it does not exist)', () => {
-    const r = spawnSync(process.execPath, [BIN, '-n', 'nlkit-no-such-ns', 'link', 'show'], { encoding: 'utf8' });
+    const r = runRtnl(['-n', 'nlkit-no-such-ns', 'link', 'show']);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/^rtnl: .*\/run\/netns\/nlkit-no-such-ns/);
     expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);

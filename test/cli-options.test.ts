@@ -3,17 +3,13 @@
  * (json_writer's pretty layout), `-br` (brief tables) and `-o` (one line per record). Compared
  * as text: these forms exist for people and scripts that read them as ip prints them.
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { describeKernel, useTestNetns } from './fixtures/netns.js';
-
-const BIN = fileURLToPath(new URL('../packages/rtnl/bin/rtnl.js', import.meta.url));
 
 describeKernel('rtnl -p, -br and -o', () => {
   const t = useTestNetns();
   const rtnl = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, '-n', t().nsPath, ...args], { encoding: 'utf8' });
+    const r = t().rtnl(...args);
     expect(r.stderr, `rtnl ${args.join(' ')}`).toBe('');
     expect(r.status).toBe(0);
     return r.stdout;

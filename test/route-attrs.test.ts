@@ -2,12 +2,8 @@
  * Route realms (RTA_FLOW), expiry (RTA_EXPIRES), nexthop objects (RTA_NH_ID) and neighbour
  * protocols (NDA_PROTOCOL), set through the library and the CLI, checked with `ip -j`.
  */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { describeKernel, useTestNetns } from './fixtures/netns.js';
-
-const BIN = fileURLToPath(new URL('../packages/rtnl/bin/rtnl.js', import.meta.url));
 
 describeKernel('route realms, expiry, nexthop ids; neighbour protocol', () => {
   const t = useTestNetns();
@@ -53,7 +49,7 @@ describeKernel('route realms, expiry, nexthop ids; neighbour protocol', () => {
     expect(ipJson('route', 'show').map((r: { dst: string }) => r.dst)).not.toContain('198.51.100.0/24');
 
     // The CLI takes ip's words for them.
-    const rtnl = (...args: string[]) => spawnSync(process.execPath, [BIN, '-n', t().nsPath, ...args], { encoding: 'utf8' });
+    const rtnl = (...args: string[]) => t().rtnl(...args);
     expect(rtnl('route', 'add', '198.51.100.64/26', 'via', '192.0.2.2', 'dev', 'v0', 'realms', 'cosmos/9').status).toBe(0);
     expect(rtnl('route', 'add', '198.51.100.32/27', 'nhid', '5').status).toBe(0);
     expect(rtnl('neigh', 'add', '192.0.2.45', 'lladdr', '02:00:00:00:00:45', 'dev', 'v0', 'proto', 'static').status).toBe(0);
