@@ -87,6 +87,23 @@ describe('decode-side text fast paths', () => {
     );
     expect(utf8Text(Uint8Array.from([0xc3, 0xa9]), 0, 2)).toBe('é');
   });
+
+  it('hands out recent MACs and names again, never another one that shares their slot', () => {
+    // More distinct values than the caches have slots, so slots are shared and overwritten;
+    // three rounds in different orders (a dump, its attrs, the next listing).
+    const macs = Array.from({ length: 20000 }, (_, i) => Uint8Array.from([0x02, 0x00, i >> 16, (i >> 8) & 255, i & 255, (i * 7) & 255]));
+    const names = Array.from({ length: 20000 }, (_, i) => `${i % 2 ? 'vb' : 'va'}${i}${i % 3 ? '' : '-peer'}`);
+    const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+    const bytesOf = (w: string) => Uint8Array.from(w, (c) => c.charCodeAt(0));
+    const order = [(i: number) => i, (i: number) => 19999 - i, (i: number) => (i * 7919) % 20000];
+    for (const at of order) {
+      for (let k = 0; k < 20000; k++) {
+        const i = at(k);
+        expect(macText(macs[i]!, 0)).toBe(hex(macs[i]!));
+        expect(utf8Text(bytesOf(names[i]!), 0, names[i]!.length)).toBe(names[i]);
+      }
+    }
+  });
 });
 
 describe('ipv6Text', () => {

@@ -37,6 +37,19 @@ for (let i = 0; i < 256; i++) {
   DECD.push(`.${i}`);
 }
 
+/**
+ * Recently decoded MAC addresses, by a hash of their six bytes (`MAC_HI`/`MAC_LO` hold the
+ * bytes of the string in the same slot). A link's address is in its dump message, in its
+ * `hardwareAddr` and again in `attrs.address`, and listings repeat: returning the string made
+ * last time instead of a new 17-character one means less for V8 to allocate and collect.
+ * Strings are immutable, so sharing one is invisible to callers; a slot whose bytes differ is
+ * simply replaced. 4096 slots: a few thousand links fit, at most ~200 KB held.
+ */
+const MAC_SLOTS = 8192;
+const MAC_TEXT: string[] = new Array<string>(MAC_SLOTS).fill('');
+const MAC_HI = new Int32Array(MAC_SLOTS);
+const MAC_LO = new Int32Array(MAC_SLOTS).fill(-1); // -1: no 2-byte tail equals it, so empty slots never match
+
 /** `aa:bb:cc:dd:ee:ff` from 6 bytes at `p`. */
 export function macText(b: Uint8Array, p: number): string {
   const x0 = b[p]!, x1 = b[p + 1]!, x2 = b[p + 2]!, x3 = b[p + 3]!, x4 = b[p + 4]!, x5 = b[p + 5]!;
@@ -44,10 +57,17 @@ export function macText(b: Uint8Array, p: number): string {
   // (strings are immutable) instead of building five strings each time.
   if ((x0 & x1 & x2 & x3 & x4 & x5) === 0xff) return 'ff:ff:ff:ff:ff:ff';
   if ((x0 | x1 | x2 | x3 | x4 | x5) === 0) return '00:00:00:00:00:00';
+  const hi = (x0 << 24) | (x1 << 16) | (x2 << 8) | x3;
+  const lo = (x4 << 8) | x5;
+  // The low bytes vary most between the devices of one host (same OUI, random or serial tail).
+  const slot = (Math.imul(hi ^ (lo << 16) ^ lo, 0x9e3779b1) >>> 19) & (MAC_SLOTS - 1);
+  if (MAC_HI[slot] === hi && MAC_LO[slot] === lo) return MAC_TEXT[slot]!;
+  MAC_HI[slot] = hi;
+  MAC_LO[slot] = lo;
   // One flat 17-character string (concatenation would build five, two of them cons strings).
-  return String.fromCharCode(
+  return (MAC_TEXT[slot] = String.fromCharCode(
     HI[x0]!, LO[x0]!, 58, HI[x1]!, LO[x1]!, 58, HI[x2]!, LO[x2]!, 58, HI[x3]!, LO[x3]!, 58, HI[x4]!, LO[x4]!, 58, HI[x5]!, LO[x5]!,
-  );
+  ));
 }
 
 /** Colon-separated hex for any length (used for non-6-byte link-layer addresses in messages). */
@@ -237,7 +257,7 @@ export function utf8Text(b: Uint8Array, p: number, len: number): string | undefi
       any |= c;
     }
     if (any >= 0x80) return utf8Slow(b, p, e);
-    return len <= 8 ? asciiInterned(b, p, len) : asciiShort(b, p, len);
+    return asciiInterned(b, p, len);
   }
   return utf8Slow(b, p, e);
 }
@@ -246,17 +266,21 @@ const fromCharCode = String.fromCharCode;
 
 /**
  * Recently decoded short ASCII strings, by a hash of their bytes. Kinds (`veth`), qdiscs
- * (`noqueue`), operstates and the like repeat in every message of a dump: returning the string
+ * (`noqueue`), operstates and interface names repeat: in every message of a dump, in a link's
+ * `name` and again in `attrs.ifname`, and from one listing to the next. Returning the string
  * decoded last time instead of a new one makes a 2001-link dump allocate less, so V8 collects
  * less often. Strings are immutable, so sharing one is invisible to callers; a slot that holds
- * another string (a unique interface name) is simply replaced.
+ * another string is simply replaced. 4096 slots of at most 16 characters: ~200 KB at most.
  */
-const INTERNED: string[] = new Array<string>(256).fill('');
+const INTERN_SLOTS = 8192;
+const INTERNED: string[] = new Array<string>(INTERN_SLOTS).fill('');
 
 function asciiInterned(b: Uint8Array, p: number, len: number): string {
   if (len < 2) return asciiShort(b, p, len);
-  const last = b[p + len - 1]!;
-  const slot = (len * 37 + b[p]! * 11 + b[p + 1]! * 5 + last) & 255;
+  // Every byte counts: names of one dump differ in their last digits (va1, va10, va100...).
+  let h = len;
+  for (let i = p, e = p + len; i < e; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  const slot = (h >>> 16) & (INTERN_SLOTS - 1);
   const hit = INTERNED[slot]!;
   if (hit.length === len) {
     let i = 0;
