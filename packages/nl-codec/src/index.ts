@@ -27,6 +27,15 @@ export { MessageWriter } from './writer.js';
  * ipv6Text(bytes, 8);  // '2001:db8::1'
  */
 export { macText, hexColon, ipv4Text, ipv6Text, utf8Text } from './attrs/text.js';
+/**
+ * A new empty plain object, as `{}` but in a third of the memory: what the codec returns for an
+ * empty nest, for lifters that build many empty objects of their own.
+ *
+ * @example
+ * import { emptyRecord } from '@nlkit/nl-codec';
+ * const data = emptyRecord(); // {} (Object.getPrototypeOf(data) === Object.prototype)
+ */
+export { emptyRecord } from './attrs/values.js';
 export {
   NLMSG_HDRLEN,
   type DoneMessage,

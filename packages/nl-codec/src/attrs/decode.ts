@@ -14,7 +14,7 @@ import {
 } from './compile.js';
 import { canCompile, compileHeaded, compileLayout, learnArray, sameWords, type HeadedDecoder, type HeadedHelpers, type LayoutDecoder, type LayoutHelpers } from './specialize.js';
 import { ipv4Text, ipv6Text, macText, utf8Text } from './text.js';
-import { enumName, flagNames, readU64 } from './values.js';
+import { emptyRecord, enumName, flagNames, readU64 } from './values.js';
 import { STRUCT_DECODERS } from '../schema/structs.generated.js';
 
 export { enumName, flagNames, readU64 } from './values.js';
@@ -577,6 +577,7 @@ const LAYOUTS_PER_SET = 4;
 const COMPILES_PER_SET = 32;
 
 function decodeAttrsAt(set: CSet, b: Uint8Array, v: DataView, start: number, end: number, fam: number): Record<string, unknown> {
+  if (start === end) return emptyRecord();
   const shape = findShape(set, v, start, end);
   const obj: Record<string, unknown> = shape === null ? {} : { ...shape.template };
   // Copy the layout now: nested decodes below reuse the scratch buffer.

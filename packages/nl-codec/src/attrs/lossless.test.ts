@@ -129,6 +129,16 @@ describe('lossless decoding', () => {
     const d = roundTrip(link, cat(ifinfomsg(), attr(IFLA_XDP, []), attr(IFLA_AF_SPEC, attr(2, []))));
     expect((d.attrs as any).xdp).toEqual({});
     expect((d.attrs as any)['af-spec']).toEqual({ inet: {} });
+    // Empty nests are lean objects, but plain ones: same prototype and constructor as `{}`, own
+    // to each message, and open to new properties that then encode like any others.
+    const empty = (d.attrs as any).xdp as Record<string, unknown>;
+    expect(Object.getPrototypeOf(empty)).toBe(Object.prototype);
+    expect(empty.constructor).toBe(Object);
+    expect(JSON.stringify(empty)).toBe('{}');
+    const again = decodeBody(link, withHdr(cat(ifinfomsg(), attr(IFLA_XDP, []))));
+    expect((again.attrs as any).xdp).not.toBe(empty);
+    empty.fd = 7;
+    expect(toHexString(encodeBody(link, d))).toBe(toHexString(encodeBody(link, { ...d, attrs: { ...(d.attrs as object), xdp: { fd: 7 } } })));
   });
 
   it('decodes IPv6 addresses in routes the spec hints as ipv4 and keeps MPLS labels as bytes', () => {

