@@ -56,6 +56,20 @@ describe('decodeLinks', () => {
     expect(v.statistics?.rxPackets).toBe(0n);
   });
 
+  it('gives every link its own flags and data, which the caller may change', () => {
+    const [a, b] = links.filter((l) => l.name === 'va1' || l.name === 'va2');
+    expect(a!.flags).toEqual(b!.flags);
+    expect(a!.flags).not.toBe(b!.flags);
+    const i = links.indexOf(a!);
+    const again = decodeLinks(dump)[i]!;
+    again.flags.push('up');
+    (again.data as Record<string, unknown>).note = 1;
+    expect(a!.flags).toEqual(['broadcast', 'multicast']);
+    expect(decodeLinks(dump)[i]!.flags).toEqual(['broadcast', 'multicast']);
+    expect(a!.data).toEqual({});
+    expect(Object.getPrototypeOf(a!.data)).toBe(Object.prototype);
+  });
+
   it('stops at NLMSG_DONE and skips non-link messages', () => {
     const done = Uint8Array.from([20, 0, 0, 0, 3, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     const first = dump.subarray(0, new DataView(dump.buffer, dump.byteOffset).getUint32(0, true));

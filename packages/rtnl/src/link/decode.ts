@@ -31,14 +31,26 @@ function str(b: Uint8Array, p: number, len: number): string {
   return utf8Text(b, p, end - p) ?? utf8.decode(b.subarray(p, end));
 }
 
-const flagCache = new Map<number, LinkFlag[]>();
+/**
+ * Flag arrays by bits, as functions returning an array literal: V8 gives every array made from
+ * one literal of constants the same copy-on-write elements, so each link still gets its own
+ * array (which it may change) at half the memory of a copy. Links of a dump share a handful of
+ * flag sets; at most 256 makers are kept. Falls back to copies where `new Function` is
+ * unavailable.
+ */
+const flagMakers = new Map<number, () => LinkFlag[]>();
 function flagsOf(bits: number): LinkFlag[] {
-  let f = flagCache.get(bits);
-  if (f === undefined) {
-    f = flagsFromBits(bits);
-    if (flagCache.size < 256) flagCache.set(bits, f);
+  let make = flagMakers.get(bits);
+  if (make === undefined) {
+    const names = flagsFromBits(bits);
+    try {
+      make = new Function(`return ${JSON.stringify(names)};`) as () => LinkFlag[];
+    } catch {
+      make = () => names.slice();
+    }
+    if (flagMakers.size < 256) flagMakers.set(bits, make);
   }
-  return f.slice();
+  return make();
 }
 
 const RANGE: DecodeOptions = { start: 0, end: 0 };
@@ -67,6 +79,17 @@ function statsFromBytes(v: DataView, p: number): LinkStatistics {
 }
 const NO_FLAGS: LinkFlag[] = [];
 
+/** The bytes (and one view of them) that the links of one dump, or one link alone, read. */
+interface DumpBytes {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+}
+
+/** End of the message at `start` (a function, not a private method: those cost a field per link). */
+function messageEnd(src: DumpBytes, start: number): number {
+  return start + src.view.getUint32(start, true);
+}
+
 /** A link whose expensive parts are decoded on first access. */
 class DumpLink implements Link {
   index = 0;
@@ -85,12 +108,11 @@ class DumpLink implements Link {
   group = 0;
   hardwareType = 0;
   slaveKind: string | undefined = undefined;
-  // The message is bytes [#start, #start + #len) of #bytes, which a whole dump shares (one copy
-  // per dump, not a view object per link).
-  #bytes: Uint8Array;
-  #view: DataView;
+  // The message starts at #start in the bytes a whole dump shares (one copy and one view per
+  // dump, not per link); its length is its own nlmsg_len. Every field here is 8 bytes in each
+  // of 2001 links of a listing, so what can be shared or recomputed is not stored.
+  #src: DumpBytes;
   #start: number;
-  #len: number;
   #stats64 = -1;
   // Only the attributes are kept, not the decoded message around them: the header, flags and
   // wrapper objects die young (cheaper for the GC than keeping them with every link).
@@ -98,14 +120,13 @@ class DumpLink implements Link {
   #data: Link['data'] | null = null;
   #statistics: LinkStatistics | undefined | null = null;
 
-  constructor(bytes: Uint8Array, view: DataView, start: number, len: number) {
-    this.#bytes = bytes;
-    this.#view = view;
+  constructor(src: DumpBytes, start: number) {
+    this.#src = src;
     this.#start = start;
-    this.#len = len;
   }
 
-  /** @internal offset of the IFLA_STATS64 payload in #bytes, -1 if absent. */
+
+  /** @internal offset of the IFLA_STATS64 payload in the shared bytes, -1 if absent. */
   setStatsOffset(p: number): void {
     this.#stats64 = p;
   }
@@ -114,8 +135,8 @@ class DumpLink implements Link {
   private message(): Message {
     // One options object for every lazy decode (decode reads it synchronously).
     RANGE.start = this.#start;
-    RANGE.end = this.#start + this.#len;
-    const m = decode(this.#bytes, RANGE)[0]! as Message & { attrs?: Record<string, unknown> };
+    RANGE.end = messageEnd(this.#src, this.#start);
+    const m = decode(this.#src.bytes, RANGE)[0]! as Message & { attrs?: Record<string, unknown> };
     if (this.#attrs === undefined) this.#attrs = m.attrs ?? {};
     else m.attrs = this.#attrs;
     return m;
@@ -126,7 +147,8 @@ class DumpLink implements Link {
       // Only the attributes: no header object, flag names or message around them (they would
       // die at once; skipping them is ~10 % of a full pass over a 2001-link dump).
       const s = this.#start;
-      this.#attrs = LINK_BODY.decodeAttributes(this.#bytes, this.#view, s + 16, s + this.#len) ?? {};
+      const src = this.#src;
+      this.#attrs = LINK_BODY.decodeAttributes(src.bytes, src.view, s + 16, messageEnd(src, s)) ?? {};
     }
     return this.#attrs;
   }
@@ -154,7 +176,7 @@ class DumpLink implements Link {
         // attrs were decoded already: reuse the codec's counters instead of reading them again.
         this.#statistics = liftStats(this.#attrs.stats64);
       } else {
-        this.#statistics = statsFromBytes(this.#view, this.#stats64);
+        this.#statistics = statsFromBytes(this.#src.view, this.#stats64);
       }
     }
     return this.#statistics;
@@ -240,9 +262,10 @@ export function decodeLinks(bytes: Uint8Array, options?: DecodeLinksOptions): Li
     const b = copy ? bytes.slice(off, stop) : bytes;
     const view = copy ? new DataView(b.buffer, b.byteOffset, b.byteLength) : src;
     const last = copy ? stop - off : stop;
+    const shared: DumpBytes = { bytes: b, view };
     for (let p = copy ? 0 : off; p + 16 <= last; ) {
       const len = view.getUint32(p, true);
-      if (len >= 32 && view.getUint16(p + 4, true) === RTM_NEWLINK) out.push(scan(b, view, p, len));
+      if (len >= 32 && view.getUint16(p + 4, true) === RTM_NEWLINK) out.push(scan(shared, p, len));
       p += (len + 3) & ~3;
     }
     off = end;
@@ -264,7 +287,7 @@ export function linkFromBytes(message: Uint8Array): Link {
   const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
   const len = view.getUint32(0, true);
   if (len > message.byteLength || len < 32) throw new RangeError(`linkFromBytes: nlmsg_len ${len} does not fit the ${message.byteLength} bytes given`);
-  return scan(message, view, 0, len);
+  return scan({ bytes: message, view }, 0, len);
 }
 
 /**
@@ -276,8 +299,10 @@ export function linkFromReply(b: Uint8Array): Link | undefined {
   return b.length >= 32 && (b[4]! | (b[5]! << 8)) === RTM_NEWLINK ? linkFromBytes(b.slice()) : undefined;
 }
 
-function scan(b: Uint8Array, view: DataView, start: number, len: number): DumpLink {
-  const l = new DumpLink(b, view, start, len);
+function scan(src: DumpBytes, start: number, len: number): DumpLink {
+  const b = src.bytes;
+  const view = src.view;
+  const l = new DumpLink(src, start);
   l.hardwareType = view.getUint16(start + 18, true);
   l.index = view.getInt32(start + 20, true);
   l.flags = flagsOf(view.getUint32(start + 24, true));
