@@ -21,6 +21,7 @@ interface CapturedDump {
   map: (m: Message) => unknown;
   mapRaw: ((m: Uint8Array) => unknown) | undefined;
   mapAt: ((d: Uint8Array, o: number, l: number) => unknown) | undefined;
+  keepDatagram: boolean;
 }
 
 /** Run `op` against a view of `h` and capture the dump request it makes. */
@@ -30,7 +31,7 @@ function captureDump(h: Handle, op: (view: Handle) => Promise<unknown>): Promise
     Object.defineProperty(view, 'request', {
       value: (message: Message, options?: RequestOptions<unknown>): Promise<unknown[]> => {
         if (!options?.dump) return h.request(message, options); // lookups before the dump run normally
-        resolve({ message, map: options.map ?? ((m: Message) => m), mapRaw: options.mapRaw, mapAt: options.mapAt });
+        resolve({ message, map: options.map ?? ((m: Message) => m), mapRaw: options.mapRaw, mapAt: options.mapAt, keepDatagram: options.keepDatagram === true });
         return new Promise<unknown[]>(() => {}); // the operation's own collection never completes
       },
     });
@@ -58,7 +59,7 @@ class HandleDumpStream<T> implements AsyncIterableIterator<T> {
   ) {}
 
   private async open(): Promise<DumpStream<T>> {
-    const { message, map, mapRaw, mapAt } = await captureDump(this.h, this.op);
+    const { message, map, mapRaw, mapAt, keepDatagram } = await captureDump(this.h, this.op);
     const h = this.h;
     const transport = new SocketTransport({
       netns: h.netns,
@@ -71,6 +72,7 @@ class HandleDumpStream<T> implements AsyncIterableIterator<T> {
       map: map as (m: Message) => T | undefined,
       mapRaw: mapRaw as ((m: Uint8Array) => T | undefined) | undefined,
       mapAt: mapAt as ((d: Uint8Array, o: number, l: number) => T | undefined) | undefined,
+      keepDatagram,
     });
     this.stream = stream;
     if (this.ended) {

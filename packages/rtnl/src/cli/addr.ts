@@ -7,7 +7,7 @@ import '../link/index.js';
 import type { Addr, AddrFlag, AddrSpec } from '../addr.js';
 import { networkCIDR, parseCIDR, parseIP, scopeName, type Family, type ParsedCIDR } from '../ip.js';
 import type { Link } from '../link/link.js';
-import { linkFromReply } from '../link/decode.js';
+import { linkDumpMapper } from '../link/decode.js';
 import { ifinfoRequest } from '../link/message.js';
 import { Args, CliError, runCommand, parseUint, type CliContext } from './args.js';
 import { addrBrief, addrOneline, addrShowIpJson, addrShowText } from './ipjson/addr.js';
@@ -168,7 +168,7 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
 async function inet6Links(ctx: CliContext): Promise<Link[]> {
   const req = ifinfoRequest('RTM_GETLINK', 0, {});
   req['ifi-family'] = 10;
-  return ctx.handle().request<Link>(req, { dump: true, mapRaw: linkFromReply });
+  return ctx.handle().request<Link>(req, { dump: true, mapAt: linkDumpMapper(), keepDatagram: true });
 }
 
 const FLAG_WORDS: Readonly<Record<string, AddrFlag>> = {

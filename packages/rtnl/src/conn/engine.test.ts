@@ -45,6 +45,33 @@ describe('engine', () => {
     expect(sent.header.seq).not.toBe(0);
   });
 
+  it('with keepDatagram, gives mapAt one copy per datagram that outlives the receive buffer', async () => {
+    const pushed: Uint8Array[] = [];
+    const k = new FakeKernel((req, kern) => {
+      const s = seqOf(req);
+      for (const bytes of [encode([linkMsg(s, 1, 'lo', ['multi']), linkMsg(s, 2, 'va0', ['multi'])]), encode([linkMsg(s, 3, 'vb0', ['multi']), done(s)])]) {
+        pushed.push(bytes);
+        kern.push({ bytes });
+      }
+    });
+    const e = new Engine(k);
+    const seen: Array<{ d: Uint8Array; o: number; len: number }> = [];
+    const out = await e.request(ifinfoRequest('RTM_GETLINK', 0, {}), {
+      dump: true,
+      keepDatagram: true,
+      mapAt: (d, o, len) => {
+        seen.push({ d, o, len });
+        return o;
+      },
+    });
+    expect(out).toHaveLength(3);
+    expect(seen[0]!.d).toBe(seen[1]!.d); // one copy shared by a datagram's messages
+    expect(seen[2]!.d).not.toBe(seen[0]!.d);
+    for (const b of pushed) b.fill(0); // the buffers the datagrams came in are reused
+    const names = seen.map(({ d, o, len }) => (decode(d.subarray(o, o + len))[0] as unknown as { attrs: { ifname: string } }).attrs.ifname);
+    expect(names).toEqual(['lo', 'va0', 'vb0']);
+  });
+
   it('turns an NLMSG_ERROR into a NetlinkError with code, errno and the ext-ack message', async () => {
     const k = new FakeKernel((req, kern) => kern.push({ bytes: encode(ack(seqOf(req), -17, { msg: 'Link already exists' })) }));
     const e = new Engine(k);

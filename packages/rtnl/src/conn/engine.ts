@@ -54,6 +54,12 @@ export interface RequestOptions<T> {
    * The datagram is the receive buffer, valid only during the call. Wins over `mapRaw`.
    */
   mapAt?: (datagram: Uint8Array, offset: number, length: number) => T | undefined;
+  /**
+   * Give `mapAt` a copy of the datagram that it may keep, instead of the receive buffer: one
+   * copy per datagram, shared by all its messages (a link dump's lazy links read their bytes
+   * later; one copy of ~32 KiB instead of one per message).
+   */
+  keepDatagram?: boolean;
   /** For dumps: how many times an interrupted dump is re-run before rejecting (default: the handle's `dumpAttempts`, 3). */
   maxAttempts?: number;
   /** Called per result as it arrives instead of collecting into the returned array. */
@@ -91,6 +97,7 @@ interface Pending {
   map: ((message: Message) => unknown) | undefined;
   mapRaw: ((message: Uint8Array) => unknown) | undefined;
   mapAt: ((datagram: Uint8Array, offset: number, length: number) => unknown) | undefined;
+  keepDatagram: boolean;
   onResult: ((result: unknown) => void) | undefined;
   results: unknown[];
   interrupted: boolean;
@@ -249,6 +256,7 @@ export class Engine {
       map: (options.map ?? identity) as (m: Message) => unknown,
       mapRaw: options.mapRaw as ((m: Uint8Array) => unknown) | undefined,
       mapAt: options.mapAt as ((d: Uint8Array, o: number, l: number) => unknown) | undefined,
+      keepDatagram: options.keepDatagram === true,
       onResult: options.onResult as ((r: unknown) => void) | undefined,
       results: [],
       interrupted: false,
@@ -338,6 +346,7 @@ export class Engine {
             map: (opts.map ?? identity) as (m: Message) => unknown,
             mapRaw: opts.mapRaw as ((m: Uint8Array) => unknown) | undefined,
             mapAt: opts.mapAt as ((d: Uint8Array, o: number, l: number) => unknown) | undefined,
+            keepDatagram: opts.keepDatagram === true,
             onResult: opts.onResult as ((r: unknown) => void) | undefined,
             results: [],
             interrupted: false,
@@ -761,6 +770,8 @@ export class Engine {
     // Every message of a dump datagram carries the same seq: look it up once per run of them.
     let lastSeq = -1;
     let lastPending: Pending | undefined;
+    /** The copy of this datagram `keepDatagram` mappers share, made when first needed. */
+    let kept: Uint8Array | undefined;
     while (offset + 16 <= end) {
       const len = rd32(bytes, offset);
       if (len < 16) break; // the kernel stops here too
@@ -799,7 +810,8 @@ export class Engine {
           // One call site for the three kinds of mapper (see callMapper).
           let f: Mapper | undefined = p.mapAt as Mapper | undefined;
           let arg: unknown = bytes;
-          if (f === undefined) {
+          if (f !== undefined && p.keepDatagram) arg = kept ??= bytes.slice();
+          else if (f === undefined) {
             if (p.mapRaw !== undefined) {
               f = p.mapRaw as Mapper;
               arg = bytes.subarray(offset, offset + len);
@@ -979,6 +991,7 @@ function writtenPending(g: WrittenGroup, k: number): Pending {
     map: undefined,
     mapRaw: undefined,
     mapAt: undefined,
+    keepDatagram: false,
     onResult: undefined,
     results: NO_RESULTS,
     interrupted: false,

@@ -15,6 +15,7 @@ export interface StreamMappers<T> {
   map: (m: Message) => T | undefined;
   mapRaw?: ((m: Uint8Array) => T | undefined) | undefined;
   mapAt?: ((datagram: Uint8Array, offset: number, length: number) => T | undefined) | undefined;
+  keepDatagram?: boolean | undefined;
 }
 
 export class DumpStream<T> implements AsyncIterableIterator<T> {
@@ -37,6 +38,7 @@ export class DumpStream<T> implements AsyncIterableIterator<T> {
         map: mappers.map,
         ...(mappers.mapRaw ? { mapRaw: mappers.mapRaw } : {}),
         ...(mappers.mapAt ? { mapAt: mappers.mapAt } : {}),
+        keepDatagram: mappers.keepDatagram === true,
         onResult: (item) => {
           // The engine finishes the datagram in hand, then reads no more until next() finds
           // the buffer empty: about one datagram of items in memory.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { decode } from '@nlkit/nl-codec';
 import { describe, expect, it } from 'vitest';
-import { decodeLinks, linkFromBytes } from './decode.js';
+import { decodeLinks, linkDumpMapper, linkFromBytes } from './decode.js';
 import { linkFromMessage, type Link } from './link.js';
 
 const dump = new Uint8Array(readFileSync(new URL('../../../../../shared/peers/linkdump-2001.bin', import.meta.url)));
@@ -68,6 +68,32 @@ describe('decodeLinks', () => {
     expect(decodeLinks(dump)[i]!.flags).toEqual(['broadcast', 'multicast']);
     expect(a!.data).toEqual({});
     expect(Object.getPrototypeOf(a!.data)).toBe(Object.prototype);
+  });
+
+  it('lifts a dump datagram by datagram through linkDumpMapper, as decodeLinks does', () => {
+    // The first ~64 kB of whole messages, fed as two "datagrams" with a DONE after the last.
+    const view = new DataView(dump.buffer, dump.byteOffset, dump.byteLength);
+    const cuts = [0];
+    for (const limit of [32_000, 64_000]) {
+      let c = cuts[cuts.length - 1]!;
+      while (c < limit) c += (view.getUint32(c, true) + 3) & ~3;
+      cuts.push(c);
+    }
+    const map = linkDumpMapper();
+    const lifted: Link[] = [];
+    for (let k = 0; k + 1 < cuts.length; k++) {
+      const d = dump.slice(cuts[k], cuts[k + 1]);
+      for (let o = 0; o < d.length; o += (new DataView(d.buffer).getUint32(o, true) + 3) & ~3) {
+        const l = map(d, o, new DataView(d.buffer).getUint32(o, true));
+        if (l) lifted.push(l);
+      }
+    }
+    expect(map(Uint8Array.from([20, 0, 0, 0, 3, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 0, 20)).toBeUndefined();
+    expect(lifted.length).toBeGreaterThan(20);
+    const expected = decodeLinks(dump.subarray(0, cuts[2]));
+    const plain = (l: Link) => JSON.parse(JSON.stringify(l, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))) as unknown;
+    expect(lifted.map(plain)).toEqual(expected.map(plain));
+    expect(lifted.map((l) => l.statistics)).toEqual(expected.map((l) => l.statistics));
   });
 
   it('stops at NLMSG_DONE and skips non-link messages', () => {

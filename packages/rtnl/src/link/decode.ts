@@ -299,6 +299,21 @@ export function linkFromReply(b: Uint8Array): Link | undefined {
   return b.length >= 32 && (b[4]! | (b[5]! << 8)) === RTM_NEWLINK ? linkFromBytes(b.slice()) : undefined;
 }
 
+/**
+ * @internal The engine's `mapAt` for link dumps, with `keepDatagram`: each RTM_NEWLINK is lifted
+ * where it lies in the engine's copy of its datagram, and the links of one datagram share that
+ * copy and one view of it (one allocation per ~32 KiB datagram instead of one per link).
+ * A new mapper per dump; any other message is skipped.
+ */
+export function linkDumpMapper(): (datagram: Uint8Array, offset: number, length: number) => Link | undefined {
+  let shared: DumpBytes | undefined;
+  return (d, o, len) => {
+    if (len < 32 || (d[o + 4]! | (d[o + 5]! << 8)) !== RTM_NEWLINK) return undefined;
+    if (shared === undefined || shared.bytes !== d) shared = { bytes: d, view: new DataView(d.buffer, d.byteOffset, d.byteLength) };
+    return scan(shared, o, len);
+  };
+}
+
 function scan(src: DumpBytes, start: number, len: number): DumpLink {
   const b = src.bytes;
   const view = src.view;

@@ -2,7 +2,7 @@
 import type { Message } from '@nlkit/nl-codec';
 import { Handle, getDefaultHandle } from '../handle.js';
 import { validateIfName, validateIndex, validateObject, rejectUnknownKeys, validateString } from '../validate.js';
-import { linkFromReply } from './decode.js';
+import { linkDumpMapper } from './decode.js';
 import { linkFromMessage, type Link } from './link.js';
 import { ifinfoRequest } from './message.js';
 import { getByNameMessage, resolveLinkIndex, type LinkRef } from './ref.js';
@@ -20,7 +20,6 @@ const FILTER_KEYS = new Set(['kind', 'master']);
 const asLink = (m: Message): Link | undefined => (m.header.type === 'RTM_NEWLINK' ? linkFromMessage(m) : undefined);
 
 const NLM_F_DUMP_FILTERED = 0x20;
-const liftRaw = linkFromReply;
 
 declare module '../handle.js' {
   interface Handle {
@@ -79,15 +78,18 @@ Handle.prototype.linkList = async function (this: Handle, filter?: LinkListFilte
     if (filter.master !== undefined) attrs.master = master = await resolveLinkIndex(this, filter.master, 'filter.master');
   }
   // Lift straight from each message's bytes (the same path as decodeLinks): the cheap fields
-  // now, attrs/data/statistics decoded by the codec on first access.
-  if (kind === undefined && master === undefined) return this.request<Link>(ifinfoRequest('RTM_GETLINK', 0, attrs), { dump: true, mapRaw: liftRaw });
+  // now, attrs/data/statistics decoded by the codec on first access, from the engine's copy of
+  // the datagram that the links of that datagram share.
+  const lift = linkDumpMapper();
+  if (kind === undefined && master === undefined) return this.request<Link>(ifinfoRequest('RTM_GETLINK', 0, attrs), { dump: true, mapAt: lift, keepDatagram: true });
   // The kernel filters and says so with NLM_F_DUMP_FILTERED. It silently drops a kind it has
   // no driver for (every link would come back), so an unflagged reply is checked here.
   return this.request<Link>(ifinfoRequest('RTM_GETLINK', 0, attrs), {
     dump: true,
-    mapRaw: (b) => {
-      const l = liftRaw(b);
-      if (l === undefined || (b[6]! & NLM_F_DUMP_FILTERED) !== 0) return l;
+    keepDatagram: true,
+    mapAt: (d, o, len) => {
+      const l = lift(d, o, len);
+      if (l === undefined || (d[o + 6]! & NLM_F_DUMP_FILTERED) !== 0) return l;
       return (kind === undefined || l.kind === kind) && (master === undefined || l.masterIndex === master) ? l : undefined;
     },
   });
