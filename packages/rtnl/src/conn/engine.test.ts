@@ -170,6 +170,38 @@ describe('engine', () => {
     await expect(p1).rejects.toMatchObject({ code: 'ENODEV' });
   });
 
+  it('keeps each request apart whether it is answered at once, later, alone or among others', async () => {
+    // Answered inside the send (as rtnetlink does) or a little later, mixed, with requests
+    // finishing while others wait: each settles with its own reply, none twice, none lost.
+    let sends = 0;
+    const k = new FakeKernel((req, kern) => {
+      const s = seqOf(req);
+      if (++sends % 3 === 0) setTimeout(() => kern.push({ bytes: encode([linkMsg(s, 1, `late${s}`), ack(s)]) }), sends % 2);
+      else kern.push({ bytes: encode(s % 2 ? ack(s, -19) : [linkMsg(s, s & 0xff, `n${s}`), ack(s)]) });
+    });
+    const e = new Engine(k);
+    const outcomes: string[] = [];
+    const all: Promise<void>[] = [];
+    for (let i = 0; i < 60; i++) {
+      const settle = e.request(getLink(i + 1)).then(
+        (r) => void (outcomes[i] = `ok:${(r[0] as unknown as { attrs: { ifname: string } }).attrs.ifname}`),
+        (err: { code: string }) => void (outcomes[i] = err.code),
+      );
+      all.push(settle);
+      if (i % 5 === 4) await settle; // some one at a time, some concurrently
+    }
+    await Promise.all(all);
+    const sent = k.sent.map(seqOf);
+    expect(sent).toHaveLength(60);
+    expect(new Set(sent).size).toBe(60);
+    // Requests go out in call order; the n-th send was answered late when n % 3 === 0.
+    for (let i = 0; i < 60; i++) {
+      const s = sent[i]!;
+      expect(outcomes[i]).toBe((i + 1) % 3 === 0 ? `ok:late${s}` : s % 2 ? 'ENODEV' : `ok:n${s}`);
+    }
+    expect(e.inFlight).toBe(0);
+  });
+
   it('reports a truncated datagram instead of decoding half of it', async () => {
     const k = new FakeKernel((req, kern) => {
       const bytes = encode(linkMsg(seqOf(req), 1, 'lo'));

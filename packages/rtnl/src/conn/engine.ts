@@ -109,6 +109,10 @@ interface Pending {
   resolveVoid: boolean;
   /** Send it on a worker thread (see RequestOptions.offload). */
   offload: boolean;
+  /** Settled while `request()` ran (see recordResolve): 0 not yet, 1 resolved, 2 rejected. */
+  outcome: number;
+  /** The recorded result or reason. */
+  value: unknown;
 }
 
 /**
@@ -164,6 +168,86 @@ const SLICE_MS = 1;
 
 const identity = (m: Message): Message => m;
 
+/**
+ * The requests waiting for replies, by sequence number. Usually one at a time (a loop of
+ * awaited requests): that one sits in a slot of its own, and only concurrent requests go to
+ * the Map. Why: V8 reallocates a Map's table whenever it empties (152 bytes per request, the
+ * largest single allocation of a change request).
+ */
+class PendingTable {
+  private soloSeq = -1;
+  private solo: Pending | undefined;
+  private readonly more = new Map<number, Pending>();
+
+  get size(): number {
+    return (this.solo === undefined ? 0 : 1) + this.more.size;
+  }
+
+  get(seq: number): Pending | undefined {
+    if (seq === this.soloSeq) return this.solo;
+    return this.more.size === 0 ? undefined : this.more.get(seq);
+  }
+
+  has(seq: number): boolean {
+    return seq === this.soloSeq || (this.more.size > 0 && this.more.has(seq));
+  }
+
+  set(seq: number, p: Pending): void {
+    if (seq === this.soloSeq) this.solo = p;
+    else if (this.solo === undefined && !this.more.has(seq)) {
+      this.soloSeq = seq;
+      this.solo = p;
+    } else this.more.set(seq, p);
+  }
+
+  delete(seq: number): boolean {
+    if (seq === this.soloSeq) {
+      this.soloSeq = -1;
+      this.solo = undefined;
+      return true;
+    }
+    return this.more.size > 0 && this.more.delete(seq);
+  }
+
+  /** Every waiting request, oldest first by sequence order of arrival in the table. */
+  values(): Pending[] {
+    const all = [...this.more.values()];
+    if (this.solo !== undefined) all.unshift(this.solo);
+    return all;
+  }
+
+  clear(): void {
+    this.soloSeq = -1;
+    this.solo = undefined;
+    this.more.clear();
+  }
+}
+
+/**
+ * Settle functions of a request while `request()` runs: they record the outcome on the
+ * Pending. rtnetlink answers inside `sendmsg`, so most requests are settled before `request()`
+ * returns; it then hands back an already settled promise and never makes the resolving
+ * functions (and closures) of a pending one. Called as methods (`p.resolve(v)`).
+ */
+function recordResolve(this: Pending, value: unknown[]): void {
+  this.outcome = 1;
+  this.value = value;
+}
+function recordReject(this: Pending, reason: unknown): void {
+  this.outcome = 2;
+  this.value = reason;
+}
+
+/** The promise of a request `request()` has started: settled already, or settled later through p. */
+function promiseOf<T>(p: Pending): Promise<T> {
+  if (p.outcome === 1) return Promise.resolve(p.value as T);
+  if (p.outcome === 2) return Promise.reject(p.value);
+  return new Promise<T>((res, rej) => {
+    p.resolve = res as (value: unknown[]) => void;
+    p.reject = rej;
+  });
+}
+
 export class Engine {
   readonly stats: EngineStats = {
     foreignDropped: 0,
@@ -174,7 +258,7 @@ export class Engine {
     requests: 0,
     datagrams: 0,
   };
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingTable();
   /** Sequence numbers handed out to a batch chunk that is not sent yet. */
   private readonly reserved = new Set<number>();
   /** `sendWritten` datagrams not answered yet (at most a couple). */
@@ -240,14 +324,6 @@ export class Engine {
   request<T = Message>(message: Message, options: RequestOptions<T> = {}): Promise<T[]> {
     if (this.isClosed) return Promise.reject(new HandleClosedError());
     const dump = options.dump === true;
-    // The executor only captures the settle functions: the JIT compiles it (and everything it
-    // would inline) once per request shape, so what runs per request stays out of it.
-    let resolve!: (value: unknown[]) => void;
-    let reject!: (reason: unknown) => void;
-    const promise = new Promise<T[]>((res, rej) => {
-      resolve = res as (value: unknown[]) => void;
-      reject = rej;
-    });
     const p: Pending = {
       seq: 0,
       typeName: String(message.header.type),
@@ -263,21 +339,23 @@ export class Engine {
       attempts: 0,
       maxAttempts: Math.max(1, options.maxAttempts ?? this.dumpAttempts),
       message,
-      resolve,
-      reject,
+      resolve: recordResolve,
+      reject: recordReject,
       resolveVoid: options.resolveVoid === true,
       offload: options.offload === true && !dump,
+      outcome: 0,
+      value: undefined,
     };
     if (dump && this.activeDump) {
       this.dumpQueue.push(p);
-      return promise;
+      return promiseOf(p);
     }
     // Requests complete synchronously, so a loop of awaited requests never returns to the
     // event loop by itself: timers starve and other sockets (a subscription on the same
     // thread) are never read. Once such a chain has used a slice, start from setImmediate.
     if (this.sliceUsed()) setImmediate(() => (this.isClosed ? p.reject(new HandleClosedError()) : this.start(p)));
     else this.start(p);
-    return promise;
+    return promiseOf(p);
   }
 
   /** Whether synchronous work since the event loop last turned has used a slice. */
@@ -357,6 +435,8 @@ export class Engine {
             reject,
             resolveVoid: opts.resolveVoid === true,
             offload: false,
+            outcome: 0,
+            value: undefined,
           };
           let bytes: Uint8Array;
           try {
@@ -1002,6 +1082,8 @@ function writtenPending(g: WrittenGroup, k: number): Pending {
     reject: noop,
     resolveVoid: true,
     offload: false,
+    outcome: 0,
+    value: undefined,
   };
 }
 
