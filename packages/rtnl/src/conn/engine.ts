@@ -772,10 +772,10 @@ export class Engine {
   /** Read and dispatch whatever is queued, for at most one time slice; then wait or yield. */
   private drain(): void {
     if (this.isClosed) return;
-    // The slice is timed from the second datagram on: a request answered by one datagram (an
-    // ACK) reads no clock at all.
-    let started = -1;
-    let count = 0;
+    // A running dump is timed from its first datagram; otherwise the slice is timed from the
+    // second datagram on, so a request answered by one datagram (an ACK) reads no clock at all.
+    let started = this.activeDump !== undefined ? performance.now() : -1;
+    let count = started < 0 ? 0 : 1;
     while (this.awaiting && !this.paused) {
       let datagram: ReceivedDatagram | null;
       try {
