@@ -18,6 +18,7 @@ import {
 } from '@nlkit/nl-codec';
 import { DumpInterruptedError, HandleClosedError, NetlinkError, OverrunError, TruncatedReplyError } from '../errors.js';
 import type { ReceivedDatagram, Transport } from './transport.js';
+import { SeqTable } from './seq-table.js';
 import { wireOf } from './wire.js';
 
 /** Counters a handle keeps about what it received and dropped. */
@@ -169,61 +170,6 @@ const SLICE_MS = 1;
 const identity = (m: Message): Message => m;
 
 /**
- * The requests waiting for replies, by sequence number. Usually one at a time (a loop of
- * awaited requests): that one sits in a slot of its own, and only concurrent requests go to
- * the Map. Why: V8 reallocates a Map's table whenever it empties (152 bytes per request, the
- * largest single allocation of a change request).
- */
-class PendingTable {
-  private soloSeq = -1;
-  private solo: Pending | undefined;
-  private readonly more = new Map<number, Pending>();
-
-  get size(): number {
-    return (this.solo === undefined ? 0 : 1) + this.more.size;
-  }
-
-  get(seq: number): Pending | undefined {
-    if (seq === this.soloSeq) return this.solo;
-    return this.more.size === 0 ? undefined : this.more.get(seq);
-  }
-
-  has(seq: number): boolean {
-    return seq === this.soloSeq || (this.more.size > 0 && this.more.has(seq));
-  }
-
-  set(seq: number, p: Pending): void {
-    if (seq === this.soloSeq) this.solo = p;
-    else if (this.solo === undefined && !this.more.has(seq)) {
-      this.soloSeq = seq;
-      this.solo = p;
-    } else this.more.set(seq, p);
-  }
-
-  delete(seq: number): boolean {
-    if (seq === this.soloSeq) {
-      this.soloSeq = -1;
-      this.solo = undefined;
-      return true;
-    }
-    return this.more.size > 0 && this.more.delete(seq);
-  }
-
-  /** Every waiting request, oldest first by sequence order of arrival in the table. */
-  values(): Pending[] {
-    const all = [...this.more.values()];
-    if (this.solo !== undefined) all.unshift(this.solo);
-    return all;
-  }
-
-  clear(): void {
-    this.soloSeq = -1;
-    this.solo = undefined;
-    this.more.clear();
-  }
-}
-
-/**
  * Settle functions of a request while `request()` runs: they record the outcome on the
  * Pending. rtnetlink answers inside `sendmsg`, so most requests are settled before `request()`
  * returns; it then hands back an already settled promise and never makes the resolving
@@ -258,7 +204,8 @@ export class Engine {
     requests: 0,
     datagrams: 0,
   };
-  private readonly pending = new PendingTable();
+  /** The requests waiting for replies, by sequence number. */
+  private readonly pending = new SeqTable<Pending>();
   /** Sequence numbers handed out to a batch chunk that is not sent yet. */
   private readonly reserved = new Set<number>();
   /** `sendWritten` datagrams not answered yet (at most a couple). */
