@@ -125,7 +125,6 @@ class DumpLink implements Link {
     this.#start = start;
   }
 
-
   /** @internal offset of the IFLA_STATS64 payload in the shared bytes, -1 if absent. */
   setStatsOffset(p: number): void {
     this.#stats64 = p;
