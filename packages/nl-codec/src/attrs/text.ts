@@ -43,7 +43,8 @@ for (let i = 0; i < 256; i++) {
  * `hardwareAddr` and again in `attrs.address`, and listings repeat: returning the string made
  * last time instead of a new 17-character one means less for V8 to allocate and collect.
  * Strings are immutable, so sharing one is invisible to callers; a slot whose bytes differ is
- * simply replaced. 4096 slots: a few thousand links fit, at most ~200 KB held.
+ * simply replaced. 8192 slots, so a few thousand links fit: at most ~450 KB held (17-character
+ * strings, the table and the key arrays).
  */
 const MAC_SLOTS = 8192;
 const MAC_TEXT: string[] = new Array<string>(MAC_SLOTS).fill('');
@@ -270,7 +271,7 @@ const fromCharCode = String.fromCharCode;
  * `name` and again in `attrs.ifname`, and from one listing to the next. Returning the string
  * decoded last time instead of a new one makes a 2001-link dump allocate less, so V8 collects
  * less often. Strings are immutable, so sharing one is invisible to callers; a slot that holds
- * another string is simply replaced. 4096 slots of at most 16 characters: ~200 KB at most.
+ * another string is simply replaced. 8192 slots of at most 16 characters: at most ~330 KB held.
  */
 const INTERN_SLOTS = 8192;
 const INTERNED: string[] = new Array<string>(INTERN_SLOTS).fill('');
