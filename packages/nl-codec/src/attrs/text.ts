@@ -251,14 +251,18 @@ export function utf8Text(b: Uint8Array, p: number, len: number): string | undefi
   const e = p + len;
   // Fast path: short ASCII (interface names, kinds, qdiscs) without TextDecoder.
   if (len <= 16) {
+    // One pass: NUL and non-ASCII checks, and the cache's hash (every byte counts: names of
+    // one dump differ in their last digits, va1, va10, va100...).
     let any = 0;
+    let h = len;
     for (let i = p; i < e; i++) {
       const c = b[i]!;
       if (c === 0) return undefined;
       any |= c;
+      h = Math.imul(h ^ c, 0x01000193);
     }
     if (any >= 0x80) return utf8Slow(b, p, e);
-    return asciiInterned(b, p, len);
+    return len < 2 ? asciiShort(b, p, len) : asciiInterned(b, p, len, h);
   }
   return utf8Slow(b, p, e);
 }
@@ -276,11 +280,8 @@ const fromCharCode = String.fromCharCode;
 const INTERN_SLOTS = 8192;
 const INTERNED: string[] = new Array<string>(INTERN_SLOTS).fill('');
 
-function asciiInterned(b: Uint8Array, p: number, len: number): string {
-  if (len < 2) return asciiShort(b, p, len);
-  // Every byte counts: names of one dump differ in their last digits (va1, va10, va100...).
-  let h = len;
-  for (let i = p, e = p + len; i < e; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+/** The `len` ASCII bytes at `p` (their hash `h`, computed by the caller's scan) as a string. */
+function asciiInterned(b: Uint8Array, p: number, len: number, h: number): string {
   const slot = (h >>> 16) & (INTERN_SLOTS - 1);
   const hit = INTERNED[slot]!;
   if (hit.length === len) {

@@ -47,8 +47,9 @@ export function flagNames(en: CEnum, v: number): Array<string | number> {
 /**
  * A new empty plain object (prototype `Object.prototype`, as `{}`), in 24 bytes instead of
  * the 56 of a `{}` literal, which V8 gives room for four properties. Empty nests are in every
- * link message (`dpll-pin`): this is a tenth less for the garbage collector per link in a
- * large dump. Properties added later work as on any object.
+ * link message (`dpll-pin`): 32 bytes less per link of a large dump, for an allocation that
+ * sat right at V8's young-generation line (see docs/benchmarks.md). Properties added later
+ * work as on any object.
  */
 export const emptyRecord = (() => {
   // A constructor whose instances have Object.prototype and no own fields: V8's slack
