@@ -509,6 +509,9 @@ describeKernel('regressions found by the link fuzzer', () => {
     );
     for (const args of [['link', 'show'], ['-s', 'link', 'show'], ['-s', '-s', 'link', 'show'], ['-d', 'link', 'show']]) compareText(t(), args, 'altnames');
     compareJson(t(), ['-d', 'link', 'show'], 'altnames');
+    // ip addr: the altnames stay with the link lines, and -s counters follow the addresses.
+    run(['addr', 'add', '192.0.2.1/24', 'dev', 'v0']);
+    for (const args of [['addr', 'show'], ['-s', 'addr', 'show'], ['-4', 'addr', 'show'], ['-d', 'addr', 'show']]) compareText(t(), args, 'altnames');
   });
 
   it('lists the processes holding tun/tap queues with -d tuntap show (this test holds two)', async () => {

@@ -7,7 +7,7 @@ import type { Addr, AddrFlag } from '../../addr.js';
 import { INFINITY_LIFE_TIME } from '../../addr.js';
 import type { Family } from '../../ip.js';
 import type { Link } from '../../link/link.js';
-import { briefHeadJson, briefHeadText, linkIpJson, linkText, type LinkPrintContext } from './link.js';
+import { briefHeadJson, briefHeadText, linkIpJson, linkStatsText, linkText, type LinkPrintContext, type LinkTextView } from './link.js';
 
 /**
  * ip's flag keys in its order (`ifa_flag_data`): the name it prints for each kernel flag.
@@ -207,25 +207,21 @@ export function addrShowText(links: readonly Link[], addrs: readonly Addr[], ctx
   return lines;
 }
 
-/** The link lines of `ip addr show`: the link text without the link mode, the alias (unless -d) and, with a family filter, the `link/...` line. */
+/**
+ * The link lines of `ip addr show`, and its `-s` counters (printed after the addresses): the
+ * link text without the link mode, the alias (unless -d), the IPv6 addrgenmode (as its JSON
+ * form) and, with a family filter (unless -d), the `link/...` line.
+ */
 function linkTextForAddr(l: Link, ctx: LinkPrintContext, { family, queueLengths }: AddrShowOptions): [string, string | undefined] {
-  let [head, ...rest] = linkText(l, ctx).split('\n');
-  const qlen = queueLengths?.get(l.index);
-  if (qlen && !/ qlen \d+$/.test(head!)) head = `${head!.trimEnd()} qlen ${qlen}`;
-  const statsAt = rest.findIndex((line) => line.startsWith('    RX:'));
-  const stats = statsAt === -1 ? undefined : rest.splice(statsAt).join('\n');
-  const kept = rest.filter((line) => {
-    if (!ctx.details && line.startsWith('    alias ')) return false;
-    if (family !== undefined && !ctx.details && line.startsWith('    link/')) {
-      // Without the link-layer line, ip still prints the peer's namespace id, on the first line.
-      const netnsid = / link-netnsid \d+/.exec(line);
-      if (netnsid) head = `${head!.trimEnd()}${netnsid[0]}`;
-      return false;
-    }
-    return true;
-  });
-  // `ip addr` prints the link line without the link mode.
-  return [[head!.replace(/ mode [A-Z]+/, ''), ...kept].join('\n'), stats];
+  const view: LinkTextView = {
+    linkMode: false,
+    linkLayer: family === undefined || ctx.details === true,
+    alias: false,
+    stats: false,
+    addrGenMode: false,
+    queueLength: queueLengths?.get(l.index),
+  };
+  return [linkText(l, ctx, view), linkStatsText(l, ctx)];
 }
 
 /**

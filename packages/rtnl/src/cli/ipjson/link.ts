@@ -256,7 +256,7 @@ export function linkBriefText(j: Record<string, unknown>): string {
 }
 
 /** `ip link show` text form of one link (two lines, as ip prints them). */
-export function linkText(link: Link, ctx: LinkPrintContext): string {
+export function linkText(link: Link, ctx: LinkPrintContext, view: LinkTextView = LINK_SHOW): string {
   const j = linkIpJson(link, ctx);
   let s = `${link.index}: ${nameAndLink(link.name, j)}`;
   // Each field ends with a space except qlen (print_linkinfo): a line without qlen ends in one.
@@ -264,20 +264,49 @@ export function linkText(link: Link, ctx: LinkPrintContext): string {
   if (j.qdisc) s += `qdisc ${j.qdisc as string} `;
   if (j.master) s += `master ${j.master as string} `;
   if (j.operstate) s += `state ${j.operstate as string} `;
-  if (j.linkmode) s += `mode ${j.linkmode as string} `;
+  if (j.linkmode && view.linkMode) s += `mode ${j.linkmode as string} `;
   if (j.group) s += `group ${j.group as string} `;
   if (j.txqlen !== undefined) s += `qlen ${j.txqlen as number}`;
-  // ip prints "link/TYPE " and then the address: a device without one keeps the space.
-  s += `\n    link/${j.link_type as string} `;
-  if (j.address) s += j.address as string;
-  if (j.broadcast) s += `${j.link_pointtopoint ? ' peer ' : ' brd '}${j.broadcast as string}`;
-  if (j.link_netnsid !== undefined) s += ` link-netnsid ${j.link_netnsid as number}`;
-  if (ctx.details) s += detailsText(link, ctx, j);
-  if (j.ifalias) s += `\n    alias ${j.ifalias as string}`;
-  if (ctx.stats && link.statistics) s += `\n${statsText(link, ctx.stats)}`;
+  else if (view.queueLength) s += `qlen ${view.queueLength}`;
+  if (view.linkLayer) {
+    // ip prints "link/TYPE " and then the address: a device without one keeps the space.
+    s += `\n    link/${j.link_type as string} `;
+    if (j.address) s += j.address as string;
+    if (j.broadcast) s += `${j.link_pointtopoint ? ' peer ' : ' brd '}${j.broadcast as string}`;
+    if (j.link_netnsid !== undefined) s += ` link-netnsid ${j.link_netnsid as number}`;
+  } else if (j.link_netnsid !== undefined) {
+    // Without the link-layer line, ip still prints the peer's namespace id, on the first line.
+    s = `${s.trimEnd()} link-netnsid ${j.link_netnsid as number}`;
+  }
+  if (ctx.details) s += detailsText(link, ctx, j, view.addrGenMode);
+  if (j.ifalias && (view.alias || ctx.details)) s += `\n    alias ${j.ifalias as string}`;
+  if (ctx.stats && link.statistics && view.stats) s += `\n${statsText(link, ctx.stats)}`;
   // Alternative names come last, one line each (print_linkinfo's IFLA_PROP_LIST loop).
   if (Array.isArray(j.altnames)) for (const n of j.altnames as string[]) s += `\n    altname ${n}`;
   return s;
+}
+
+/** What of a link's text to print: all of it for `ip link show`, less inside `ip addr show`. */
+export interface LinkTextView {
+  /** `mode DEFAULT` and the like (ip link only). */
+  linkMode: boolean;
+  /** The `link/TYPE ADDRESS brd ...` line. */
+  linkLayer: boolean;
+  /** The `alias` line without -d. */
+  alias: boolean;
+  /** The `-s` counters. */
+  stats: boolean;
+  /** With -d, the IPv6 `addrgenmode` (ip link only). */
+  addrGenMode: boolean;
+  /** `qlen` for a link dumped without `IFLA_TXQLEN` (ip reads it with an ioctl). */
+  queueLength?: number | undefined;
+}
+
+const LINK_SHOW: LinkTextView = { linkMode: true, linkLayer: true, alias: true, stats: true, addrGenMode: true };
+
+/** The `-s` counter lines of a link, as `linkText` prints them (ip addr prints them after the addresses). */
+export function linkStatsText(link: Link, ctx: LinkPrintContext): string | undefined {
+  return ctx.stats && link.statistics ? statsText(link, ctx.stats) : undefined;
 }
 
 /**
@@ -285,7 +314,7 @@ export function linkText(link: Link, ctx: LinkPrintContext): string {
  * kind and port lines, then the queue and offload limits. Every word ends with a space; 6.1
  * opens allmulti with one more (`promiscuity 0  allmulti 0`).
  */
-function detailsText(link: Link, ctx: LinkPrintContext, j: Record<string, unknown>): string {
+function detailsText(link: Link, ctx: LinkPrintContext, j: Record<string, unknown>, addrGenMode: boolean): string {
   let s = '';
   if (j.promiscuity !== undefined) s += ` promiscuity ${j.promiscuity as number} `;
   if (j.allmulti !== undefined) s += ` allmulti ${j.allmulti as number} `;
@@ -311,7 +340,7 @@ function detailsText(link: Link, ctx: LinkPrintContext, j: Record<string, unknow
       if (li.info_slave_kind === 'bridge' && sd && typeof sd === 'object' && !(sd instanceof Uint8Array)) s += bridgePortText(sd as Record<string, unknown>, ictx);
     }
   }
-  if (j.inet6_addr_gen_mode !== undefined) s += `addrgenmode ${j.inet6_addr_gen_mode as string} `;
+  if (j.inet6_addr_gen_mode !== undefined && addrGenMode) s += `addrgenmode ${j.inet6_addr_gen_mode as string} `;
   const words: Array<[string, string]> = [
     ['num_tx_queues', 'numtxqueues'], ['num_rx_queues', 'numrxqueues'], ['gso_max_size', 'gso_max_size'], ['gso_max_segs', 'gso_max_segs'],
     ['tso_max_size', 'tso_max_size'], ['tso_max_segs', 'tso_max_segs'], ['gro_max_size', 'gro_max_size'], ['parentbus', 'parentbus'], ['parentdev', 'parentdev'],
