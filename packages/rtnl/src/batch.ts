@@ -11,6 +11,7 @@
 import type { Message } from '@nlkit/nl-codec';
 import type { RequestOptions, RequestSink } from './conn/engine.js';
 import { Handle } from './handle.js';
+import { u32At } from './lift/common.js';
 import {
   ROUTE_ADD,
   ROUTE_APPEND,
@@ -105,7 +106,7 @@ class QueuedRoutes {
   at(place: number): Uint8Array {
     const chunk = this.chunks[Math.floor(place / CHUNK)]!;
     const off = place % CHUNK;
-    const len = (chunk[off]! | (chunk[off + 1]! << 8) | (chunk[off + 2]! << 16) | (chunk[off + 3]! << 24)) >>> 0;
+    const len = u32At(chunk, off);
     return chunk.subarray(off, off + ((len + 3) & ~3));
   }
 

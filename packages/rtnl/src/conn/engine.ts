@@ -1008,7 +1008,7 @@ function put32(b: Uint8Array, at: number, v: number): void {
 function writtenPending(g: WrittenGroup, k: number): Pending {
   const at = g.offsets[k]!;
   const b = g.datagram;
-  const len = (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+  const len = rd32(b, at);
   return {
     seq: (g.first + k) >>> 0,
     typeName: g.typeName,
