@@ -8,7 +8,7 @@
 // Prints exactly one JSON line on stdout; diagnostics go to stderr. Requests are issued one at a
 // time, awaiting each ACK, like every other peer (no batching here: see bench/run.mjs for that).
 import { readFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loopMonitor } from './loop-monitor.mjs';
 import { createRequire } from 'node:module';
 import { Handle, decodeLinks } from '@nlkit/rtnl';
 
@@ -72,17 +72,13 @@ async function bench(n, reps) {
     }));
 
     // b: full dump decoded into Link objects; the event loop's longest stall is recorded.
-    const loop = monitorEventLoopDelay({ resolution: 1 });
-    loop.enable();
-    // Node records a stall only from the monitor's second tick on: let it tick first.
-    await new Promise((r) => setTimeout(r, 5));
+    const stall = await loopMonitor();
     phases.push(await measure('list', 'dump', 1, reps, async () => {
       const links = await h.linkList();
       if (links.length !== 2 * n + 1) die(`linkList returned ${links.length} links, want ${2 * n + 1}`);
       return links.length;
     }));
-    loop.disable();
-    checks.list_max_loop_stall_ms = Number((loop.max / 1e6).toFixed(3));
+    checks.list_max_loop_stall_ms = stall();
 
     const links = await h.linkList();
     checks.veth_objects = links.filter((l) => l.kind === 'veth').length;

@@ -6,7 +6,7 @@
 //   the event loop's longest stall while listing 2N+1 links
 //   RSS growth over 10 rounds of create / list / delete
 import { writeFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loopMonitor } from './loop-monitor.mjs';
 import v8 from 'node:v8';
 import { Handle, netns } from '@nlkit/rtnl';
 
@@ -52,14 +52,10 @@ try {
 
   // Event-loop stall while listing 2N+1 links (a timer keeps ticking meanwhile).
   links = await createPairs(N);
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  loop.enable();
-  // Node records a stall only from the monitor's second tick on: let it tick first.
-  await new Promise((r) => setTimeout(r, 5));
+  const stall = await loopMonitor();
   for (let r = 0; r < 20; r++) await h.linkList();
-  loop.disable();
+  out.list_max_loop_stall_ms = stall();
   out.list_links = 2 * N + 1;
-  out.list_max_loop_stall_ms = loop.max / 1e6;
   await h.linkDelAll(links);
 
   // Memory: 10 rounds of create / list / delete after one warm-up round. Besides RSS, what of

@@ -10,7 +10,7 @@
 // Runs inside the namespace the harness made (unshare -n); prints one JSON line per mode.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loopMonitor } from './loop-monitor.mjs';
 import { Handle } from '@nlkit/rtnl';
 
 const require = createRequire(import.meta.url);
@@ -36,22 +36,6 @@ const vmhwmKb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/stat
 const vmrssKb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? -1);
 const prefix = (i) => `${11 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`;
 const route = (i, oif) => ({ dst: prefix(i), gw: GW, linkIndex: oif });
-
-/**
- * Start measuring the event loop's longest stall. Resolves once the monitor has ticked: Node's
- * histogram records the time between its timer's ticks and only from the second tick on, so
- * a stall that began right after enable() (a synchronous loop queueing a million routes)
- * would otherwise go unrecorded.
- */
-async function loopMonitor() {
-  const h = monitorEventLoopDelay({ resolution: 1 });
-  h.enable();
-  await new Promise((r) => setTimeout(r, 5));
-  return () => {
-    h.disable();
-    return Number((h.max / 1e6).toFixed(3));
-  };
-}
 
 async function countRoutes(h) {
   let routes = 0;
