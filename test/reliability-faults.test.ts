@@ -13,7 +13,7 @@
  *   result is complete;
  * - leave no fd open (`openFdCount()` before and after, without forcing a GC);
  * - leave the namespaces as they were, or, when the failed call came after the kernel had acted
- *   (a lost reply: `recvmsg`, or a `close` reporting an error after closing), exactly as a
+ *   (a lost reply: `recvfrom`, or a `close` reporting an error after closing), exactly as a
  *   successful run leaves them; never half done (a tap without its settings, a veth moved
  *   without its addresses, links left in linkDelAll's private group), except where the API
  *   documents a partial outcome and its error names it (`AddressRestoreError`);
@@ -382,7 +382,7 @@ async function oneRun(
         const err = outcome.error as Error;
         if (!carriesCode(err, ERRNO)) violations.push(`rejected with ${err?.name}: ${err?.message} instead of the injected ${ERRNO}`);
         if (/^\s+at /m.test(String(err?.message))) violations.push('error message contains a stack');
-        const lateFault = fault.kind === 'recvmsg' || fault.kind === 'close';
+        const lateFault = fault.kind === 'recvfrom' || fault.kind === 'close';
         const ok = state === pristine || (lateFault && state === complete) || (c.documentedPartial?.(err, JSON.parse(state), env) ?? false);
         if (!ok) {
           violations.push(
@@ -441,11 +441,11 @@ describeKernel('fault injection: a spurious EAGAIN on any receive loses nothing'
       for (const [name, op, check] of ops) {
         startCounting();
         check(await op());
-        const receives = stopCounting().bySyscall.recvmsg ?? 0;
+        const receives = stopCounting().bySyscall.recvfrom ?? 0;
         expect(receives, name).toBeGreaterThan(0);
         for (let i = 1; i <= receives; i++) {
           const before = openFdCount();
-          const f = injectFault({ syscall: 'recvmsg', nth: i, errno: 'EAGAIN' });
+          const f = injectFault({ syscall: 'recvfrom', nth: i, errno: 'EAGAIN' });
           const v = await withTimeout(op(), 10_000, `${name} with receive #${i} finding nothing`);
           clearFaults();
           expect(f.fired, `${name} receive #${i}`).toBe(true);

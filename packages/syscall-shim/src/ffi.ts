@@ -36,6 +36,8 @@ export const c = {
     fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array | null, alen: number) => number,
   sendmsg: libc.func('intptr_t sendmsg(int, const void *, int)') as (fd: number, msg: Uint8Array, flags: number) => number,
   recvmsg: libc.func('intptr_t recvmsg(int, void *, int)') as (fd: number, msg: Uint8Array, flags: number) => number,
+  recvfrom: libc.func('intptr_t recvfrom(int, void *, size_t, int, void *, void *)') as (
+    fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array, alen: Uint8Array) => number,
   close: libc.func('int close(int)') as (fd: number) => number,
   open: libc.func('int open(const char *, int, uint32_t)') as (path: string, flags: number, mode: number) => number,
   ioctlInt: libc.func('int ioctl(int, unsigned long, unsigned long)') as (fd: number, req: number, arg: number) => number,

@@ -7,12 +7,12 @@
 /** The names system calls are counted and matched under. */
 export type SyscallName =
   | 'socket' | 'bind' | 'getsockname' | 'setsockopt' | 'getsockopt' | 'sendto' | 'sendmsg'
-  | 'recvmsg' | 'close' | 'open' | 'ioctl' | 'fcntl' | 'setns' | 'unshare' | 'getpid' | 'gettid';
+  | 'recvmsg' | 'recvfrom' | 'close' | 'open' | 'ioctl' | 'fcntl' | 'setns' | 'unshare' | 'getpid' | 'gettid';
 
 /** All the names above, for enumeration in tests. */
 export const SYSCALL_NAMES: readonly SyscallName[] = [
   'socket', 'bind', 'getsockname', 'setsockopt', 'getsockopt', 'sendto', 'sendmsg', 'recvmsg',
-  'close', 'open', 'ioctl', 'fcntl', 'setns', 'unshare', 'getpid', 'gettid',
+  'recvfrom', 'close', 'open', 'ioctl', 'fcntl', 'setns', 'unshare', 'getpid', 'gettid',
 ];
 
 interface Armed {

@@ -15,7 +15,7 @@ export * from './constants.js';
 export { SyscallError, errnoName, errnoMessage, errnoNumber } from './errors.js';
 export { OwnedFd, close, type FdLike } from './fd.js';
 export {
-  socket, bind, getsockname, setsockopt, getsockopt, getsockoptBytes, sendto, sendmsg, recvmsg,
+  socket, bind, getsockname, setsockopt, getsockopt, getsockoptBytes, sendto, sendmsg, recvmsg, recvfrom,
   sendtoAsync, sendmsgAsync, asyncCallsInFlight,
   type RecvResult, type SendAddress,
 } from './socket.js';

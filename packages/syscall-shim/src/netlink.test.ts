@@ -3,7 +3,7 @@ import {
   AF_NETLINK, IFF_NO_PI, IFF_TAP, Ifreq, MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC, NETLINK_ADD_MEMBERSHIP,
   NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, NETLINK_ROUTE, O_RDWR, SOCK_RAW, SOL_NETLINK, SOL_SOCKET,
   SO_RCVBUF, SO_RCVBUFFORCE, SyscallError, TUNSETIFF, bind, getsockname, getsockopt, getsockoptBytes,
-  ioctl, open, recvmsg, sendmsg, sendto, setsockopt, socket, NETLINK_LIST_MEMBERSHIPS, type OwnedFd,
+  ioctl, open, recvfrom, recvmsg, sendmsg, sendto, setsockopt, socket, NETLINK_LIST_MEMBERSHIPS, type OwnedFd,
 } from './index.js';
 import { getlinkRequest, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_GETLINK } from './test-support/netlink.js';
 import { createTestNetns, kernelTestsEnabled, type TestNetns } from './test-support/netns.js';
@@ -170,6 +170,71 @@ describe.skipIf(!kernelTestsEnabled)('netlink sockets', () => {
     expect(() => sendmsg(sock, [new Uint8Array(1), 5 as unknown as Uint8Array])).toThrow(/chunks\[1\]/);
     expect(() => sendmsg(sock, new Array(1025).fill(new Uint8Array(1)))).toThrow(RangeError);
     expect(() => recvmsg(sock, [] as unknown as Uint8Array)).toThrow(TypeError);
+    expect(() => recvfrom(sock, [] as unknown as Uint8Array)).toThrow(TypeError);
+    expect(() => recvfrom(sock, buf, 1.5)).toThrow(TypeError);
+    expect(() => recvfrom(-1, buf)).toThrow(RangeError);
     expect(() => bind(sock, { pid: -1 })).toThrow(RangeError);
+  });
+
+  describe('recvfrom: what recvmsg gives, from the cheaper call', () => {
+    it('reads a kernel reply with the sender address, into views at an offset', () => {
+      sendto(sock, getlinkRequest(20, NLM_F_REQUEST, 1));
+      const big = new Uint8Array(8192);
+      const r = recvfrom(sock, big.subarray(100));
+      expect(r).toMatchObject({ pid: 0, groups: 0, flags: 0, truncated: false });
+      expect(r?.length).toBe(r?.size);
+      expect(splitMessages(big.subarray(100), r?.length ?? 0)).toEqual([expect.objectContaining({ type: RTM_NEWLINK, seq: 20 })]);
+      expect(big[99]).toBe(0);
+      // The same reply through recvmsg: same size.
+      sendto(sock, getlinkRequest(21, NLM_F_REQUEST, 1));
+      expect(recvmsg(sock, buf)?.size).toBe(r?.size);
+    });
+
+    it('reports the real size and MSG_TRUNC for a datagram larger than the buffer (MSG_PEEK keeps it queued)', () => {
+      sendto(sock, getlinkRequest(22, NLM_F_REQUEST, 1));
+      const peek = recvfrom(sock, new Uint8Array(16), MSG_PEEK);
+      expect(peek).toMatchObject({ length: 16, truncated: true, flags: MSG_TRUNC, pid: 0 });
+      const full = recvfrom(sock, buf);
+      expect(full).toMatchObject({ size: peek?.size, length: peek?.size, truncated: false, flags: 0 });
+      expect(new DataView(buf.buffer).getUint32(8, true)).toBe(22);
+    });
+
+    it('returns null (no exception) when nothing is queued with MSG_DONTWAIT', () => {
+      expect(recvfrom(sock, buf, MSG_DONTWAIT)).toBeNull();
+    });
+
+    it("gives each datagram's own sender: a user socket's port id, then the kernel's 0 and a notification's groups", () => {
+      using other = ns.run(() => socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
+      bind(other);
+      const otherPid = getsockname(other).pid;
+      sendto(other, new Uint8Array([16, 0, 0, 0, 3, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0]), 0, { pid: getsockname(sock).pid });
+      expect(recvfrom(sock, buf)).toMatchObject({ pid: otherPid, groups: 0, length: 16 });
+      sendto(sock, getlinkRequest(23, NLM_F_REQUEST, 1));
+      expect(recvfrom(sock, buf)).toMatchObject({ pid: 0, groups: 0 });
+
+      using listener = ns.run(() => socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
+      bind(listener, { groups: 1 }); // RTMGRP_LINK
+      using tun = ns.run(() => open('/dev/net/tun', O_RDWR));
+      const req = new Ifreq('nlk-notify1');
+      req.flags = IFF_TAP | IFF_NO_PI;
+      ioctl(tun, TUNSETIFF, req.bytes);
+      const n = recvfrom(listener, buf, MSG_DONTWAIT);
+      expect(n).toMatchObject({ pid: 0, groups: 1 });
+      expect(splitMessages(buf, n?.length ?? 0)[0]?.type).toBe(RTM_NEWLINK);
+    });
+
+    it('fails a closed descriptor with EBADF naming recvfrom', () => {
+      const s = ns.run(() => socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
+      const n = s.fd;
+      s.close();
+      let err: unknown;
+      try {
+        recvfrom(n, buf, MSG_DONTWAIT);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(SyscallError);
+      expect(err).toMatchObject({ code: 'EBADF', syscall: 'recvfrom' });
+    });
   });
 });

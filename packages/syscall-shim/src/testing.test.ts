@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   AF_NETLINK, IFF_MULTI_QUEUE, IFF_NO_PI, IFF_TAP, Ifreq, MSG_DONTWAIT, NETLINK_ROUTE, O_RDONLY, O_RDWR, SOCK_RAW,
-  SyscallError, TUNSETIFF, bind, getpid, inNetns, ioctl, netnsInode, open, recvmsg, socket, type OwnedFd,
+  SyscallError, TUNSETIFF, bind, getpid, inNetns, ioctl, netnsInode, open, recvfrom, recvmsg, socket, type OwnedFd,
 } from './index.js';
 import {
   callCounts, clearFaults, injectFault, isInstrumented, startCounting, stopCounting,
@@ -121,6 +121,18 @@ describe.skipIf(!kernelTestsEnabled)('fault injection on kernel operations', () 
     using s = inNetns(ns.fd, () => socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
     injectFault({ syscall: 'recvmsg', errno: 'EAGAIN' });
     expect(recvmsg(s, new Uint8Array(64), MSG_DONTWAIT)).toBeNull();
+  });
+
+  it('recvfrom is counted and failed under its own name (EAGAIN: null; others: its SyscallError)', () => {
+    using s = inNetns(ns.fd, () => socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
+    injectFault({ syscall: 'recvfrom', errno: 'EAGAIN' });
+    expect(recvfrom(s, new Uint8Array(64), MSG_DONTWAIT)).toBeNull();
+    injectFault({ syscall: 'recvfrom', errno: 'EIO' });
+    expect(() => recvfrom(s, new Uint8Array(64), MSG_DONTWAIT)).toThrow(expect.objectContaining({ code: 'EIO', syscall: 'recvfrom' }));
+    startCounting();
+    recvfrom(s, new Uint8Array(64), MSG_DONTWAIT);
+    recvmsg(s, new Uint8Array(64), MSG_DONTWAIT);
+    expect(stopCounting().bySyscall).toEqual({ recvfrom: 1, recvmsg: 1 });
   });
 
   it('every call of an operation can be failed in turn, without leaking fds or the namespace', () => {

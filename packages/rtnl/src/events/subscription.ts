@@ -404,7 +404,7 @@ export class Subscription<E> implements AsyncIterableIterator<E | OverrunEvent |
         this.#armed = false;
         if (this.#closed) return;
         // libuv reports a socket with a pending error (EPOLLERR: here the ENOBUFS of an
-        // overflow) as a poll failure, UV_EBADF. Reading tells the real story: recvmsg returns
+        // overflow) as a poll failure, UV_EBADF. Reading tells the real story: the receive returns
         // that pending error (and clears it), or data. Only a poll that keeps failing while
         // nothing can be read is taken as fatal.
         if (++this.#pollFailures <= MAX_POLL_FAILURES) this.#pump();
