@@ -3,7 +3,7 @@ import {
   AF_NETLINK, IFF_NO_PI, IFF_TAP, Ifreq, MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC, NETLINK_ADD_MEMBERSHIP,
   NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK, NETLINK_ROUTE, O_RDWR, SOCK_RAW, SOL_NETLINK, SOL_SOCKET,
   SO_RCVBUF, SO_RCVBUFFORCE, SyscallError, TUNSETIFF, bind, getsockname, getsockopt, getsockoptBytes,
-  ioctl, open, recvfrom, recvmsg, sendmsg, sendto, setsockopt, socket, NETLINK_LIST_MEMBERSHIPS, type OwnedFd,
+  ioctl, open, recvfrom, recvmsg, sendmsg, sendto, setsockopt, socket, NETLINK_LIST_MEMBERSHIPS, type OwnedFd, type RecvResult,
 } from './index.js';
 import { getlinkRequest, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, RTM_GETLINK } from './test-support/netlink.js';
 import { createTestNetns, kernelTestsEnabled, type TestNetns } from './test-support/netns.js';
@@ -151,14 +151,19 @@ describe.skipIf(!kernelTestsEnabled)('netlink sockets', () => {
     expect(new DataView(buf.buffer).getInt32(16, true)).toBe(-19); // ENODEV
   });
 
-  it('reports multicast notifications with the sender groups', () => {
+  /** Creates tap `name` (gone with its fd) and reads the notification with `receive` from a socket in RTMGRP_LINK. */
+  function linkNotification(name: string, receive: (listener: OwnedFd) => RecvResult | null): RecvResult | null {
     using listener = ns.run(() => socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
     bind(listener, { groups: 1 }); // RTMGRP_LINK
     using tun = ns.run(() => open('/dev/net/tun', O_RDWR));
-    const req = new Ifreq('nlk-notify0');
+    const req = new Ifreq(name);
     req.flags = IFF_TAP | IFF_NO_PI;
     ioctl(tun, TUNSETIFF, req.bytes);
-    const r = recvmsg(listener, buf, MSG_DONTWAIT);
+    return receive(listener);
+  }
+
+  it('reports multicast notifications with the sender groups', () => {
+    const r = linkNotification('nlk-notify0', (l) => recvmsg(l, buf, MSG_DONTWAIT));
     expect(r).not.toBeNull();
     expect(r?.pid).toBe(0);
     expect(r?.groups).toBe(1);
@@ -212,13 +217,7 @@ describe.skipIf(!kernelTestsEnabled)('netlink sockets', () => {
       sendto(sock, getlinkRequest(23, NLM_F_REQUEST, 1));
       expect(recvfrom(sock, buf)).toMatchObject({ pid: 0, groups: 0 });
 
-      using listener = ns.run(() => socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
-      bind(listener, { groups: 1 }); // RTMGRP_LINK
-      using tun = ns.run(() => open('/dev/net/tun', O_RDWR));
-      const req = new Ifreq('nlk-notify1');
-      req.flags = IFF_TAP | IFF_NO_PI;
-      ioctl(tun, TUNSETIFF, req.bytes);
-      const n = recvfrom(listener, buf, MSG_DONTWAIT);
+      const n = linkNotification('nlk-notify1', (l) => recvfrom(l, buf, MSG_DONTWAIT));
       expect(n).toMatchObject({ pid: 0, groups: 1 });
       expect(splitMessages(buf, n?.length ?? 0)[0]?.type).toBe(RTM_NEWLINK);
     });

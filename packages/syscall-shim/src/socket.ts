@@ -494,14 +494,8 @@ export function asyncCallsInFlight(): number {
  * if (r !== null && !r.truncated) handle(buf.subarray(0, r.length), r.pid);
  */
 export function recvmsg(fd: FdLike, buf: Uint8Array, flags = 0): RecvResult | null {
-  const n = typeof fd === 'number' && (fd | 0) === fd && fd >= 0 ? fd : fdNum(fd, 'recvmsg');
-  if (!(buf instanceof Uint8Array)) throw new TypeError('buf must be a Uint8Array');
-  if ((flags | 0) !== flags) throw new TypeError(`flags must be a 32-bit integer, got ${String(flags)}`);
-  if (hook.on) {
-    const e = check('recvmsg');
-    if (e === EAGAIN) return null;
-    if (e !== 0) throw new SyscallError(e, 'recvmsg');
-  }
+  const n = enterRecv(fd, buf, flags, 'recvmsg');
+  if (n < 0) return null;
   const len = buf.byteLength;
   if (len === 0 || recvBufCached?.deref() !== buf) {
     // A zero-length view has no stable address to cache (its buffer could grow later).
@@ -511,19 +505,8 @@ export function recvmsg(fd: FdLike, buf: Uint8Array, flags = 0): RecvResult | nu
   av.setUint32(R_IOV + 8, len, true);
   av.setUint32(R_HDR + LAYOUT.msghdr.msg_namelen, SOCKADDR_NL_SIZE, true);
   const r = c.recvmsg(n, recvHdr, flags | MSG_TRUNC);
-  if (r < 0) {
-    const e = errno();
-    if (e === EAGAIN) return null;
-    throw new SyscallError(e, 'recvmsg');
-  }
-  return {
-    length: r > len ? len : r,
-    size: r,
-    truncated: r > len,
-    pid: av.getUint32(R_NAME + 4, true),
-    groups: av.getUint32(R_NAME + 8, true),
-    flags: av.getInt32(R_HDR + LAYOUT.msghdr.msg_flags, true),
-  };
+  if (r < 0) return recvFailed('recvmsg');
+  return recvResult(r, len, R_NAME, av.getInt32(R_HDR + LAYOUT.msghdr.msg_flags, true));
 }
 
 /**
@@ -544,31 +527,49 @@ export function recvmsg(fd: FdLike, buf: Uint8Array, flags = 0): RecvResult | nu
  * if (r !== null && r.pid === 0 && !r.truncated) handle(buf.subarray(0, r.length));
  */
 export function recvfrom(fd: FdLike, buf: Uint8Array, flags = 0): RecvResult | null {
-  const n = typeof fd === 'number' && (fd | 0) === fd && fd >= 0 ? fd : fdNum(fd, 'recvfrom');
-  if (!(buf instanceof Uint8Array)) throw new TypeError('buf must be a Uint8Array');
-  if ((flags | 0) !== flags) throw new TypeError(`flags must be a 32-bit integer, got ${String(flags)}`);
-  if (hook.on) {
-    const e = check('recvfrom');
-    if (e === EAGAIN) return null;
-    if (e !== 0) throw new SyscallError(e, 'recvfrom');
-  }
+  const n = enterRecv(fd, buf, flags, 'recvfrom');
+  if (n < 0) return null;
   const len = buf.byteLength;
   av.setUint32(F_NAMELEN, SOCKADDR_NL_SIZE, true);
   // A datagram from a sender without an address would leave the last one here: clear it.
   av.setUint32(F_NAME + 4, 0, true);
   av.setUint32(F_NAME + 8, 0, true);
   const r = c.recvfrom(n, buf, len, flags | MSG_TRUNC, fromName, fromNameLen);
-  if (r < 0) {
-    const e = errno();
-    if (e === EAGAIN) return null;
-    throw new SyscallError(e, 'recvfrom');
+  if (r < 0) return recvFailed('recvfrom');
+  return recvResult(r, len, F_NAME, r > len ? MSG_TRUNC : 0);
+}
+
+/**
+ * The checks both receives make before their call, and the fault hook: the descriptor's
+ * number, or -1 for an injected EAGAIN (the caller returns null, as for a real one).
+ */
+function enterRecv(fd: FdLike, buf: Uint8Array, flags: number, syscall: 'recvmsg' | 'recvfrom'): number {
+  const n = typeof fd === 'number' && (fd | 0) === fd && fd >= 0 ? fd : fdNum(fd, syscall);
+  if (!(buf instanceof Uint8Array)) throw new TypeError('buf must be a Uint8Array');
+  if ((flags | 0) !== flags) throw new TypeError(`flags must be a 32-bit integer, got ${String(flags)}`);
+  if (hook.on) {
+    const e = check(syscall);
+    if (e === EAGAIN) return -1;
+    if (e !== 0) throw new SyscallError(e, syscall);
   }
+  return n;
+}
+
+/** A receive that returned -1: null when nothing was queued (EAGAIN), else its SyscallError. */
+function recvFailed(syscall: 'recvmsg' | 'recvfrom'): null {
+  const e = errno();
+  if (e === EAGAIN) return null;
+  throw new SyscallError(e, syscall);
+}
+
+/** `r` bytes received into a buffer of `len`, the sender's sockaddr_nl at arena offset `name`. */
+function recvResult(r: number, len: number, name: number, flags: number): RecvResult {
   return {
     length: r > len ? len : r,
     size: r,
     truncated: r > len,
-    pid: av.getUint32(F_NAME + 4, true),
-    groups: av.getUint32(F_NAME + 8, true),
-    flags: r > len ? MSG_TRUNC : 0,
+    pid: av.getUint32(name + 4, true),
+    groups: av.getUint32(name + 8, true),
+    flags,
   };
 }
