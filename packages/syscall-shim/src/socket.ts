@@ -531,7 +531,7 @@ export function recvfrom(fd: FdLike, buf: Uint8Array, flags = 0): RecvResult | n
   if (n < 0) return null;
   const len = buf.byteLength;
   av.setUint32(F_NAMELEN, SOCKADDR_NL_SIZE, true);
-  // A datagram from a sender without an address would leave the last one here: clear it.
+  // A socket that returns no address (not netlink's) would leave the last sender here: clear it.
   av.setUint32(F_NAME + 4, 0, true);
   av.setUint32(F_NAME + 8, 0, true);
   const r = c.recvfrom(n, buf, len, flags | MSG_TRUNC, fromName, fromNameLen);
