@@ -50,6 +50,25 @@ describe('IP text', () => {
     expect(() => parseCIDR(42 as unknown as string)).toThrow(/must be a CIDR string/);
   });
 
+  it('reads the prefix length in place: 1-3 digits, nothing else', () => {
+    expect(parseCIDR('192.0.2.2/024').prefixLen).toBe(24);
+    expect(parseCIDR('2001:db8::/128').prefixLen).toBe(128);
+    for (const bad of ['192.0.2.2/', '192.0.2.2/0024', '192.0.2.2/2a', '192.0.2.2/ 24', '192.0.2.2/24/', '2001:db8::/1e2']) {
+      expect(() => parseCIDR(bad), bad).toThrow(/^address: invalid prefix length "[^"]*" in /);
+    }
+    expect(() => parseCIDR('192.0.2.2/2a')).toThrow('address: invalid prefix length "2a" in "192.0.2.2/2a"');
+  });
+
+  it('gives exactly the address fields and the prefix length, for every IPv4 address and length', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.integer({ min: 0, max: 32 }), (bytes, len) => {
+        const text = formatIP(bytes);
+        expect(parseCIDR(`${text}/${len}`)).toEqual({ af: 2, bytes, text, prefixLen: len });
+        expect(parseCIDR(text)).toEqual({ af: 2, bytes, text, prefixLen: 32 });
+      }),
+    );
+  });
+
   it('computes networks and IPv4 broadcasts for every prefix length', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.integer({ min: 0, max: 32 }), (bytes, len) => {
