@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { isIPv6 } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { broadcastBytes, formatIP, networkBytes, parseCIDR, parseFamily, parseIP, parseMAC, parseScope, scopeName } from './ip.js';
+import { broadcastBytes, formatIP, networkBytes, parseCIDR, parseFamily, parseIP, parseMAC, parseNamedByte, parseScope, samePrefix, scopeName } from './ip.js';
 
 describe('IP text', () => {
   it('round-trips any IPv4 or IPv6 address through text', () => {
@@ -48,6 +48,23 @@ describe('IP text', () => {
     expect(() => parseCIDR('2001:db8::/129')).toThrow(/prefix length 129 is out of range 0-128/);
     expect(() => parseCIDR('192.0.2.2/-1')).toThrow(TypeError);
     expect(() => parseCIDR(42 as unknown as string)).toThrow(/must be a CIDR string/);
+  });
+
+  it('compares the first bits of two addresses, as networkBytes would', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.integer({ min: 0, max: 32 }), (a, b, len) => {
+        expect(samePrefix(a, b, len)).toBe(formatIP(networkBytes(a, len)) === formatIP(networkBytes(b, len)));
+      }),
+    );
+    expect(samePrefix(parseIP('192.0.2.77').bytes, parseIP('192.0.2.0').bytes, 24)).toBe(true);
+    expect(samePrefix(parseIP('192.0.3.1').bytes, parseIP('192.0.2.0').bytes, 24)).toBe(false);
+  });
+
+  it('names a byte only by the table\'s own names', () => {
+    const table = { static: 4, boot: 3 };
+    expect(parseNamedByte('static', table, 'protocol')).toBe(4);
+    expect(parseNamedByte('0x10', table, 'protocol')).toBe(16);
+    for (const w of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) expect(() => parseNamedByte(w, table, 'protocol'), w).toThrow(/protocol: unknown name/);
   });
 
   it('reads the prefix length in place: 1-3 digits, nothing else', () => {

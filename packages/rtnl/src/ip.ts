@@ -244,6 +244,12 @@ export function networkBytes(bytes: Uint8Array, prefixLen: number): Uint8Array {
   return out;
 }
 
+/** Whether the first `len` bits of `a` and `b` agree (ip's inet_addr_match on raw bytes). */
+export function samePrefix(a: Uint8Array, b: Uint8Array, len: number): boolean {
+  for (let i = 0; i < len; i++) if (((a[i >> 3]! >> (7 - (i & 7))) & 1) !== ((b[i >> 3]! >> (7 - (i & 7))) & 1)) return false;
+  return true;
+}
+
 /** The IPv4 broadcast address of `bytes/prefixLen` (host bits set). */
 export function broadcastBytes(bytes: Uint8Array, prefixLen: number): Uint8Array {
   const out = bytes.slice();
@@ -320,8 +326,7 @@ export function parseNamedByte(v: unknown, table: Readonly<Record<string, number
     return v;
   }
   if (typeof v === 'string') {
-    const hit = table[v];
-    if (hit !== undefined) return hit;
+    if (Object.hasOwn(table, v)) return table[v]!;
     if (/^(0|[1-9][0-9]*)$/.test(v)) return parseNamedByte(Number(v), table, field, max);
     if (/^0x[0-9a-fA-F]+$/.test(v)) return parseNamedByte(parseInt(v, 16), table, field, max);
     throw new TypeError(`${field}: unknown name ${JSON.stringify(v)} (expected one of ${Object.keys(table).join(', ')} or a number)`);

@@ -545,8 +545,8 @@ export function recvfrom(fd: FdLike, buf: Uint8Array, flags = 0): RecvResult | n
  */
 function enterRecv(fd: FdLike, buf: Uint8Array, flags: number, syscall: 'recvmsg' | 'recvfrom'): number {
   const n = typeof fd === 'number' && (fd | 0) === fd && fd >= 0 ? fd : fdNum(fd, syscall);
-  if (!(buf instanceof Uint8Array)) throw new TypeError('buf must be a Uint8Array');
-  if ((flags | 0) !== flags) throw new TypeError(`flags must be a 32-bit integer, got ${String(flags)}`);
+  checkBytes(buf, 'buf');
+  checkInt(flags, 'flags');
   if (hook.on) {
     const e = check(syscall);
     if (e === EAGAIN) return -1;

@@ -150,5 +150,18 @@ describe('route realms, expiry and nexthop ids; neighbour protocols (CLI words)'
     expect(parseNeighArgs(['192.0.2.1', 'dev', 'v0', 'proto', '99'])).toMatchObject({ protocol: 99 });
     expect(() => parseNeighArgs(['192.0.2.1', 'dev', 'v0', 'proto', 'constructor'])).toThrow(/invalid protocol/);
     expect(() => parseNeighArgs(['192.0.2.1', 'dev', 'v0', 'proto', '256'])).toThrow(/invalid proto/);
+    expect(parseNeighArgs(['192.0.2.1', 'dev', 'v0', 'proto', '0x10'])).toMatchObject({ protocol: 16 }); // as ip's strtoul(.., 0)
+  });
+
+  it('takes only its own words: a name an object inherits is no metric and no protocol', async () => {
+    const { parseNeighArgs } = await import('./neigh.js');
+    const { parseRouteArgs } = await import('./route.js');
+    const { parseRouteSpec } = await import('../route.js');
+    for (const w of ['toString', 'constructor', '__proto__']) {
+      expect(() => parseRouteArgs(['198.51.100.0/24', 'dev', 'v1', w, '5']), w).toThrow(`unknown route argument "${w}"`);
+      // The route CLI passes protocol names on; the library's check refuses inherited ones.
+      expect(() => parseRouteSpec(parseRouteArgs(['198.51.100.0/24', 'dev', 'v1', 'proto', w])), w).toThrow(/protocol: unknown name/);
+      expect(() => parseNeighArgs(['192.0.2.1', 'dev', 'v0', 'proto', w]), w).toThrow(/invalid protocol/);
+    }
   });
 });

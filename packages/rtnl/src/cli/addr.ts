@@ -5,7 +5,7 @@
 import '../addr.js';
 import '../link/index.js';
 import type { Addr, AddrFlag, AddrSpec } from '../addr.js';
-import { networkCIDR, parseCIDR, parseIP, scopeName, type Family, type ParsedCIDR } from '../ip.js';
+import { broadcastBytes, formatIP, networkBytes, parseCIDR, parseIP, scopeName, type Family, type ParsedCIDR } from '../ip.js';
 import type { Link } from '../link/link.js';
 import { linkDumpMapper } from '../link/decode.js';
 import { ifinfoRequest } from '../link/message.js';
@@ -185,13 +185,6 @@ function lifetimeArg(s: string, what: string): number | 'forever' {
   return parseUint(s, what);
 }
 
-/** The all-ones host part of an IPv4 prefix. */
-function broadcastOf(p: ParsedCIDR): string {
-  const b = p.bytes;
-  const n = (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) | (p.prefixLen === 0 ? 0xffffffff : (1 << (32 - p.prefixLen)) - 1)) >>> 0;
-  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-}
-
 /** Parse `ip addr add|del` arguments into (device, spec). Exported for tests. */
 export function parseAddrArgs(argv: readonly string[], forDelete: boolean): { dev: string; spec: Exclude<AddrSpec, string> } {
   const a = new Args(argv);
@@ -255,7 +248,7 @@ export function parseAddrArgs(argv: readonly string[], forDelete: boolean): { de
     // to /30 (none for /31 and /32), from the peer prefix when there is one.
     const p = parseCIDR(spec.peer ?? local, 'address');
     if (p.af !== 2) throw new CliError('broadcast can be set only for IPv4 addresses');
-    spec.broadcast = !forDelete && p.prefixLen <= 30 ? (brd === '+' ? broadcastOf(p) : networkCIDR(p).split('/')[0]!) : null;
+    spec.broadcast = !forDelete && p.prefixLen <= 30 ? formatIP((brd === '+' ? broadcastBytes : networkBytes)(p.bytes, p.prefixLen)) : null;
   } else spec.broadcast = forDelete ? null : brd;
   if (spec.flags.length === 0) delete (spec as { flags?: unknown }).flags;
   return { dev, spec: spec as Exclude<AddrSpec, string> };

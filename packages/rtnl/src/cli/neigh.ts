@@ -5,9 +5,9 @@
 import '../neigh.js';
 import '../link/index.js';
 import { neighDumpMessage, neighFromMessage, type Neigh, type NeighFlag, type NeighSpec, type NeighState } from '../neigh.js';
-import { parseCIDR, parseIP, parseMAC, type ParsedCIDR } from '../ip.js';
+import { parseCIDR, parseIP, parseMAC, parseNamedByte, samePrefix, type ParsedCIDR } from '../ip.js';
 import { ROUTE_PROTOCOLS } from '../route.js';
-import { Args, CliError, parseUint, runCommand, type CliContext } from './args.js';
+import { Args, CliError, runCommand, type CliContext } from './args.js';
 import { ctxFamily } from './addr.js';
 import { neighIpJson, neighText, nudFilter, shownByNud, type NeighPrintContext } from './ipjson/neigh.js';
 
@@ -42,10 +42,7 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
     else if (w === 'proto' || w === 'protocol') {
       const p = a.next('protocol after "proto"');
       // `proto all` is no filter (ip: protocol 0).
-      if (p !== 'all') {
-        protocol = /^\d+$/.test(p) ? parseUint(p, 'proto', 255) : ROUTE_PROTOCOLS[p];
-        if (protocol === undefined) throw new CliError(`invalid protocol "${p}"`);
-      }
+      if (p !== 'all') protocol = protocolArg(p);
     } else if (w === 'nud') {
       const s = a.next('state after "nud"');
       if (s !== 'all' && s !== 'none' && !STATES.includes(s)) throw new CliError(`invalid nud state "${s}"`);
@@ -73,12 +70,10 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
   else for (const n of list) ctx.print(neighText(n, pc));
 }
 
-/** `ip`'s inet_addr_match: the first prefix-length bits of the address are the prefix's. */
+/** `ip`'s inet_addr_match: the address lies in the prefix. */
 function inPrefix(ip: string, p: ParsedCIDR): boolean {
   const a = parseIP(ip);
-  if (a.af !== p.af) return false;
-  for (let i = 0; i < p.prefixLen; i++) if (((a.bytes[i >> 3]! >> (7 - (i & 7))) & 1) !== ((p.bytes[i >> 3]! >> (7 - (i & 7))) & 1)) return false;
-  return true;
+  return a.af === p.af && samePrefix(a.bytes, p.bytes, p.prefixLen);
 }
 
 /**
@@ -133,8 +128,13 @@ async function get(ctx: CliContext, a: Args): Promise<void> {
   ctx.print(neighText(n, { linkName: (i) => names.get(i) }));
 }
 
-function badProto(v: string): never {
-  throw new CliError(`invalid protocol "${v}" (a number 0-255 or a name such as static, boot, kernel)`);
+/** A protocol word as ip takes it (rtnl_rtprot_a2n): a routing protocol's name or a number 0-255. */
+function protocolArg(v: string): number {
+  try {
+    return parseNamedByte(v, ROUTE_PROTOCOLS, 'protocol');
+  } catch {
+    throw new CliError(`invalid protocol "${v}" (a number 0-255 or a name such as static, boot, kernel)`);
+  }
 }
 
 /** Parse `ip neigh add|del` arguments. Exported for tests. */
@@ -175,9 +175,8 @@ export function parseNeighArgs(argv: readonly string[]): NeighSpec & { link: str
         break;
       case 'proto':
       case 'protocol': {
-        // NDA_PROTOCOL: a number or a routing protocol name (rtnl_rtprot_a2n), as ip takes it.
-        const v = a.next('protocol after "proto"');
-        spec.protocol = /^\d+$/.test(v) ? parseUint(v, 'proto', 255) : Object.hasOwn(ROUTE_PROTOCOLS, v) ? ROUTE_PROTOCOLS[v]! : badProto(v);
+        // NDA_PROTOCOL.
+        spec.protocol = protocolArg(a.next('protocol after "proto"'));
         break;
       }
       default:

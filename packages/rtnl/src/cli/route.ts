@@ -4,7 +4,7 @@
  */
 import '../route.js';
 import '../link/index.js';
-import { parseCIDR, parseIP, scopeName, type Family, type ParsedCIDR } from '../ip.js';
+import { parseCIDR, parseIP, samePrefix, scopeName, type Family, type ParsedCIDR } from '../ip.js';
 import { ROUTE_TYPES, routeFromMessage, routeGetMessage, type NextHopSpec, type Route, type RouteFlag, type RouteMetrics, type RouteSpec } from '../route.js';
 import { Args, CliError, runCommand, parseUint, type CliContext } from './args.js';
 import { ctxFamily } from './addr.js';
@@ -111,12 +111,6 @@ function dstOf(r: Route): { af: number; bytes: Uint8Array; len: number } {
   return { af: p.af, bytes: p.bytes, len: p.prefixLen };
 }
 
-/** The first `len` bits of `a` and `b` agree. */
-function samePrefix(a: Uint8Array, b: Uint8Array, len: number): boolean {
-  for (let i = 0; i < len; i++) if (((a[i >> 3]! >> (7 - (i & 7))) & 1) !== ((b[i >> 3]! >> (7 - (i & 7))) & 1)) return false;
-  return true;
-}
-
 /** `root P`: the route's destination lies inside P. */
 function inside(r: Route, p: ParsedCIDR): boolean {
   const d = dstOf(r);
@@ -145,6 +139,7 @@ const METRIC_WORDS: Readonly<Record<string, keyof RouteMetrics>> = {
   rto_min: 'rtoMin',
   quickack: 'quickack',
   fastopen_no_cookie: 'fastopenNoCookie',
+  congctl: 'congctl',
 };
 
 /** RTAX_* numbers (include/uapi/linux/rtnetlink.h): the lock bit of a metric is 1 << RTAX. */
@@ -169,9 +164,10 @@ function timeArg(v: string, word: string): { value: number; raw: boolean } {
 
 /**
  * A metric's value as ip reads it: rtt in 1/8 ms and rttvar in 1/4 ms unless given raw,
- * rto_min in ms, `features ecn`, everything else a plain number.
+ * rto_min in ms, `features ecn`, congctl an algorithm's name, everything else a plain number.
  */
-function metricValue(k: keyof RouteMetrics, v: string, word: string): number {
+function metricValue(k: keyof RouteMetrics, v: string, word: string): number | string {
+  if (k === 'congctl') return v;
   if (k === 'rtt' || k === 'rttvar') {
     const t = timeArg(v, word);
     return t.raw ? t.value : t.value * (k === 'rtt' ? 8 : 4);
@@ -244,7 +240,7 @@ export function parseRouteArgs(argv: readonly string[], family?: Family): RouteS
       nexthops.push(nh);
       continue;
     }
-    const metric = METRIC_WORDS[w];
+    const metric = Object.hasOwn(METRIC_WORDS, w) ? METRIC_WORDS[w] : undefined;
     if (metric !== undefined) {
       setMetric(metric, w);
       continue;
@@ -305,16 +301,6 @@ export function parseRouteArgs(argv: readonly string[], family?: Family): RouteS
         const p = a.next('preference after "pref"');
         if (p !== 'low' && p !== 'medium' && p !== 'high') throw new CliError(`invalid pref "${p}"`);
         spec.pref = p;
-        break;
-      }
-      case 'congctl': {
-        let algo = a.next('algorithm after "congctl"');
-        spec.metrics ??= {};
-        if (algo === 'lock') {
-          spec.metrics.lock = ((spec.metrics.lock ?? 0) | (1 << RTAX.congctl)) >>> 0;
-          algo = a.next('algorithm after "congctl lock"');
-        }
-        spec.metrics.congctl = algo;
         break;
       }
       case 'type':

@@ -280,7 +280,8 @@ export function linkText(link: Link, ctx: LinkPrintContext, view: LinkTextView =
   }
   if (ctx.details) s += detailsText(link, ctx, j, view.addrGenMode);
   if (j.ifalias && (view.alias || ctx.details)) s += `\n    alias ${j.ifalias as string}`;
-  if (ctx.stats && link.statistics && view.stats) s += `\n${statsText(link, ctx.stats)}`;
+  const stats = view.stats ? linkStatsText(link, ctx) : undefined;
+  if (stats !== undefined) s += `\n${stats}`;
   // Alternative names come last, one line each (print_linkinfo's IFLA_PROP_LIST loop).
   if (Array.isArray(j.altnames)) for (const n of j.altnames as string[]) s += `\n    altname ${n}`;
   return s;
