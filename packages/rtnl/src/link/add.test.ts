@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { encode } from '@nlkit/nl-codec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WIRE } from '../conn/wire.js';
 import { linkAddMessage, validateLinkSpec } from './add.js';
 import { RequestResources } from './kinds/index.js';
 import { vethAddWire } from './message.js';
@@ -203,7 +202,7 @@ describe('vethAddWire (the veth request written straight into bytes)', () => {
     const m = linkAddMessage(spec, k, new RequestResources());
     return Buffer.from(encode({ ...m, header: { ...m.header, seq: 0, pid: 0 } })).toString('hex');
   };
-  const wire = (name: string, peer: string | undefined, up: boolean): string => Buffer.from(vethAddWire(name, peer, up)[WIRE]).toString('hex');
+  const wire = (name: string, peer: string | undefined, up: boolean): string => Buffer.from(vethAddWire(name, peer, up).bytes).toString('hex');
 
   it('writes the same bytes as linkAddMessage + encode for any names, with or without a peer or up', () => {
     const ifname = fc.stringMatching(/^[a-zA-Z0-9_.-]{1,15}$/).filter((n) => n !== '.' && n !== '..');

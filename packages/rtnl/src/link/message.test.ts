@@ -1,7 +1,7 @@
 import { encode, messageFlagsValue, messageTypeNumber } from '@nlkit/nl-codec';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WIRE } from '../conn/wire.js';
-import { IFF_UP, ifinfoRequest, ifinfoWire, type LinkChange } from './message.js';
+import { IFF_UP, ifinfoRequest, ifinfoWire, NO_CHANGE, type LinkChange } from './message.js';
 
 /** The object form's bytes, as the engine would encode them before filling in seq/pid. */
 function objectBytes(type: 'RTM_NEWLINK' | 'RTM_DELLINK', index: number, change: LinkChange, up?: boolean): Uint8Array {
@@ -32,8 +32,39 @@ describe('ifinfoWire', () => {
     ['delete by name', 'RTM_DELLINK', 0, { ifname: 'br-test' }, undefined],
   ];
   it.each(cases)('writes the same bytes as the object form: %s', (_name, type, index, change, up) => {
-    const wire = ifinfoWire(type, index, change, up === true ? IFF_UP : 0, up === undefined ? 0 : IFF_UP)[WIRE];
+    const wire = ifinfoWire(type, index, change, up === true ? IFF_UP : 0, up === undefined ? 0 : IFF_UP).bytes;
     expect(hex(wire)).toBe(hex(objectBytes(type, index, change, up)));
+  });
+
+  it('writes the same bytes as the object form for any change, index and flags', () => {
+    const u32 = fc.integer({ min: 0, max: 0xffffffff });
+    const name = fc.string({ minLength: 1, maxLength: 15 }).filter((n) => !n.includes('\0'));
+    const change = fc.record(
+      {
+        ifname: name,
+        mtu: u32,
+        ifalias: fc.string({ maxLength: 40 }).filter((n) => !n.includes('\0')),
+        address: fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(':')),
+        master: u32,
+        txqlen: u32,
+        group: u32,
+        'net-ns-fd': u32,
+        'net-ns-pid': u32,
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.constantFrom('RTM_NEWLINK' as const, 'RTM_DELLINK' as const), fc.integer({ min: 0, max: 0x7fffffff }), change, fc.option(fc.boolean(), { nil: undefined }), (type, index, c, up) => {
+        const wire = ifinfoWire(type, index, c, up === true ? IFF_UP : 0, up === undefined ? 0 : IFF_UP).bytes;
+        expect(hex(wire)).toBe(hex(objectBytes(type, index, c, up)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes no attribute for the shared empty change (up and down)', () => {
+    expect(hex(ifinfoWire('RTM_NEWLINK', 7, NO_CHANGE, IFF_UP, IFF_UP).bytes)).toBe(hex(objectBytes('RTM_NEWLINK', 7, {}, true)));
+    expect(Object.isFrozen(NO_CHANGE)).toBe(true);
   });
 
   it('refuses an attribute it does not know instead of dropping it', () => {

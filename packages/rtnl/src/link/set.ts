@@ -6,7 +6,7 @@ import type { RequestOptions } from '../conn/engine.js';
 import { Handle, getDefaultHandle } from '../handle.js';
 import { nsFd, type NetnsRef } from '../netns.js';
 import { validateIfName, validateMac, validateSetMtu, validateString, validateTxQLen, validateUint } from '../validate.js';
-import { closeQuietly, IFF_UP, ifinfoWire, type LinkChange } from './message.js';
+import { closeQuietly, IFF_UP, ifinfoWire, NO_CHANGE, type LinkChange } from './message.js';
 import { resolveLinkIndex, selectLink, type LinkRef } from './ref.js';
 
 /** Change requests resolve to nothing: the engine gives `undefined` instead of a result array. */
@@ -79,11 +79,11 @@ declare module '../handle.js' {
 }
 
 Handle.prototype.linkSetUp = function (this: Handle, link: LinkRef): Promise<void> {
-  return changeLink(this, link, {}, true);
+  return changeLink(this, link, NO_CHANGE, true);
 };
 
 Handle.prototype.linkSetDown = function (this: Handle, link: LinkRef): Promise<void> {
-  return changeLink(this, link, {}, false);
+  return changeLink(this, link, NO_CHANGE, false);
 };
 
 Handle.prototype.linkSetMTU = function (this: Handle, link: LinkRef, mtu: number): Promise<void> {
