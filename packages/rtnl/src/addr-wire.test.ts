@@ -2,6 +2,7 @@ import { encode, messageFlagsValue, messageTypeNumber } from '@nlkit/nl-codec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addrMessage, addrWire, parseAddrSpec, type AddrSpec } from './addr.js';
+import type { Scope } from './ip.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -57,6 +58,31 @@ describe('addrWire', () => {
     );
     // Most generated specs must be valid, or the property says little.
     expect(compared).toBeGreaterThan(1000);
+  });
+
+  it('writes exactly the bytes of the object form for plain local addresses (the common case, written directly)', () => {
+    const plain: fc.Arbitrary<AddrSpec> = fc.oneof(
+      fc.tuple(v4, fc.integer({ min: 0, max: 32 })).map(([a, l]) => `${a}/${l}`),
+      v4,
+      fc.tuple(v6, fc.integer({ min: 0, max: 128 })).map(([a, l]) => `${a}/${l}`),
+      fc.record(
+        {
+          address: fc.tuple(v4, fc.integer({ min: 0, max: 32 })).map(([a, l]) => `${a}/${l}`),
+          broadcast: fc.constant(null),
+          scope: fc.constantFrom<Scope>('universe', 'link', 'host', 'site', 7),
+          flags: fc.subarray(['nodad', 'secondary', 'permanent', 'home'] as never[]),
+        },
+        { requiredKeys: ['address'] },
+      ),
+    );
+    fc.assert(
+      fc.property(plain, fc.constantFrom<string[]>(['create', 'excl'], ['create', 'replace'], []), fc.boolean(), fc.integer({ min: 1, max: 0x7fffffff }), (s, flags, del, index) => {
+        const type = del ? 'RTM_DELADDR' : 'RTM_NEWADDR';
+        const f: string[] = del ? [] : flags;
+        expect(hex(addrWire(type, f, index, parseAddrSpec(s)).bytes)).toBe(objectBytes(type, f, index, s));
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('matches on the fixed cases iproute2 sends', () => {

@@ -6,7 +6,7 @@
  * point-to-point). IPv6 sends only `IFA_ADDRESS` unless a peer is configured.
  */
 import { decode, messageFlagsValue, messageTypeNumber, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, type Message } from '@nlkit/nl-codec';
-import { wireMessage, wireWriter, type WireMessage } from './conn/wire.js';
+import { put32, wireMessage, wireWriter, type WireMessage } from './conn/wire.js';
 import { Handle, getDefaultHandle } from './handle.js';
 import {
   AF_INET,
@@ -359,6 +359,9 @@ export function addrWire(type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[] | 
   const scope = p.scope ?? (!del && cidr.af === AF_INET && cidr.bytes[0] === 127 ? 254 : 0);
   // The operations pass their flags as a number (no name lookups per request); tests by name.
   const bits = typeof flags === 'number' ? flags : messageFlagsValue(messageTypeNumber(type), flags as Parameters<typeof messageFlagsValue>[1]);
+  if (p.peer === undefined && typeof p.broadcast !== 'string' && p.priority === undefined && p.label === undefined && p.flags <= 0xff && (p.validLft === undefined || del)) {
+    return localAddrWire(type, bits, index, cidr, prefixLen, scope, p.flags, p.broadcast === undefined && !del && cidr.af === AF_INET && prefixLen < 31);
+  }
   const w = wireWriter(type, bits);
   w.u8(cidr.af).u8(prefixLen).u8(p.flags > 0xff ? 0 : p.flags).u8(scope).u32(index);
   w.attrBytes(IFA_LOCAL, cidr.bytes);
@@ -382,6 +385,45 @@ export function addrWire(type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[] | 
     w.attrBytes(IFA_CACHEINFO, ci);
   }
   return wireMessage(type, w.finish());
+}
+
+const ADDR_TYPES = { RTM_NEWADDR: messageTypeNumber('RTM_NEWADDR'), RTM_DELADDR: messageTypeNumber('RTM_DELADDR') };
+
+/**
+ * `addrWire` for the commonest address, a local address with nothing else (what `addrAdd(link,
+ * 'a.b.c.d/len')` sends): `struct ifaddrmsg`, IFA_LOCAL, IFA_ADDRESS and for IPv4 below /31 the
+ * computed IFA_BROADCAST, written with plain stores into an exact-size array, as
+ * `ifinfoWire` does for link changes (see `conn/wire.ts` for why). The same bytes as the
+ * writer path (property-tested against the object form).
+ */
+function localAddrWire(type: 'RTM_NEWADDR' | 'RTM_DELADDR', bits: number, index: number, cidr: ParsedCIDR, prefixLen: number, scope: number, flags: number, broadcast: boolean): WireMessage {
+  const a = cidr.bytes;
+  const attr = 4 + a.length; // 8 or 20: already aligned
+  const size = 24 + 2 * attr + (broadcast ? 8 : 0);
+  const b = new Uint8Array(size);
+  b[0] = size;
+  b[1] = size >>> 8;
+  const t = ADDR_TYPES[type];
+  b[4] = t;
+  b[5] = t >>> 8;
+  b[6] = bits;
+  b[7] = bits >>> 8;
+  b[16] = cidr.af;
+  b[17] = prefixLen;
+  b[18] = flags;
+  b[19] = scope;
+  put32(b, 20, index);
+  putBytesAttr(b, 24, IFA_LOCAL, a);
+  putBytesAttr(b, 24 + attr, IFA_ADDRESS, a);
+  if (broadcast) putBytesAttr(b, 24 + 2 * attr, IFA_BROADCAST, broadcastBytes(a, prefixLen));
+  return wireMessage(type, b);
+}
+
+/** An attribute of `v`'s bytes (4 or 16: no padding) at `at`; its type below 256. */
+function putBytesAttr(b: Uint8Array, at: number, type: number, v: Uint8Array): void {
+  b[at] = 4 + v.length;
+  b[at + 2] = type;
+  b.set(v, at + 4);
 }
 
 function lft(v: number): number {

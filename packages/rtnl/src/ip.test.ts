@@ -50,6 +50,35 @@ describe('IP text', () => {
     expect(() => parseCIDR(42 as unknown as string)).toThrow(/must be a CIDR string/);
   });
 
+  it('reads IPv4 CIDR in one pass exactly as the address and prefix readers do, for any text', () => {
+    // The reference: the general reading, address by parseIP and the prefix by its own rules.
+    const reference = (t: string): unknown => {
+      const slash = t.indexOf('/');
+      const ip = parseIP(slash === -1 ? t : t.slice(0, slash));
+      const max = ip.af === 2 ? 32 : 128;
+      if (slash === -1) return { af: ip.af, bytes: ip.bytes, text: ip.text, prefixLen: max };
+      const digits = t.slice(slash + 1);
+      if (!/^[0-9]{1,3}$/.test(digits)) throw new TypeError('prefix');
+      if (Number(digits) > max) throw new RangeError('range');
+      return { af: ip.af, bytes: ip.bytes, text: ip.text, prefixLen: Number(digits) };
+    };
+    const outcome = (f: () => unknown): unknown => {
+      try {
+        return f();
+      } catch (e) {
+        return (e as Error).constructor.name;
+      }
+    };
+    const part = fc.oneof(fc.nat(300).map(String), fc.constantFrom('0', '00', '01', '255', '256', '1000', '', 'a', '-1'));
+    const v4ish = fc.tuple(fc.array(part, { minLength: 1, maxLength: 5 }), fc.option(fc.oneof(fc.nat(40).map(String), fc.constantFrom('', '024', '0032', 'x', '/', '1.2')), { nil: undefined }));
+    fc.assert(
+      fc.property(fc.oneof(v4ish.map(([p, l]) => p.join('.') + (l === undefined ? '' : `/${l}`)), fc.string({ maxLength: 20 })), (t) => {
+        expect(outcome(() => parseCIDR(t))).toEqual(outcome(() => reference(t)));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('compares the first bits of two addresses, as networkBytes would', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.integer({ min: 0, max: 32 }), (a, b, len) => {
