@@ -105,6 +105,11 @@ describe('address errors', () => {
 
   it.each([
     [{ address: '192.0.2.2/24', flags: ['bogus'] }, /unknown address flag "bogus"/],
+    // Names a plain object inherits are no names.
+    [{ address: '192.0.2.2/24', flags: ['toString'] }, /unknown address flag "toString"/],
+    [{ address: '192.0.2.2/24', flags: ['nodad', '__proto__'] }, /unknown address flag "__proto__"/],
+    [{ address: '192.0.2.2/24', flags: ['constructor'] }, /unknown address flag "constructor"/],
+    [{ address: '192.0.2.2/24', scope: 'hasOwnProperty' }, /scope: unknown name/],
     [{ address: '192.0.2.2/24', validLft: 10, preferredLft: 20 }, /preferredLft \(20\) must not exceed validLft \(10\)/],
     [{ address: '192.0.2.2/24', validLft: -1 }, /validLft/],
     [{ address: '192.0.2.2/24', label: 'a-label-that-is-too-long' }, /longer than 15 bytes/],

@@ -17,6 +17,7 @@ import {
   describe,
   familyName,
   formatIP,
+  ownValue,
   parseCIDR,
   parseFamily,
   parseIP,
@@ -231,7 +232,7 @@ export function addrFlagBits(flags: unknown, field = 'flags'): number {
   if (!Array.isArray(flags)) throw new TypeError(`${field} must be an array of flag names, got ${describe(flags)}`);
   let bits = 0;
   for (const f of flags) {
-    const b = typeof f === 'string' ? ADDR_FLAG_BITS[f] : undefined;
+    const b = typeof f === 'string' ? ownValue(ADDR_FLAG_BITS, f) : undefined;
     if (b === undefined) throw new TypeError(`${field}: unknown address flag ${describe(f)} (known: ${ADDR_FLAG_NAMES.join(', ')})`);
     bits |= b;
   }

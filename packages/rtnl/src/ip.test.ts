@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { isIPv6 } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { broadcastBytes, formatIP, networkBytes, parseCIDR, parseFamily, parseIP, parseMAC, parseNamedByte, parseScope, samePrefix, scopeName } from './ip.js';
+import { broadcastBytes, formatIP, networkBytes, ownValue, parseCIDR, parseFamily, parseIP, parseMAC, parseNamedByte, parseScope, samePrefix, scopeName } from './ip.js';
 
 describe('IP text', () => {
   it('round-trips any IPv4 or IPv6 address through text', () => {
@@ -87,6 +87,13 @@ describe('IP text', () => {
     );
     expect(samePrefix(parseIP('192.0.2.77').bytes, parseIP('192.0.2.0').bytes, 24)).toBe(true);
     expect(samePrefix(parseIP('192.0.3.1').bytes, parseIP('192.0.2.0').bytes, 24)).toBe(false);
+  });
+
+  it('finds a name only among the table\'s own', () => {
+    const table = { low: 3, zero: 0 };
+    expect(ownValue(table, 'low')).toBe(3);
+    expect(ownValue(table, 'zero')).toBe(0);
+    for (const w of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf', 'nope']) expect(ownValue(table, w), w).toBeUndefined();
   });
 
   it('names a byte only by the table\'s own names', () => {

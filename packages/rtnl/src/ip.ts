@@ -369,6 +369,15 @@ export function scopeName(n: number): Scope {
   }
 }
 
+/**
+ * `table[name]` when `name` is one of the table's own names, else undefined. A plain object
+ * also answers `toString`, `constructor` or `__proto__` from its prototype, which a name given
+ * by a caller must never match (it would pass a check and be written as 0).
+ */
+export function ownValue<T>(table: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
 /** Resolve a name from `table` or an integer (also a decimal string) within 0..max. */
 export function parseNamedByte(v: unknown, table: Readonly<Record<string, number>>, field: string, max = 255): number {
   if (typeof v === 'number') {
@@ -376,7 +385,8 @@ export function parseNamedByte(v: unknown, table: Readonly<Record<string, number
     return v;
   }
   if (typeof v === 'string') {
-    if (Object.hasOwn(table, v)) return table[v]!;
+    const named = ownValue(table, v);
+    if (named !== undefined) return named;
     if (/^(0|[1-9][0-9]*)$/.test(v)) return parseNamedByte(Number(v), table, field, max);
     if (/^0x[0-9a-fA-F]+$/.test(v)) return parseNamedByte(parseInt(v, 16), table, field, max);
     throw new TypeError(`${field}: unknown name ${JSON.stringify(v)} (expected one of ${Object.keys(table).join(', ')} or a number)`);

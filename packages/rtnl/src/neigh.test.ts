@@ -43,6 +43,10 @@ describe('neighbour errors', () => {
     [{ link: 2, ip: '10.0.0.256' }, /ip: invalid IPv4 address/],
     [{ link: 2, ip: '10.0.0.2', state: 'sleepy' }, /unknown neighbour state "sleepy"/],
     [{ link: 2, ip: '10.0.0.2', flags: ['loud'] }, /unknown neighbour flag "loud"/],
+    // Names a plain object inherits are no names.
+    [{ link: 2, ip: '10.0.0.2', type: 'constructor' }, /type: unknown route type "constructor"/],
+    [{ link: 2, ip: '10.0.0.2', type: 'toString' }, /type: unknown route type/],
+    [{ link: 2, ip: '10.0.0.2', state: 'toString' }, /unknown neighbour state "toString"/],
     [{ ip: '10.0.0.2' }, /needs a link/],
     [{ link: 2, family: 'bridge' }, /needs a hardwareAddr/],
     [{ link: 2, hardwareAddr: '02:00:00:00:00:01' }, /needs an ip/],

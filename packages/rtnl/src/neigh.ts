@@ -8,7 +8,7 @@
  */
 import type { Message } from '@nlkit/nl-codec';
 import { Handle, getDefaultHandle } from './handle.js';
-import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, checkInt, checkU32, describe, familyName, parseIP, parseMAC, type Family, type FamilyArg } from './ip.js';
+import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, checkInt, checkU32, describe, familyName, ownValue, parseIP, parseMAC, type Family, type FamilyArg } from './ip.js';
 import { resolveLinkIndex, type LinkRef } from './link/ref.js';
 import { ROUTE_TYPES, type RouteType } from './route.js';
 import { liftNeigh } from './lift/neigh.js';
@@ -210,7 +210,7 @@ export function parseNeighSpec(spec: unknown, forDelete = false): ParsedNeigh {
   const state = s.state === undefined ? 0x80 : namesToBits(s.state, STATE_NAMES, 'state', 'neighbour state');
   if (state > 0xffff) throw new RangeError('state is out of range');
   const flags = s.flags === undefined ? 0 : namesToBits(s.flags, FLAG_NAMES, 'flags', 'neighbour flag');
-  const type = s.type === undefined ? 0 : typeof s.type === 'number' ? checkInt(s.type, 'type', 0, 255) : ROUTE_TYPES[s.type];
+  const type = s.type === undefined ? 0 : typeof s.type === 'number' ? checkInt(s.type, 'type', 0, 255) : typeof s.type === 'string' ? ownValue(ROUTE_TYPES, s.type) : undefined;
   if (type === undefined) throw new TypeError(`type: unknown route type ${describe(s.type)}`);
   void forDelete;
   return {

@@ -135,6 +135,11 @@ describe('route errors', () => {
     [{ dst: '10.1.0.0/24', multipath: [{ gw: '10.0.0.2', weight: 0 }] }, /multipath\[0\]\.weight/],
     [{ dst: '10.1.0.0/24', link: 1, flags: ['sideways'] }, /unknown route flag "sideways"/],
     [{ dst: '10.1.0.0/24', link: 1, type: 'wormhole' }, /type: unknown name/],
+    // Names a plain object inherits are no names.
+    [{ dst: '10.1.0.0/24', link: 1, pref: 'toString' }, /pref must be 'low', 'medium' or 'high'/],
+    [{ dst: '10.1.0.0/24', link: 1, pref: '__proto__' }, /pref must be/],
+    [{ dst: '10.1.0.0/24', link: 1, type: 'constructor' }, /type: unknown name/],
+    [{ dst: '10.1.0.0/24', link: 1, table: 'valueOf' }, /table: unknown name/],
   ])('rejects %j before any system call', async (spec, message) => {
     const { h, kernel } = noKernelHandle();
     try {

@@ -21,6 +21,7 @@ import {
   familyName,
   formatIP,
   networkBytes,
+  ownValue,
   parseCIDR,
   parseFamily,
   parseIP,
@@ -573,7 +574,7 @@ export function parseRouteSpec(spec: unknown): ParsedRoute {
       } else metrics[codecKey] = checkU32(v, `metrics.${k}`);
     }
   }
-  const pref = s.pref === undefined ? undefined : PREFS[s.pref];
+  const pref = typeof s.pref === 'string' ? ownValue(PREFS, s.pref) : undefined;
   if (s.pref !== undefined && pref === undefined) throw new TypeError(`pref must be 'low', 'medium' or 'high', got ${describe(s.pref)}`);
   const nhId = s.nhId === undefined ? undefined : checkInt(s.nhId, 'nhId', 1, 0xffffffff);
   // A route through a nexthop object: the gateway and device the kernel lists for it belong to

@@ -41,6 +41,11 @@ describe('generated tables', () => {
     expect(attributeInfo('rt-link/link-attrs', 3)?.name).toBe('ifname');
   });
 
+  it('answers undefined for a set or attribute it does not have, inherited names included', () => {
+    for (const w of ['nosuch/set', 'toString', 'constructor', '__proto__']) expect(attributeInfo(w, 'mtu'), w).toBeUndefined();
+    for (const w of ['nosuch', 'toString', 'constructor']) expect(attributeInfo('rt-link/link-attrs', w), w).toBeUndefined();
+  });
+
   it('resolves subset-of sets with the parent values and overrides', () => {
     const alt = ATTRIBUTE_SETS['rt-link/prop-list-link-attrs']!.attributes.find((a) => a.name === 'alt-ifname')!;
     expect(alt).toMatchObject({ value: 53, type: 'string', multiAttr: true });

@@ -29,7 +29,8 @@ import type { AttributeSpec } from './types.js';
  * ```
  */
 export function attributeInfo(setKey: string, nameOrType: string | number): AttributeSpec | undefined {
-  const set = ATTRIBUTE_SETS[setKey];
+  // Own keys only: 'toString' or '__proto__' are no attribute sets.
+  const set = Object.hasOwn(ATTRIBUTE_SETS, setKey) ? ATTRIBUTE_SETS[setKey] : undefined;
   if (set === undefined) return undefined;
   return set.attributes.find((a) => (typeof nameOrType === 'number' ? a.value === nameOrType : a.name === nameOrType));
 }

@@ -162,6 +162,9 @@ describe('route realms, expiry and nexthop ids; neighbour protocols (CLI words)'
       // The route CLI passes protocol names on; the library's check refuses inherited ones.
       expect(() => parseRouteSpec(parseRouteArgs(['198.51.100.0/24', 'dev', 'v1', 'proto', w])), w).toThrow(/protocol: unknown name/);
       expect(() => parseNeighArgs(['192.0.2.1', 'dev', 'v0', 'proto', w]), w).toThrow(/invalid protocol/);
+      expect(() => parseRouteArgs(['198.51.100.0/24', 'dev', 'v1', 'type', w]), w).toThrow(`invalid route type "${w}"`);
+      const { parseAddrArgs } = await import('./addr.js');
+      expect(() => parseAddrArgs(['192.0.2.9/24', w, 'dev', 'v1'], false), w).toThrow(`unknown addr argument "${w}"`);
     }
   });
 });

@@ -5,7 +5,7 @@
 import '../addr.js';
 import '../link/index.js';
 import type { Addr, AddrFlag, AddrSpec } from '../addr.js';
-import { broadcastBytes, formatIP, networkBytes, parseCIDR, parseIP, scopeName, type Family, type ParsedCIDR } from '../ip.js';
+import { broadcastBytes, formatIP, networkBytes, ownValue, parseCIDR, parseIP, scopeName, type Family, type ParsedCIDR } from '../ip.js';
 import type { Link } from '../link/link.js';
 import { linkDumpMapper } from '../link/decode.js';
 import { ifinfoRequest } from '../link/message.js';
@@ -113,8 +113,8 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
     else if (w === 'up') filter.up = true;
     else if (w === 'dynamic') filter.flags.set('permanent', false);
     else if (w === 'primary') filter.flags.set('secondary', false);
-    else if (w.startsWith('-') && SHOW_FLAG_WORDS[w.slice(1)] !== undefined) filter.flags.set(SHOW_FLAG_WORDS[w.slice(1)]!, false);
-    else if (SHOW_FLAG_WORDS[w] !== undefined) filter.flags.set(SHOW_FLAG_WORDS[w]!, true);
+    else if (w.startsWith('-') && ownValue(SHOW_FLAG_WORDS, w.slice(1)) !== undefined) filter.flags.set(SHOW_FLAG_WORDS[w.slice(1)]!, false);
+    else if (ownValue(SHOW_FLAG_WORDS, w) !== undefined) filter.flags.set(SHOW_FLAG_WORDS[w]!, true);
     else if (dev === undefined && !w.startsWith('-')) dev = w;
     else throw new CliError(`unknown addr show argument "${w}"`);
   }
@@ -228,7 +228,7 @@ export function parseAddrArgs(argv: readonly string[], forDelete: boolean): { de
         spec.priority = parseUint(a.next(`number after "${w}"`), w);
         break;
       default: {
-        const flag = FLAG_WORDS[w];
+        const flag = ownValue(FLAG_WORDS, w);
         if (flag !== undefined) spec.flags.push(flag);
         else if (local === undefined && !w.startsWith('-')) local = w;
         else throw new CliError(`unknown addr argument "${w}"`);

@@ -37,6 +37,7 @@ describe('rtnl global options', () => {
   it('names the problem for unknown options and objects, or a missing object', () => {
     expect(() => parseGlobal(['-q', 'link'])).toThrow(new CliError('unknown option "-q"'));
     expect(() => parseGlobal(['frob'])).toThrow(/unknown object "frob"/);
+    for (const w of ['toString', 'constructor', '__proto__']) expect(() => parseGlobal([w]), w).toThrow(`unknown object "${w}"`);
     expect(() => parseGlobal(['-j'])).toThrow(/missing OBJECT/);
     expect(() => parseGlobal(['-n'])).toThrow(/missing namespace after -n/);
   });

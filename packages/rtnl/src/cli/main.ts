@@ -8,6 +8,7 @@
 import '../index.js';
 import { Handle } from '../handle.js';
 import { NetlinkError } from '../errors.js';
+import { ownValue } from '../ip.js';
 import { Args, CliError, netnsPath, type CliContext } from './args.js';
 import { ipPrettyJson } from './pretty.js';
 
@@ -71,7 +72,7 @@ export function parseGlobal(argv: readonly string[], out: (s: string) => void = 
     else throw new CliError(`unknown option "${v}"`);
   }
   const word = a.next('OBJECT (link, tuntap, addr, route, neigh or monitor)');
-  const object = OBJECTS[word];
+  const object = ownValue(OBJECTS, word);
   if (object === undefined) throw new CliError(`unknown object "${word}"`);
   let handle: Handle | undefined;
   const ctx: CliContext = {

@@ -4,7 +4,7 @@
  */
 import '../route.js';
 import '../link/index.js';
-import { parseCIDR, parseIP, samePrefix, scopeName, type Family, type ParsedCIDR } from '../ip.js';
+import { ownValue, parseCIDR, parseIP, samePrefix, scopeName, type Family, type ParsedCIDR } from '../ip.js';
 import { ROUTE_TYPES, routeFromMessage, routeGetMessage, type NextHopSpec, type Route, type RouteFlag, type RouteMetrics, type RouteSpec } from '../route.js';
 import { Args, CliError, runCommand, parseUint, type CliContext } from './args.js';
 import { ctxFamily } from './addr.js';
@@ -240,7 +240,7 @@ export function parseRouteArgs(argv: readonly string[], family?: Family): RouteS
       nexthops.push(nh);
       continue;
     }
-    const metric = Object.hasOwn(METRIC_WORDS, w) ? METRIC_WORDS[w] : undefined;
+    const metric = ownValue(METRIC_WORDS, w);
     if (metric !== undefined) {
       setMetric(metric, w);
       continue;
@@ -311,7 +311,7 @@ export function parseRouteArgs(argv: readonly string[], family?: Family): RouteS
         dstSeen = true;
         break;
       default:
-        if (!dstSeen && ROUTE_TYPES[w] !== undefined && w !== 'unspec') {
+        if (!dstSeen && ownValue(ROUTE_TYPES, w) !== undefined && w !== 'unspec') {
           spec.type = typeWord(w);
         } else if (!dstSeen) {
           spec.dst = w;
@@ -339,7 +339,7 @@ function numOrName(s: string): string | number {
 }
 
 function typeWord(s: string): RouteSpec['type'] {
-  if (ROUTE_TYPES[s] === undefined) throw new CliError(`invalid route type "${s}"`);
+  if (ownValue(ROUTE_TYPES, s) === undefined) throw new CliError(`invalid route type "${s}"`);
   return s as RouteSpec['type'];
 }
 
