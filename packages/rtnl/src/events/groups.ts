@@ -5,6 +5,7 @@
  * specs spell them: `rtnlgrp-ipv4-ifaddr` -> `'ipv4-ifaddr'`). The numbers are kernel ABI and
  * never change, so a table is exact; groups newer than this table are still reachable by number.
  */
+import { ownValue } from '../ip.js';
 
 /** Every group name `subscribe()` accepts, with its `RTNLGRP_*` number. */
 export const RTNLGRP = {
@@ -84,7 +85,7 @@ export function resolveGroups(groups: readonly EventGroup[]): number[] {
     const g = groups[i];
     let n: number;
     if (typeof g === 'string') {
-      const v = Object.hasOwn(RTNLGRP, g) ? RTNLGRP[g as EventGroupName] : undefined;
+      const v = ownValue<number>(RTNLGRP, g);
       if (v === undefined) {
         throw new TypeError(`groups[${i}]: unknown multicast group ${JSON.stringify(g)} (known: ${Object.keys(RTNLGRP).join(', ')})`);
       }
