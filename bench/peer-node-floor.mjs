@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as shim from '@nlkit/syscall-shim';
 import { Handle } from '@nlkit/rtnl';
+import { arg, dieAs, measure, median, nowMs } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 const LIB = `none (bare AF_NETLINK through @nlkit/syscall-shim ${require('@nlkit/syscall-shim/package.json').version}, koffi)`;
@@ -43,20 +44,7 @@ const IFA_LOCAL = 2;
 const IFF_UP = 1;
 const RTEXT_FILTER_VF = 1;
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
-const die = (msg) => {
-  process.stderr.write(`node floor: ${msg}\n`);
-  process.exit(1);
-};
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
+const die = dieAs('node floor');
 
 // floor.c's `struct req` and `rbuf`: one request buffer, one 1 MiB receive buffer.
 const req = new Uint8Array(2048);
@@ -186,32 +174,12 @@ function hostAddr(i) {
   return [198, 18 + (i >> 16), (i >> 8) & 255, i & 255];
 }
 
-function measure(name, unit, ops, reps, fn) {
-  const times = [];
-  let items = 0;
-  const c0 = process.cpuUsage();
-  const t0mono = process.hrtime.bigint().toString();
-  for (let r = 0; r < reps; r++) {
-    const t0 = nowMs();
-    items = fn();
-    times.push(nowMs() - t0);
-  }
-  const t1mono = process.hrtime.bigint().toString();
-  const c = process.cpuUsage(c0);
-  return {
-    name, ops, unit, items, reps,
-    median_ms: median(times), min_ms: Math.min(...times), max_ms: Math.max(...times),
-    user_ms: c.user / 1e3 / reps, sys_ms: c.system / 1e3 / reps,
-    t0_mono_ns: t0mono, t1_mono_ns: t1mono,
-  };
-}
-
 async function bench(n, reps) {
   if (shim.isInitialNetns()) die('refusing to run in the initial network namespace');
   fd = shim.socket(shim.AF_NETLINK, shim.SOCK_RAW, shim.NETLINK_ROUTE);
   shim.bind(fd, { pid: 0, groups: 0 });
   const phases = [];
-  phases.push(measure('create', 'veth pair', n, 1, () => {
+  phases.push(await measure('create', 'veth pair', n, 1, () => {
     for (let i = 0; i < n; i++) {
       init(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
       struct(16);
@@ -229,7 +197,7 @@ async function bench(n, reps) {
     }
     return n;
   }));
-  phases.push(measure('list', 'dump', 1, reps, () => {
+  phases.push(await measure('list', 'dump', 1, reps, () => {
     const c = dump(RTM_GETLINK, 0, RTM_NEWLINK);
     if (c !== 2 * n + 1) die(`dump returned ${c} links`);
     return c;
@@ -244,18 +212,18 @@ async function bench(n, reps) {
     vb.push(byName.get(`vb${i}`)?.index ?? die(`vb${i} missing`));
   }
   const vethObjects = [...byName.values()].filter((l) => l.kind === 'veth').length;
-  phases.push(measure('set_up', 'link', 2 * n, 1, () => {
+  phases.push(await measure('set_up', 'link', 2 * n, 1, () => {
     for (let i = 0; i < n; i++) setlink(va[i], true, 0);
     for (let i = 0; i < n; i++) setlink(vb[i], true, 0);
     return 2 * n;
   }));
-  phases.push(measure('set_mtu', 'link', 2 * n, 1, () => {
+  phases.push(await measure('set_mtu', 'link', 2 * n, 1, () => {
     for (let i = 0; i < n; i++) setlink(va[i], false, 9000);
     for (let i = 0; i < n; i++) setlink(vb[i], false, 9000);
     return 2 * n;
   }));
   const upMtu = (await h.linkList()).filter((l) => l.name.startsWith('v') && l.mtu === 9000 && l.flags.includes('up')).length;
-  phases.push(measure('addr_add', 'address', n, 1, () => {
+  phases.push(await measure('addr_add', 'address', n, 1, () => {
     for (let i = 0; i < n; i++) {
       init(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
       const ifa = struct(8);
@@ -269,7 +237,7 @@ async function bench(n, reps) {
     }
     return n;
   }));
-  phases.push(measure('addr_dump', 'dump', 1, reps, () => {
+  phases.push(await measure('addr_dump', 'dump', 1, reps, () => {
     const c = dump(RTM_GETADDR, 2, RTM_NEWADDR);
     if (c !== n) die(`addr dump returned ${c}`);
     return c;
@@ -279,7 +247,7 @@ async function bench(n, reps) {
     const k = slot.get(a.linkIndex);
     return k !== undefined && a.local === hostAddr(k).join('.');
   }).length;
-  phases.push(measure('delete', 'veth pair', n, 1, () => {
+  phases.push(await measure('delete', 'veth pair', n, 1, () => {
     for (let i = 0; i < n; i++) {
       init(RTM_DELLINK, 0);
       put32(struct(16) + 4, va[i]);

@@ -8,6 +8,7 @@
 // Prints exactly one JSON line on stdout; diagnostics go to stderr. Requests are issued one at a
 // time, awaiting each ACK, like every other peer (no batching here: see bench/run.mjs for that).
 import { readFileSync } from 'node:fs';
+import { arg, dieAs, measure, median, nowMs } from './common.mjs';
 import { loopMonitor } from './loop-monitor.mjs';
 import { createRequire } from 'node:module';
 import { Handle, decodeLinks } from '@nlkit/rtnl';
@@ -16,43 +17,9 @@ const require = createRequire(import.meta.url);
 const LIB_VERSION = require('@nlkit/rtnl/package.json').version;
 const RUNTIME = `node ${process.version}`;
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-const monoNs = () => process.hrtime.bigint().toString();
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
-const die = (msg) => {
-  process.stderr.write(`nlkit peer: ${msg}\n`);
-  process.exit(1);
-};
+const die = dieAs('nlkit peer');
 // 198.(18+(i>>16)).((i>>8)&255).(i&255): host addresses in the benchmarking range 198.18.0.0/15.
 const hostAddr = (i) => `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
-
-async function measure(name, unit, ops, reps, fn) {
-  const times = [];
-  let items = 0;
-  const c0 = process.cpuUsage();
-  const t0mono = monoNs();
-  for (let r = 0; r < reps; r++) {
-    const t0 = nowMs();
-    items = await fn();
-    times.push(nowMs() - t0);
-  }
-  const t1mono = monoNs();
-  const c = process.cpuUsage(c0);
-  return {
-    name, ops, unit, items, reps,
-    median_ms: median(times), min_ms: Math.min(...times), max_ms: Math.max(...times),
-    user_ms: c.user / 1e3 / reps, sys_ms: c.system / 1e3 / reps,
-    t0_mono_ns: t0mono, t1_mono_ns: t1mono,
-  };
-}
 
 async function bench(n, reps) {
   const h = Handle.open();

@@ -10,6 +10,7 @@
 // Runs inside the namespace the harness made (unshare -n); prints one JSON line per mode.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { arg, dieAs, median, nowMs } from './common.mjs';
 import { loopMonitor } from './loop-monitor.mjs';
 import { Handle } from '@nlkit/rtnl';
 
@@ -18,20 +19,7 @@ const LIB_VERSION = require('@nlkit/rtnl/package.json').version;
 const RUNTIME = `node ${process.version}`;
 const GW = '198.18.0.2';
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`-${name}`) >= 0 ? process.argv.indexOf(`-${name}`) : process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
-const die = (msg) => {
-  process.stderr.write(`nlkit scale: ${msg}\n`);
-  process.exit(1);
-};
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-};
+const die = dieAs('nlkit scale');
 const vmhwmKb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? -1);
 const vmrssKb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? -1);
 const prefix = (i) => `${11 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`;
