@@ -194,15 +194,15 @@ function promiseOf<T>(p: Pending): Promise<T> {
   });
 }
 
-/** The name a request's errors give as the operation (\`NetlinkError.operation\`). */
+/** The name a request's errors give as the operation (`NetlinkError.operation`). */
 function typeNameOf(message: Message): string {
   return message instanceof WireMessage ? message.typeName : String(message.header.type);
 }
 
-/** What a void change asks for (\`resolveVoid\`). */
+/** What a void change asks for (`resolveVoid`). */
 const VOID_OPTIONS: RequestOptions<unknown> = { resolveVoid: true };
 
-/** A request's record from \`request\` until it is settled (not sent yet: seq 0, no attempt). */
+/** A request's record from `request` until it is settled (not sent yet: seq 0, no attempt). */
 function newPending(message: Message, options: RequestOptions<unknown>, dump: boolean, maxAttempts: number): Pending {
   return {
     seq: 0,
@@ -335,14 +335,14 @@ export class Engine {
   }
 
   /**
-   * \`start\` and the first step of \`drain\`, for the commonest request: a change in wire form
+   * `start` and the first step of `drain`, for the commonest request: a change in wire form
    * whose only answer is an ACK, made while nothing else is in flight (a loop of awaited
-   * changes). rtnetlink answers inside \`sendmsg\`, so the ACK is normally queued when \`send\`
+   * changes). rtnetlink answers inside `sendmsg`, so the ACK is normally queued when `send`
    * returns; when the first datagram read is exactly that ACK the request is done, without a
    * Pending, a seq-table entry or the dispatch loop, which is half the engine's work per
    * request before the JIT has compiled it. Anything else (nothing queued yet, an error, a
    * datagram from another sender, a truncated one, a failed read) hands the request to the
-   * general path in the state \`start\` leaves it in, with the datagram already read.
+   * general path in the state `start` leaves it in, with the datagram already read.
    */
   private requestAck(message: WireMessage): Promise<void> {
     // allocateSeq's answer when nothing is in flight.
@@ -383,7 +383,7 @@ export class Engine {
     return promiseOf(p);
   }
 
-  /** A request \`requestAck\` sent that must wait after all: the Pending \`start\` would have made. */
+  /** A request `requestAck` sent that must wait after all: the Pending `start` would have made. */
   private adoptSent(message: WireMessage, seq: number, bytes: Uint8Array): Pending {
     const p = newPending(message, VOID_OPTIONS, false, 1);
     p.seq = seq;
