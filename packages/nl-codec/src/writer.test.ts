@@ -67,6 +67,29 @@ describe('MessageWriter', () => {
     );
   });
 
+  it('writes any string as its UTF-8 bytes and a NUL: ASCII, beyond, long, after other attributes', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.string({ unit: 'binary', maxLength: 80 }),
+      fc.tuple(fc.string({ maxLength: 70 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 5 })).map(([a, z]) => a + z),
+    );
+    fc.assert(
+      fc.property(fc.nat(3), text, (before, s) => {
+        const w = new MessageWriter(0x1234);
+        for (let i = 0; i < before; i++) w.attrString(1, 'x'.repeat(i)); // leaves the writer unaligned
+        w.attrString(2, s);
+        const b = w.finish();
+        const v = new DataView(b.buffer, b.byteOffset);
+        let off = 16;
+        for (let i = 0; i < before; i++) off += (v.getUint16(off, true) + 3) & ~3;
+        const len = v.getUint16(off, true);
+        expect(Array.from(b.subarray(off + 4, off + len))).toEqual([...new TextEncoder().encode(s), 0]);
+        expect(off + ((len + 3) & ~3)).toBe(b.length);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('gives overlapping writers separate buffers, and a writer that threw frees the shared one', () => {
     const a = new MessageWriter(16);
     a.attrU32(1, 0x11111111);

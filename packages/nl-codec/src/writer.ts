@@ -188,9 +188,22 @@ export class MessageWriter {
   /** A NUL-terminated string attribute (`string` in the specs). */
   attrString(type: number, s: string): this {
     const at = this.open(type, s.length * 3 + 1);
-    const { written } = utf8.encodeInto(s, this.buf.subarray(this.pos));
-    this.pos += written;
-    this.buf[this.pos++] = 0;
+    const buf = this.buf;
+    const p = this.pos;
+    const n = s.length;
+    // Names (interfaces, kinds, labels) are short ASCII: stored as they are read, without the
+    // view and the result object encodeInto needs (most of a request's cost before the JIT
+    // has compiled its writer). Anything else, or past 64 characters, is encoded from the start.
+    let i = 0;
+    if (n <= 64) {
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[p + i] = c;
+      }
+    }
+    this.pos = i === n ? p + n : p + utf8.encodeInto(s, buf.subarray(p)).written;
+    buf[this.pos++] = 0;
     this.close(at);
     return this;
   }
