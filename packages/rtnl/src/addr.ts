@@ -6,7 +6,7 @@
  * point-to-point). IPv6 sends only `IFA_ADDRESS` unless a peer is configured.
  */
 import { decode, messageFlagsValue, messageTypeNumber, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, type Message } from '@nlkit/nl-codec';
-import { put32, wireMessage, wireWriter, type WireMessage } from './conn/wire.js';
+import { put32, putBytesAttr, wireMessage, wireWriter, type WireMessage } from './conn/wire.js';
 import { Handle, getDefaultHandle } from './handle.js';
 import {
   AF_INET,
@@ -360,8 +360,10 @@ export function addrWire(type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[] | 
   const scope = p.scope ?? (!del && cidr.af === AF_INET && cidr.bytes[0] === 127 ? 254 : 0);
   // The operations pass their flags as a number (no name lookups per request); tests by name.
   const bits = typeof flags === 'number' ? flags : messageFlagsValue(messageTypeNumber(type), flags as Parameters<typeof messageFlagsValue>[1]);
+  // Go's rule: an IPv4 prefix below /31 without a peer or a broadcast given gets the computed one.
+  const computedBroadcast = p.broadcast === undefined && !del && cidr.af === AF_INET && prefixLen < 31 && !p.peer;
   if (p.peer === undefined && typeof p.broadcast !== 'string' && p.priority === undefined && p.label === undefined && p.flags <= 0xff && (p.validLft === undefined || del)) {
-    return localAddrWire(type, bits, index, cidr, prefixLen, scope, p.flags, p.broadcast === undefined && !del && cidr.af === AF_INET && prefixLen < 31);
+    return localAddrWire(type, bits, index, cidr, scope, p.flags, computedBroadcast);
   }
   const w = wireWriter(type, bits);
   w.u8(cidr.af).u8(prefixLen).u8(p.flags > 0xff ? 0 : p.flags).u8(scope).u32(index);
@@ -373,9 +375,7 @@ export function addrWire(type: 'RTM_NEWADDR' | 'RTM_DELADDR', flags: string[] | 
   if (p.priority !== undefined) w.attrU32(IFA_RT_PRIORITY, p.priority);
   if (p.label !== undefined) w.attrString(IFA_LABEL, p.label);
   if (!p.peer) w.attrBytes(IFA_ADDRESS, cidr.bytes);
-  if (p.broadcast === undefined && !del && cidr.af === AF_INET && prefixLen < 31 && !p.peer) {
-    w.attrBytes(IFA_BROADCAST, broadcastBytes(cidr.bytes, prefixLen));
-  }
+  if (computedBroadcast) w.attrBytes(IFA_BROADCAST, broadcastBytes(cidr.bytes, prefixLen));
   if (p.flags > 0xff) w.attrU32(IFA_FLAGS, p.flags);
   if (p.validLft !== undefined && !del) {
     // struct ifa_cacheinfo: preferred, valid, cstamp, tstamp (the kernel ignores the stamps).
@@ -397,8 +397,9 @@ const ADDR_TYPES = { RTM_NEWADDR: messageTypeNumber('RTM_NEWADDR'), RTM_DELADDR:
  * `ifinfoWire` does for link changes (see `conn/wire.ts` for why). The same bytes as the
  * writer path (property-tested against the object form).
  */
-function localAddrWire(type: 'RTM_NEWADDR' | 'RTM_DELADDR', bits: number, index: number, cidr: ParsedCIDR, prefixLen: number, scope: number, flags: number, broadcast: boolean): WireMessage {
+function localAddrWire(type: 'RTM_NEWADDR' | 'RTM_DELADDR', bits: number, index: number, cidr: ParsedCIDR, scope: number, flags: number, broadcast: boolean): WireMessage {
   const a = cidr.bytes;
+  const prefixLen = cidr.prefixLen;
   const attr = 4 + a.length; // 8 or 20: already aligned
   const size = 24 + 2 * attr + (broadcast ? 8 : 0);
   const b = new Uint8Array(size);
@@ -414,18 +415,11 @@ function localAddrWire(type: 'RTM_NEWADDR' | 'RTM_DELADDR', bits: number, index:
   b[18] = flags;
   b[19] = scope;
   put32(b, 20, index);
-  putBytesAttr(b, 24, IFA_LOCAL, a);
-  putBytesAttr(b, 24 + attr, IFA_ADDRESS, a);
-  if (broadcast) putBytesAttr(b, 24 + 2 * attr, IFA_BROADCAST, broadcastBytes(a, prefixLen));
+  const end = putBytesAttr(b, putBytesAttr(b, 24, IFA_LOCAL, a), IFA_ADDRESS, a);
+  if (broadcast) putBytesAttr(b, end, IFA_BROADCAST, broadcastBytes(a, prefixLen));
   return wireMessage(type, b);
 }
 
-/** An attribute of `v`'s bytes (4 or 16: no padding) at `at`; its type below 256. */
-function putBytesAttr(b: Uint8Array, at: number, type: number, v: Uint8Array): void {
-  b[at] = 4 + v.length;
-  b[at + 2] = type;
-  b.set(v, at + 4);
-}
 
 function lft(v: number): number {
   return v === INFINITY_LIFE_TIME ? Infinity : v;

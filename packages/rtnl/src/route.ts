@@ -8,7 +8,7 @@
  * a source prefix (`ip route ... from P`, `RTA_SRC`) is `srcPrefix`.
  */
 import { encode, type Message } from '@nlkit/nl-codec';
-import { wireMessage } from './conn/wire.js';
+import { put32, putBytesAttr, putU32Attr, wireMessage } from './conn/wire.js';
 import { attrNumber } from './lift/common.js';
 import { Handle, getDefaultHandle } from './handle.js';
 import {
@@ -733,31 +733,6 @@ export function routeWireLength(p: ParsedRoute, oif: number | undefined): number
   return n;
 }
 
-function put32(b: Uint8Array, at: number, v: number): void {
-  b[at] = v;
-  b[at + 1] = v >>> 8;
-  b[at + 2] = v >>> 16;
-  b[at + 3] = v >>> 24;
-}
-
-function attrU32(b: Uint8Array, at: number, type: number, v: number): number {
-  b[at] = 8;
-  b[at + 1] = 0;
-  b[at + 2] = type;
-  b[at + 3] = 0;
-  put32(b, at + 4, v);
-  return at + 8;
-}
-
-function attrBytes(b: Uint8Array, at: number, type: number, v: Uint8Array): number {
-  const len = 4 + v.length;
-  b[at] = len;
-  b[at + 1] = 0;
-  b[at + 2] = type;
-  b[at + 3] = 0;
-  b.set(v, at + 4);
-  return at + len; // address payloads are 4 or 16 bytes: already aligned
-}
 
 /**
  * @internal Write the message {@link routeMessage} builds for `p` at `at` in `b` (which must hold
@@ -784,9 +759,9 @@ export function writeRouteMessage(b: Uint8Array, at: number, change: RouteChange
   b[at + 23] = rtype;
   put32(b, at + 24, p.flags);
   let q = at + 28;
-  if (p.dst) q = attrBytes(b, q, RTA_DST, p.dst.bytes);
-  if (p.srcPrefix) q = attrBytes(b, q, RTA_SRC, p.srcPrefix.bytes);
-  if (p.gw !== undefined) q = attrBytes(b, q, RTA_GATEWAY, p.gw);
+  if (p.dst) q = putBytesAttr(b, q, RTA_DST, p.dst.bytes);
+  if (p.srcPrefix) q = putBytesAttr(b, q, RTA_SRC, p.srcPrefix.bytes);
+  if (p.gw !== undefined) q = putBytesAttr(b, q, RTA_GATEWAY, p.gw);
   if (p.via) {
     const len = 4 + 2 + p.via.bytes.length;
     b[q] = len;
@@ -798,10 +773,10 @@ export function writeRouteMessage(b: Uint8Array, at: number, change: RouteChange
     b.set(p.via.bytes, q + 6);
     q += (len + 3) & ~3;
   }
-  if (p.prefsrc !== undefined) q = attrBytes(b, q, RTA_PREFSRC, p.prefsrc);
-  if (p.priority !== undefined) q = attrU32(b, q, RTA_PRIORITY, p.priority);
-  if (table >= 256) q = attrU32(b, q, RTA_TABLE, table);
-  if (p.mark !== undefined) q = attrU32(b, q, RTA_MARK, p.mark);
+  if (p.prefsrc !== undefined) q = putBytesAttr(b, q, RTA_PREFSRC, p.prefsrc);
+  if (p.priority !== undefined) q = putU32Attr(b, q, RTA_PRIORITY, p.priority);
+  if (table >= 256) q = putU32Attr(b, q, RTA_TABLE, table);
+  if (p.mark !== undefined) q = putU32Attr(b, q, RTA_MARK, p.mark);
   if (p.pref !== undefined) {
     b[q] = 5;
     b[q + 1] = 0;
@@ -810,10 +785,10 @@ export function writeRouteMessage(b: Uint8Array, at: number, change: RouteChange
     b[q + 4] = p.pref;
     q += 8;
   }
-  if (p.realm !== undefined) q = attrU32(b, q, RTA_FLOW, p.realm);
-  if (p.expires !== undefined) q = attrU32(b, q, RTA_EXPIRES, p.expires);
-  if (p.nhId !== undefined) q = attrU32(b, q, RTA_NH_ID, p.nhId);
-  if (oif !== undefined) q = attrU32(b, q, RTA_OIF, oif);
+  if (p.realm !== undefined) q = putU32Attr(b, q, RTA_FLOW, p.realm);
+  if (p.expires !== undefined) q = putU32Attr(b, q, RTA_EXPIRES, p.expires);
+  if (p.nhId !== undefined) q = putU32Attr(b, q, RTA_NH_ID, p.nhId);
+  if (oif !== undefined) q = putU32Attr(b, q, RTA_OIF, oif);
   return q;
 }
 
@@ -912,9 +887,9 @@ export function writeSimpleRoute(b: Uint8Array, at: number, change: RouteChange,
     b[q + 3] = 0;
     q += 8;
   }
-  if (priority !== undefined) q = attrU32(b, q, RTA_PRIORITY, priority);
-  if (table >= 256) q = attrU32(b, q, RTA_TABLE, table);
-  if (link !== undefined) q = attrU32(b, q, RTA_OIF, link);
+  if (priority !== undefined) q = putU32Attr(b, q, RTA_PRIORITY, priority);
+  if (table >= 256) q = putU32Attr(b, q, RTA_TABLE, table);
+  if (link !== undefined) q = putU32Attr(b, q, RTA_OIF, link);
   const del = change.typeNumber === RTM_DELROUTE_TYPE;
   const length = q - at;
   put32(b, at, length);

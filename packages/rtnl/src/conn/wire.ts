@@ -54,10 +54,34 @@ export function wireOf(message: Message): Uint8Array | undefined {
   return message instanceof WireMessage ? message.bytes : undefined;
 }
 
+// Fixed layouts written with plain stores (link changes of u32 attributes, plain local
+// addresses, routes). Every byte is stored, so they also write into reused buffers.
+
 /** Store a little-endian u32 (byte stores: a small request lives in V8's heap, see the engine). */
 export function put32(b: Uint8Array, at: number, v: number): void {
   b[at] = v;
   b[at + 1] = v >>> 8;
   b[at + 2] = v >>> 16;
   b[at + 3] = v >>> 24;
+}
+
+/** A u32 attribute of `type` at `at` (aligned); returns where the next one starts. */
+export function putU32Attr(b: Uint8Array, at: number, type: number, v: number): number {
+  b[at] = 8;
+  b[at + 1] = 0;
+  b[at + 2] = type;
+  b[at + 3] = type >>> 8;
+  put32(b, at + 4, v);
+  return at + 8;
+}
+
+/** An attribute of `v`'s bytes at `at`; returns the end. For address payloads (4 or 16 bytes), already aligned. */
+export function putBytesAttr(b: Uint8Array, at: number, type: number, v: Uint8Array): number {
+  const len = 4 + v.length;
+  b[at] = len;
+  b[at + 1] = len >>> 8;
+  b[at + 2] = type;
+  b[at + 3] = type >>> 8;
+  b.set(v, at + 4);
+  return at + len;
 }

@@ -1,7 +1,7 @@
 /** Small builders for the `ifinfomsg` requests every link operation sends. */
 import { messageTypeNumber, type Message, type MessageWriter } from '@nlkit/nl-codec';
 import { attrNumber } from '../lift/common.js';
-import { put32, wireMessage, wireWriter, type WireMessage } from '../conn/wire.js';
+import { put32, putU32Attr, wireMessage, wireWriter, type WireMessage } from '../conn/wire.js';
 
 /** An `ifinfomsg` request of `type` for `index` with `attrs`. */
 export function ifinfoRequest(
@@ -180,15 +180,6 @@ function ifinfoNumbersWire(type: 'RTM_NEWLINK' | 'RTM_DELLINK', index: number, c
 const NLMSG_AND_IFINFO = 32;
 /** A u32 attribute: 4 bytes of header, 4 of value. */
 const U32_ATTR = 8;
-
-/** Write a u32 attribute at `at` (aligned); returns where the next one starts. */
-function putU32Attr(b: Uint8Array, at: number, type: number, v: number): number {
-  b[at] = U32_ATTR;
-  b[at + 2] = type;
-  b[at + 3] = type >>> 8;
-  put32(b, at + 4, v);
-  return at + U32_ATTR;
-}
 
 /** `aa:bb:cc:dd:ee:ff` (any length, validated by the caller) to bytes. */
 function macBytes(mac: string): Uint8Array {
