@@ -63,12 +63,11 @@ export function describe(v: unknown): string {
 }
 
 /**
- * Dotted quad -> 4 bytes, in one pass over the characters (this runs once per route or
- * address in bulk inserts). No leading zeros: "010" is octal to inet_aton and decimal to us,
- * so it is refused rather than guessed.
+ * Dotted quad (the first `n` characters of `s`) -> 4 bytes, in one pass over the characters
+ * (this runs once per route or address in bulk inserts). No leading zeros: "010" is octal to
+ * inet_aton and decimal to us, so it is refused rather than guessed.
  */
-function parseIPv4Bytes(s: string): Uint8Array | 'range' | undefined {
-  const n = s.length;
+function parseIPv4Bytes(s: string, n = s.length): Uint8Array | 'range' | undefined {
   if (n < 7 || n > 15) return undefined;
   const out = new Uint8Array(4);
   let part = 0;
@@ -176,13 +175,25 @@ export function parseIP(text: unknown, field = 'address', af?: number): ParsedIP
  */
 export function parseCIDR(text: unknown, field = 'address', af?: number): ParsedCIDR {
   if (typeof text !== 'string') throw new TypeError(`${field} must be a CIDR string such as '192.0.2.2/24', got ${describe(text)}`);
-  if (af !== AF_INET6) {
-    const v4 = ipv4CIDR(text);
-    if (v4 !== undefined) return v4;
-  }
   const slash = text.indexOf('/');
-  const ip = parseIP(slash === -1 ? text : text.slice(0, slash), field, af);
-  const max = ip.af === AF_INET ? 32 : 128;
+  const ipEnd = slash === -1 ? text.length : slash;
+  // IPv4, what a loop adding addresses or routes parses thousands of times (mostly before the
+  // JIT has compiled this), read in place: no parseIP call and no object in between. Anything
+  // else, IPv6 and every error, goes through parseIP, which words the error.
+  const v4 = af === AF_INET6 ? undefined : parseIPv4Bytes(text, ipEnd);
+  let ipAf: ParsedIP['af'];
+  let bytes: Uint8Array;
+  let ipText = slash === -1 ? text : text.slice(0, slash);
+  if (v4 instanceof Uint8Array) {
+    ipAf = AF_INET;
+    bytes = v4;
+  } else {
+    const ip = parseIP(ipText, field, af);
+    ipAf = ip.af;
+    bytes = ip.bytes;
+    ipText = ip.text;
+  }
+  const max = ipAf === AF_INET ? 32 : 128;
   let prefixLen = max;
   if (slash !== -1) {
     // The digits read in place (no slice per address in a loop of adds); 1-3 of them.
@@ -196,53 +207,7 @@ export function parseCIDR(text: unknown, field = 'address', af?: number): Parsed
     if (prefixLen > max) throw new RangeError(`${field}: prefix length ${prefixLen} is out of range 0-${max}`);
   }
   // A literal, not `{ ...ip, prefixLen }`: spreading copies through a slower generic path.
-  return { af: ip.af, bytes: ip.bytes, text: ip.text, prefixLen };
-}
-
-/**
- * `parseCIDR` of a valid IPv4 `a.b.c.d` or `a.b.c.d/len` in one pass over the text (no slice,
- * no second call, no intermediate object): what a loop adding addresses or routes parses
- * thousands of times, mostly before the JIT has compiled it. The same rules as
- * `parseIPv4Bytes` and the prefix reader below; anything else, valid IPv6 and every error
- * included, returns undefined for the general path, which words the error.
- */
-function ipv4CIDR(s: string): ParsedCIDR | undefined {
-  const n = s.length;
-  if (n < 7 || n > 19) return undefined;
-  const out = new Uint8Array(4);
-  let part = 0;
-  let value = 0;
-  let digits = 0;
-  let i = 0;
-  for (; i <= n; i++) {
-    const c = i < n ? s.charCodeAt(i) : 47; // the end closes the last part, as a '/' does
-    if (c === 46 || c === 47) {
-      if (digits === 0 || value > 255 || part > 3 || (c === 47) !== (part === 3)) return undefined;
-      out[part++] = value;
-      value = 0;
-      digits = 0;
-      if (c === 47) break;
-      continue;
-    }
-    const d = c - 48;
-    if (d < 0 || d > 9 || (digits > 0 && value === 0) || ++digits > 3) return undefined;
-    value = value * 10 + d;
-  }
-  // i is at the '/' or the end; the address is 7-15 characters.
-  if (i < 7 || i > 15) return undefined;
-  let prefixLen = 32;
-  if (i < n) {
-    const k = n - i - 1;
-    if (k < 1 || k > 3) return undefined;
-    prefixLen = 0;
-    for (let j = i + 1; j < n; j++) {
-      const d = s.charCodeAt(j) - 48;
-      if (d < 0 || d > 9) return undefined;
-      prefixLen = prefixLen * 10 + d;
-    }
-    if (prefixLen > 32) return undefined;
-  }
-  return { af: AF_INET, bytes: out, text: i === n ? s : s.slice(0, i), prefixLen };
+  return { af: ipAf, bytes, text: ipText, prefixLen };
 }
 
 const DEC: string[] = Array.from({ length: 256 }, (_, i) => String(i));
