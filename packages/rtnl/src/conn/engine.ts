@@ -349,9 +349,7 @@ export class Engine {
     const seq = this.nextSeq === 0 ? 1 : this.nextSeq;
     this.nextSeq = (seq + 1) >>> 0;
     const bytes = message.bytes;
-    bytes[6] = bytes[6]! | NLM_F_REQUEST | NLM_F_ACK;
-    put32(bytes, 8, seq);
-    put32(bytes, 12, this.transport.portId);
+    fillHeader(bytes, seq, this.transport.portId, NLM_F_REQUEST | NLM_F_ACK);
     try {
       this.transport.send(bytes);
     } catch (e) {
@@ -1133,18 +1131,24 @@ const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
 const NLMSG_OVERRUN = 4;
 
+/**
+ * Fill in what only the engine knows in a request already written: seq, pid and its flags.
+ * In place: the bytes belong to this one request (a retried dump rewrites them with its new
+ * seq). Byte stores, not a DataView: a small request lives inside V8's heap, and asking for
+ * its `.buffer` would make V8 move it out (a malloc per request).
+ */
+function fillHeader(wire: Uint8Array, seq: number, pid: number, engineFlags: number): void {
+  wire[6] = wire[6]! | engineFlags;
+  wire[7] = wire[7]! | (engineFlags >>> 8);
+  put32(wire, 8, seq);
+  put32(wire, 12, pid);
+}
+
 /** Encode with our seq/pid and the engine's own flags ORed into the caller's, as one number. */
 function encodeRequest(message: Message, seq: number, pid: number, engineFlags: number): Uint8Array {
   const wire = wireOf(message);
   if (wire !== undefined) {
-    // Already written: fill in what only the engine knows. In place: the bytes belong to
-    // this one request (a retried dump rewrites them with its new seq).
-    // Byte stores, not a DataView: a small request lives inside V8's heap, and asking for its
-    // `.buffer` would make V8 move it out (a malloc per request).
-    wire[6] = wire[6]! | engineFlags;
-    wire[7] = wire[7]! | (engineFlags >>> 8);
-    put32(wire, 8, seq);
-    put32(wire, 12, pid);
+    fillHeader(wire, seq, pid, engineFlags);
     return wire;
   }
   const h = message.header;
