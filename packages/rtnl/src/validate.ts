@@ -4,8 +4,6 @@
  * before any system call, so a bad argument never reaches the kernel half-applied.
  */
 
-/** Only ASCII: as many UTF-8 bytes as characters. */
-const ASCII = /^[\0-\x7f]*$/;
 /** What `dev_valid_name()` refuses in a name: the first one found. */
 const NOT_IN_IFNAME = /[/:\0\s]/u;
 
@@ -24,7 +22,7 @@ export function validateIfName(name: unknown, field = 'name', template = true): 
   if (typeof name !== 'string') throw new TypeError(`${field} must be a string, got ${describeValue(name)}`);
   if (name.length === 0) throw new RangeError(`${field} must not be empty`);
   // Counted and scanned without copying the name: this runs for every name of every linkAdd.
-  const bytes = name.length <= MAX_IFNAME_BYTES && ASCII.test(name) ? name.length : Buffer.byteLength(name, 'utf8');
+  const bytes = Buffer.byteLength(name, 'utf8');
   if (bytes > MAX_IFNAME_BYTES) {
     throw new RangeError(`${field} "${name}" is ${bytes} bytes; interface names have at most ${MAX_IFNAME_BYTES}`);
   }

@@ -113,10 +113,14 @@ async function show(ctx: CliContext, a: Args): Promise<void> {
     else if (w === 'up') filter.up = true;
     else if (w === 'dynamic') filter.flags.set('permanent', false);
     else if (w === 'primary') filter.flags.set('secondary', false);
-    else if (w.startsWith('-') && ownValue(SHOW_FLAG_WORDS, w.slice(1)) !== undefined) filter.flags.set(SHOW_FLAG_WORDS[w.slice(1)]!, false);
-    else if (ownValue(SHOW_FLAG_WORDS, w) !== undefined) filter.flags.set(SHOW_FLAG_WORDS[w]!, true);
-    else if (dev === undefined && !w.startsWith('-')) dev = w;
-    else throw new CliError(`unknown addr show argument "${w}"`);
+    else {
+      // A flag word, or with '-' in front its negation.
+      const negated = w.startsWith('-');
+      const flag = ownValue(SHOW_FLAG_WORDS, negated ? w.slice(1) : w);
+      if (flag !== undefined) filter.flags.set(flag, !negated);
+      else if (dev === undefined && !negated) dev = w;
+      else throw new CliError(`unknown addr show argument "${w}"`);
+    }
   }
   const h = ctx.handle();
   let links: Link[];
