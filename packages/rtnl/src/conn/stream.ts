@@ -54,6 +54,8 @@ export class DumpStream<T> implements AsyncIterableIterator<T> {
           this.wake();
         },
         (e: unknown) => {
+          // After return(): the engine was closed on purpose, and the iterator is done.
+          if (this.finished) return;
           this.failed = true;
           this.failure = e;
           this.wake();
