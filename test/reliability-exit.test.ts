@@ -3,44 +3,11 @@
  * ends must exit at once (nothing keeps the event loop alive), and `using` must release
  * everything it declared, also when the block throws.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Handle, netns } from '@nlkit/rtnl';
 import { expect, it } from 'vitest';
 import { describeKernel, openFdCount, useTestNetns } from './fixtures/netns.js';
 import { failOnFdLeakWarnings } from './fixtures/faults.js';
-
-const rtnlDist = fileURLToPath(new URL('../packages/rtnl/dist/index.js', import.meta.url));
-
-/** Run `body` as an ES module under `unshare -n` (a namespace of its own, checked first). */
-function runChild(body: string): { status: number | null; stdout: string; stderr: string; error: Error | undefined; ms: number } {
-  const dir = mkdtempSync(join(tmpdir(), 'nlkit-exit-'));
-  try {
-    const script = join(dir, 'child.mjs');
-    writeFileSync(
-      script,
-      `import { readlinkSync } from 'node:fs';
-import * as rtnl from ${JSON.stringify(rtnlDist)};
-if (readlinkSync('/proc/self/ns/net') === process.env.PARENT_NETNS) throw new Error('not in a fresh namespace');
-const { Handle, netns } = rtnl;
-${body}
-`,
-    );
-    const started = Date.now();
-    const r = spawnSync('unshare', ['-n', process.execPath, script], {
-      encoding: 'utf8',
-      timeout: 30_000,
-      env: { ...process.env, PARENT_NETNS: readlinkSync('/proc/self/ns/net') },
-    });
-    return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error, ms: Date.now() - started };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
+import { runChild } from './fixtures/child.js';
 
 failOnFdLeakWarnings();
 describeKernel('exit and cleanup', () => {
