@@ -112,6 +112,35 @@ describeKernel('links', () => {
     });
   }
 
+  it('names the attribute the kernel points at (ext-ack offset) as attributePath, nested ones included', async () => {
+    const { h } = t();
+    // Raw requests (the escape hatch): the typed linkAdd refuses these values itself.
+    const vxlan = (data: Record<string, unknown>) => ({
+      header: { type: 'RTM_NEWLINK', flags: ['create', 'excl'] },
+      'ifi-family': 0,
+      'ifi-type': 0,
+      'ifi-index': 0,
+      'ifi-flags': [],
+      'ifi-change': 0,
+      attrs: { ifname: 'vx0', linkinfo: { kind: 'vxlan', data } },
+    });
+    const cases = [
+      [{ id: 0x1000000 }, 'ERANGE', '.linkinfo.data.id'],
+      [{ id: 5, df: 9 }, 'EINVAL', '.linkinfo.data.df'],
+      [{ id: 5, 'port-range': { low: 2000, high: 1000 } }, 'EINVAL', '.linkinfo.data.port-range'],
+    ] as const;
+    for (const [data, code, path] of cases) {
+      const err = await h.request(vxlan(data) as never).catch((e: unknown) => e);
+      expect(err, path).toBeInstanceOf(NetlinkError);
+      expect(err, path).toMatchObject({ code, request: 'RTM_NEWLINK', attributePath: path });
+      expect((err as NetlinkError).extAck, path).toMatch(/./);
+    }
+    // A message without an offset has no path.
+    const noOffset = await h.linkAdd({ kind: 'vxlan', name: 'vx1', id: 5, port: 4789, group: '239.1.1.1' } as never).catch((e: unknown) => e);
+    expect(noOffset).toMatchObject({ code: 'EINVAL', extAck: 'Local interface required for multicast remote destination' });
+    expect((noOffset as NetlinkError).attributePath).toBeUndefined();
+  });
+
   it('rejects an existing name with EEXIST and a missing link with ENODEV', async () => {
     const { h } = t();
     await h.linkAdd({ kind: 'bridge', name: 'br0' });
