@@ -115,12 +115,12 @@ describeKernel('engine on a real socket', () => {
       await hs[0].request({ header: { type: 'RTM_GETLINK', flags: [] }, 'ifi-family': 0, 'ifi-index': 1, attrs: {} });
       console.log('done');
     `;
-    const started = Date.now();
+    // A child that does not end by itself is killed at the timeout: no status 0 then.
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000, cwd: __dirname });
+    expect(r.error).toBeUndefined();
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('done');
     expect(r.status).toBe(0);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('creates a namespace without moving the caller', () => {
