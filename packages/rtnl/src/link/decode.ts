@@ -24,11 +24,10 @@ function mac(b: Uint8Array, p: number, len: number): string {
   return len === 6 ? macText(b, p) : hexColon(b, p, len);
 }
 
-/** A string payload without its NUL(s), as text. */
+/** A string payload without its terminating NUL, as text (the codec's reading, lenient for bytes that are not UTF-8). */
 function str(b: Uint8Array, p: number, len: number): string {
-  let end = p + len;
-  while (end > p && b[end - 1] === 0) end--;
-  return utf8Text(b, p, end - p) ?? utf8.decode(b.subarray(p, end));
+  const n = len > 0 && b[p + len - 1] === 0 ? len - 1 : len;
+  return utf8Text(b, p, n) ?? utf8.decode(b.subarray(p, p + n));
 }
 
 /**
@@ -330,31 +329,33 @@ function scan(src: DumpBytes, start: number, len: number): DumpLink {
     const plen = alen - 4;
     switch (atype) {
       case 1: // IFLA_ADDRESS
-        if (plen > 0) l.hardwareAddr = mac(b, d, plen);
+        l.hardwareAddr = plen > 0 ? mac(b, d, plen) : undefined;
         break;
       case 2: // IFLA_BROADCAST
-        if (plen > 0) l.broadcast = mac(b, d, plen);
+        l.broadcast = plen > 0 ? mac(b, d, plen) : undefined;
         break;
       case 3: // IFLA_IFNAME
         l.name = str(b, d, plen);
         break;
+      // Fixed-size values only at their size (else unset, as the codec keeps them raw), and a
+      // repeated attribute's last occurrence, as the kernel reads its input: see linkFromMessage.
       case 4: // IFLA_MTU
-        l.mtu = view.getUint32(d, true);
+        l.mtu = plen === 4 ? view.getUint32(d, true) : 0;
         break;
       case 5: // IFLA_LINK
-        l.parentIndex = view.getUint32(d, true);
+        l.parentIndex = plen === 4 ? view.getUint32(d, true) : undefined;
         break;
       case 10: {
         // IFLA_MASTER
-        const m = view.getUint32(d, true);
+        const m = plen === 4 ? view.getUint32(d, true) : 0;
         l.masterIndex = m === 0 ? undefined : m;
         break;
       }
       case 13: // IFLA_TXQLEN
-        l.txQLen = view.getUint32(d, true);
+        l.txQLen = plen === 4 ? view.getUint32(d, true) : 0;
         break;
       case 16: // IFLA_OPERSTATE
-        l.operState = OPER_STATES[b[d]!] ?? 'unknown';
+        l.operState = plen === 1 ? (OPER_STATES[b[d]!] ?? 'unknown') : 'unknown';
         break;
       case 18: // IFLA_LINKINFO: only the kind strings are lifted here
         scanLinkinfo(b, view, d, d + plen, l);
@@ -363,13 +364,13 @@ function scan(src: DumpBytes, start: number, len: number): DumpLink {
         l.alias = str(b, d, plen);
         break;
       case 23: // IFLA_STATS64
-        if (plen >= STATS64_FIELDS.length * 8) l.setStatsOffset(d);
+        l.setStatsOffset(plen >= STATS64_FIELDS.length * 8 ? d : -1);
         break;
       case 27: // IFLA_GROUP
-        l.group = view.getUint32(d, true);
+        l.group = plen === 4 ? view.getUint32(d, true) : 0;
         break;
       case 37: // IFLA_LINK_NETNSID
-        l.parentNetnsId = view.getInt32(d, true);
+        l.parentNetnsId = plen === 4 ? view.getInt32(d, true) : undefined;
         break;
     }
     p += (alen + 3) & ~3;

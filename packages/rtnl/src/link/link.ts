@@ -142,8 +142,10 @@ const u64 = (x: unknown): bigint => (typeof x === 'bigint' ? x : typeof x === 'n
  * @internal `IFLA_STATS64` as decoded by the codec (spec names) -> `LinkStatistics`. One object
  * literal with fixed keys (one hidden class): this runs once per link of a dump.
  */
-export function liftStats(v: unknown): LinkStatistics | undefined {
-  if (v === undefined || v === null || typeof v !== 'object') return undefined;
+export function liftStats(stats64: unknown): LinkStatistics | undefined {
+  // A repeated IFLA_STATS64 counts as its last; one too short for its struct (raw) as none.
+  const v = Array.isArray(stats64) ? stats64[stats64.length - 1] : stats64;
+  if (v === undefined || v === null || typeof v !== 'object' || '$raw' in v) return undefined;
   const s = v as Record<string, unknown>;
   return {
     rxPackets: u64(s['rx-packets']),
@@ -197,25 +199,26 @@ const operName = (v: unknown): OperState =>
  */
 export function linkFromMessage(m: Message): Link {
   const attrs = ((m as { attrs?: Record<string, unknown> }).attrs ?? {}) as Record<string, unknown>;
-  const info = attrs.linkinfo as Record<string, unknown> | undefined;
-  const kind = typeof info?.kind === 'string' ? info.kind : undefined;
-  const slaveKind = typeof info?.['slave-kind'] === 'string' ? (info['slave-kind'] as string) : undefined;
+  const info = lastOf(attrs.linkinfo) as Record<string, unknown> | undefined;
+  const kind = textOf(info?.kind);
+  const slaveKind = textOf(info?.['slave-kind']);
+  const master = numberOf(attrs.master);
   return {
     index: (m['ifi-index'] as number) ?? 0,
-    name: (attrs.ifname as string) ?? '',
+    name: textOf(attrs.ifname) ?? '',
     kind,
     data: liftData(kind, info?.data),
     flags: liftFlags(m['ifi-flags']),
-    operState: operName(attrs.operstate),
-    mtu: (attrs.mtu as number) ?? 0,
-    hardwareAddr: macOf(attrs.address),
-    broadcast: macOf(attrs.broadcast),
-    masterIndex: (attrs.master as number | undefined) || undefined,
-    parentIndex: attrs.link as number | undefined,
-    parentNetnsId: attrs['link-netnsid'] as number | undefined,
-    txQLen: (attrs.txqlen as number) ?? 0,
-    alias: attrs.ifalias as string | undefined,
-    group: (attrs.group as number) ?? 0,
+    operState: operName(lastOf(attrs.operstate)),
+    mtu: numberOf(attrs.mtu) ?? 0,
+    hardwareAddr: macOf(lastOf(attrs.address)),
+    broadcast: macOf(lastOf(attrs.broadcast)),
+    masterIndex: master || undefined,
+    parentIndex: numberOf(attrs.link),
+    parentNetnsId: numberOf(attrs['link-netnsid']),
+    txQLen: numberOf(attrs.txqlen) ?? 0,
+    alias: textOf(attrs.ifalias),
+    group: numberOf(attrs.group) ?? 0,
     hardwareType: (m['ifi-type'] as number) ?? 0,
     slaveKind,
     statistics: liftStats(attrs.stats64),
@@ -223,8 +226,34 @@ export function linkFromMessage(m: Message): Link {
   };
 }
 
+/*
+ * What the codec gives for an attribute the kernel never sends twice or malformed, read the
+ * way the kernel reads its own input: a repeated attribute (an array, see `$repeated`) counts
+ * as its last occurrence, as nla_parse keeps the last; a payload that does not fit the
+ * attribute's type (`{ $raw }`) leaves the field unset. So a `Link` field holds its declared
+ * type whatever the bytes were, and `decodeLinks` lifts the same values from the same bytes.
+ */
+function lastOf(v: unknown): unknown {
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
+function numberOf(v: unknown): number | undefined {
+  const x = lastOf(v);
+  return typeof x === 'number' ? x : undefined;
+}
+
+/** Text of a string attribute; one the codec kept raw (not UTF-8) decoded leniently, as `decodeLinks` does. */
+function textOf(v: unknown): string | undefined {
+  const x = lastOf(v);
+  if (typeof x === 'string') return x;
+  const raw = (x as { $raw?: unknown } | undefined)?.$raw;
+  if (raw instanceof Uint8Array) return LENIENT.decode(raw.subarray(0, raw.length > 0 && raw[raw.length - 1] === 0 ? raw.length - 1 : raw.length));
+  return undefined;
+}
+const LENIENT = new TextDecoder();
+
 function macOf(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return Array.from(v, (b) => b.toString(16).padStart(2, '0')).join(':');
+  if (v instanceof Uint8Array && v.length > 0) return Array.from(v, (b) => b.toString(16).padStart(2, '0')).join(':');
   return undefined;
 }
