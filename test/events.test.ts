@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Handle, type AddrEvent, type LinkEvent, type NeighEvent, type OtherEvent, type OverrunEvent, type RouteEvent, type RtnlEvent, type Subscription } from '@nlkit/rtnl';
 import { expect, it } from 'vitest';
 import { createTestNetns, describeKernel, openFdCount, useTestNetns } from './fixtures/netns.js';
+import { runChild } from './fixtures/child.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rtnlDist = resolve(here, '../packages/rtnl/dist/index.js');
@@ -437,40 +438,23 @@ describeKernel('subscribe: events from the kernel', () => {
   });
 
   it('lets a child process that subscribes and then finishes exit at once', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nlkit-ev-child-'));
-    try {
-      const script = join(dir, 'child.mjs');
-      // Runs under `unshare -n`: a namespace of its own, checked before anything is changed.
-      writeFileSync(
-        script,
-        `import { readlinkSync } from 'node:fs';
-import { Handle } from ${JSON.stringify(rtnlDist)};
-if (readlinkSync('/proc/self/ns/net') === process.env.PARENT_NETNS) throw new Error('not in a fresh namespace');
-const h = Handle.open();
-// 1: a subscription nobody reads.
-const idle = h.subscribe();
-// 2: one that was read from, then left idle without close().
-const used = h.subscribe({ groups: ['link'] });
-await h.linkAdd({ kind: 'bridge', name: 'child0' });
-const ev = await used.next();
-// Reachable on purpose: the point is that idle subscriptions do not hold the process, not the
-// fd leak net (which warns when an unclosed fd object is garbage-collected).
-globalThis.keep = { h, idle, used };
-console.log('got', ev.value.type, ev.value.link.name);
-`,
-      );
-      const r = spawnSync('unshare', ['-n', process.execPath, script], {
-        encoding: 'utf8',
-        timeout: 30_000,
-        env: { ...process.env, PARENT_NETNS: readlinkSync('/proc/self/ns/net') },
-      });
-      expect(r.error, 'the child did not exit by itself').toBeUndefined();
-      expect(r.stderr).toBe('');
-      expect(r.status).toBe(0);
-      expect(r.stdout.trim()).toBe('got newlink child0');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const r = runChild(`
+      const h = Handle.open();
+      // 1: a subscription nobody reads.
+      const idle = h.subscribe();
+      // 2: one that was read from, then left idle without close().
+      const used = h.subscribe({ groups: ['link'] });
+      await h.linkAdd({ kind: 'bridge', name: 'child0' });
+      const ev = await used.next();
+      // Reachable on purpose: the point is that idle subscriptions do not hold the process, not the
+      // fd leak net (which warns when an unclosed fd object is garbage-collected).
+      globalThis.keep = { h, idle, used };
+      console.log('got', ev.value.type, ev.value.link.name);
+    `);
+    expect(r.error, 'the child did not exit by itself').toBeUndefined();
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('got newlink child0');
   });
 
   it('keeps a child process alive while a next() is pending, and lets it exit after the event', async () => {
