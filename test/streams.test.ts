@@ -68,11 +68,11 @@ describeKernel('streaming dumps', () => {
     const { h } = t();
     const { br0, br1, v0 } = await populate(h);
 
-    for (const [label, filter] of [['all', undefined], ['kind veth', { kind: 'veth' }], ['ports of br1', { master: br1 }]] as const) {
+    for (const [label, filter] of [['all', undefined], ['kind veth', { kind: 'veth' }], ['ports of br1', { master: br1 }], ['ports of br1 by name (a lookup first)', { master: 'br1' }]] as const) {
       await expectSame(`links: ${label}`, () => h.linkListStream(filter), () => h.linkList(filter), linkView);
     }
 
-    for (const [label, link, options] of [['all', undefined, undefined], ['br0 inet', br0, { family: 'inet' }], ['v0 inet6', v0, { family: 'inet6' }], ['inet6', undefined, { family: 'inet6' }]] as const) {
+    for (const [label, link, options] of [['all', undefined, undefined], ['br0 inet', br0, { family: 'inet' }], ['v0 inet6', v0, { family: 'inet6' }], ['inet6', undefined, { family: 'inet6' }], ['v0 by name', 'v0', undefined]] as const) {
       await expectSame<Addr>(`addresses: ${label}`, () => h.addrListStream(link, options), () => h.addrList(link, options));
     }
     expect((await collect(h.addrListStream(br0, { family: 'inet' }))).length).toBe(31);
@@ -82,7 +82,7 @@ describeKernel('streaming dumps', () => {
     }
     expect((await collect(h.routeListStream({ family: 'inet', table: 100 }))).length).toBe(5);
 
-    for (const [label, filter] of [['all', undefined], ['br0', { link: br0 }], ['v0 inet6', { link: v0, family: 'inet6' }]] as const) {
+    for (const [label, filter] of [['all', undefined], ['br0', { link: br0 }], ['v0 inet6', { link: v0, family: 'inet6' }], ['br0 by name', { link: 'br0' }]] as const) {
       await expectSame<Neigh>(`neighbours: ${label}`, () => h.neighListStream(filter), () => h.neighList(filter), neighView);
     }
     expect((await collect(h.neighListStream({ link: br0 }))).filter(permanent).length).toBe(40);
