@@ -30,7 +30,7 @@ import {
 } from './ip.js';
 import { resolveLinkIndex, type LinkRef } from './link/ref.js';
 import { liftAddr } from './lift/addr.js';
-import { attrNumber } from './lift/common.js';
+import { attrNumber, lastOccurrences } from './lift/common.js';
 
 export { addrFromBytes } from './lift/addr.js';
 
@@ -445,7 +445,7 @@ const CODEC_FLAG_BITS: Readonly<Record<string, number>> = Object.fromEntries(COD
  * ```
  */
 export function addrFromMessage(m: Message): Addr {
-  const attrs = (m.attrs ?? {}) as Record<string, unknown>;
+  const attrs = lastOccurrences((m.attrs ?? {}) as Record<string, unknown>);
   const af = m['ifa-family'] as number;
   const prefixLen = m['ifa-prefixlen'] as number;
   const addressAttr = typeof attrs.address === 'string' ? attrs.address : undefined;

@@ -12,6 +12,7 @@ import { AF_BRIDGE, AF_INET, AF_INET6, AF_UNSPEC, checkInt, checkU32, describe, 
 import { resolveLinkIndex, type LinkRef } from './link/ref.js';
 import { ROUTE_TYPES, type RouteType } from './route.js';
 import { liftNeigh } from './lift/neigh.js';
+import { lastOccurrences } from './lift/common.js';
 
 export { neighFromBytes } from './lift/neigh.js';
 
@@ -283,7 +284,7 @@ Handle.prototype.neighDel = function (this: Handle, neigh: NeighSpec | Neigh): P
  * ```
  */
 export function neighFromMessage(m: Message): Neigh {
-  const attrs = (m.attrs ?? {}) as Record<string, unknown>;
+  const attrs = lastOccurrences((m.attrs ?? {}) as Record<string, unknown>);
   const af = m['ndm-family'] as number;
   const t = m['ndm-type'];
   const n: Neigh = {

@@ -9,7 +9,7 @@
  */
 import { encode, type Message } from '@nlkit/nl-codec';
 import { put32, putBytesAttr, putU32Attr, wireMessage } from './conn/wire.js';
-import { attrNumber } from './lift/common.js';
+import { attrNumber, lastOccurrences } from './lift/common.js';
 import { Handle, getDefaultHandle } from './handle.js';
 import {
   AF_INET,
@@ -1025,7 +1025,7 @@ function liftNextHops(list: unknown): NextHop[] | undefined {
  * ```
  */
 export function routeFromMessage(m: Message): Route {
-  const attrs = (m.attrs ?? {}) as Record<string, unknown>;
+  const attrs = lastOccurrences((m.attrs ?? {}) as Record<string, unknown>);
   const af = m['rtm-family'] as number;
   const rtype = m['rtm-type'];
   const rtmTable = m['rtm-table'] as number;

@@ -129,3 +129,21 @@ export function checkedLength(msg: unknown, what: string): number {
   if (len < 16 || len > msg.byteLength) throw new RangeError(`${what}: nlmsg_len ${len} does not fit the ${msg.byteLength} bytes given`);
   return len;
 }
+
+/**
+ * The attributes of a decoded message as the lifters read them, which is how the kernel reads
+ * its own input (nla_parse keeps the last occurrence): an attribute the codec found repeated
+ * (an array of its occurrences, listed in `$repeated`) counts as its last occurrence. A payload
+ * that does not fit its type stays the codec's `{ $raw }`, which the lifters' type checks skip.
+ * Returns `attrs` itself when nothing repeats, as in every message the kernel sends.
+ */
+export function lastOccurrences(attrs: Record<string, unknown>): Record<string, unknown> {
+  const repeated = attrs.$repeated;
+  if (!Array.isArray(repeated)) return attrs;
+  const out = { ...attrs };
+  for (const name of repeated as string[]) {
+    const v = attrs[name];
+    if (Array.isArray(v) && v.length > 0) out[name] = v[v.length - 1];
+  }
+  return out;
+}

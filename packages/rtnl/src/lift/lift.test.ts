@@ -10,6 +10,8 @@ import { addrFromBytes, liftAddr } from './addr.js';
 import { ipv4At, ipv6At } from './common.js';
 import { neighFromBytes } from './neigh.js';
 import { routeFromBytes } from './route.js';
+import { decodeLinks, linkFromBytes } from '../link/decode.js';
+import { linkFromMessage } from '../link/link.js';
 
 const RAW: Record<number, (b: Uint8Array) => unknown> = {
   20: addrFromBytes, 21: addrFromBytes,
@@ -218,5 +220,39 @@ describe('raw lifters on damaged messages', () => {
       }),
       { numRuns: 20000 },
     );
+  });
+});
+
+describe('a repeated attribute', () => {
+  /** `m` encoded with one more attribute of `type` carrying `value` (u32, or 4 address bytes) at the end. */
+  function withRepeat(m: Message, type: number, value: number | number[]): Uint8Array {
+    const b = encode(m);
+    const out = new Uint8Array(b.length + 8);
+    out.set(b);
+    const v = new DataView(out.buffer);
+    v.setUint32(0, out.length, true);
+    v.setUint16(b.length, 8, true);
+    v.setUint16(b.length + 2, type, true);
+    if (typeof value === 'number') v.setUint32(b.length + 4, value, true);
+    else out.set(value, b.length + 4);
+    return out;
+  }
+
+  it('counts as its last occurrence, as the kernel reads it, on the byte and the message path alike', () => {
+    const route = withRepeat({ header: { type: 'RTM_NEWROUTE', flags: [], seq: 0, pid: 0 }, 'rtm-family': 2, 'rtm-dst-len': 24, 'rtm-src-len': 0, 'rtm-tos': 0, 'rtm-table': 254, 'rtm-protocol': 3, 'rtm-scope': 0, 'rtm-type': 1, 'rtm-flags': 0, attrs: { table: 254, dst: '10.0.0.0', gateway: '10.1.1.1', oif: 2, priority: 5 } } as Message, 4, 7);
+    for (const r of [routeFromBytes(route), routeFromMessage(decode(route)[0]!)]) expect(r).toMatchObject({ linkIndex: 7, priority: 5, gw: '10.1.1.1' });
+
+    const addr = withRepeat({ header: { type: 'RTM_NEWADDR', flags: [], seq: 0, pid: 0 }, 'ifa-family': 2, 'ifa-prefixlen': 24, 'ifa-flags': 0, 'ifa-scope': 0, 'ifa-index': 2, attrs: { address: '10.0.0.1', local: '10.0.0.1', label: 'eth0' } } as Message, 2, [10, 0, 0, 2]);
+    for (const a of [addrFromBytes(addr), addrFromMessage(decode(addr)[0]!)]) expect(a).toMatchObject({ local: '10.0.0.2', address: '10.0.0.2/24', peer: '10.0.0.1/24' });
+
+    const neigh = withRepeat({ header: { type: 'RTM_NEWNEIGH', flags: [], seq: 0, pid: 0 }, 'ndm-family': 2, 'ndm-ifindex': 2, 'ndm-state': 128, 'ndm-flags': 0, 'ndm-type': 1, attrs: { dst: '10.0.0.9', lladdr: '02:00:00:00:00:09' } } as Message, 1, [10, 0, 0, 10]);
+    for (const n of [neighFromBytes(neigh), neighFromMessage(decode(neigh)[0]!)]) expect(n).toMatchObject({ ip: '10.0.0.10', hardwareAddr: '02:00:00:00:00:09' });
+
+    const link = withRepeat({ header: { type: 'RTM_NEWLINK', flags: [], seq: 0, pid: 0 }, 'ifi-family': 0, 'ifi-type': 1, 'ifi-index': 3, 'ifi-flags': [], 'ifi-change': 0, attrs: { ifname: 'x0', mtu: 1500, txqlen: 1000 } } as Message, 13, 500);
+    for (const l of [linkFromBytes(link), decodeLinks(link)[0]!, linkFromMessage(decode(link)[0]!)]) {
+      expect(l).toMatchObject({ name: 'x0', mtu: 1500, txQLen: 500 });
+    }
+    // The decoded attributes themselves stay lossless: both occurrences.
+    expect(linkFromMessage(decode(link)[0]!).attrs.txqlen).toEqual([1000, 500]);
   });
 });

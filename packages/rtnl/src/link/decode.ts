@@ -8,6 +8,7 @@
  * `statistics` to be decoded by the codec on first access, from a view of the message.
  */
 import { bodyCodecForType, decode, hexColon, macText, utf8Text, type DecodeOptions, type Message } from '@nlkit/nl-codec';
+import { lastOccurrences } from '../lift/common.js';
 import { flagsFromBits, liftData, liftStats, linkFromMessage, OPER_STATES, STATS64_FIELDS, type Link, type LinkFlag, type LinkStatistics, type OperState } from './link.js';
 
 const RTM_NEWLINK = 16;
@@ -172,7 +173,7 @@ class DumpLink implements Link {
       if (this.#stats64 < 0) this.#statistics = undefined;
       else if (this.#attrs !== undefined) {
         // attrs were decoded already: reuse the codec's counters instead of reading them again.
-        this.#statistics = liftStats(this.#attrs.stats64);
+        this.#statistics = liftStats(lastOccurrences(this.#attrs).stats64);
       } else {
         this.#statistics = statsFromBytes(this.#src.view, this.#stats64);
       }

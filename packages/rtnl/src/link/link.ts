@@ -4,6 +4,7 @@
  */
 import type { Message } from '@nlkit/nl-codec';
 import type { OwnedFd } from '@nlkit/syscall-shim';
+import { lastOccurrences } from '../lift/common.js';
 import { kindModule } from './kinds/index.js';
 import type { LinkData } from './spec.js';
 
@@ -142,10 +143,9 @@ const u64 = (x: unknown): bigint => (typeof x === 'bigint' ? x : typeof x === 'n
  * @internal `IFLA_STATS64` as decoded by the codec (spec names) -> `LinkStatistics`. One object
  * literal with fixed keys (one hidden class): this runs once per link of a dump.
  */
-export function liftStats(stats64: unknown): LinkStatistics | undefined {
-  // A repeated IFLA_STATS64 counts as its last; one too short for its struct (raw) as none.
-  const v = Array.isArray(stats64) ? stats64[stats64.length - 1] : stats64;
-  if (v === undefined || v === null || typeof v !== 'object' || '$raw' in v) return undefined;
+export function liftStats(v: unknown): LinkStatistics | undefined {
+  // Too short for its struct, the codec keeps it raw: no statistics then.
+  if (v === undefined || v === null || typeof v !== 'object' || Array.isArray(v) || '$raw' in v) return undefined;
   const s = v as Record<string, unknown>;
   return {
     rxPackets: u64(s['rx-packets']),
@@ -199,54 +199,50 @@ const operName = (v: unknown): OperState =>
  */
 export function linkFromMessage(m: Message): Link {
   const attrs = ((m as { attrs?: Record<string, unknown> }).attrs ?? {}) as Record<string, unknown>;
-  const info = lastOf(attrs.linkinfo) as Record<string, unknown> | undefined;
-  const kind = textOf(info?.kind);
-  const slaveKind = textOf(info?.['slave-kind']);
-  const master = numberOf(attrs.master);
+  // Lifted from the last occurrence of each attribute; `attrs` itself stays as decoded.
+  const a = lastOccurrences(attrs);
+  const info = lastOccurrences(objectOf(a.linkinfo) ?? {});
+  const kind = textOf(info.kind);
+  const slaveKind = textOf(info['slave-kind']);
   return {
     index: (m['ifi-index'] as number) ?? 0,
-    name: textOf(attrs.ifname) ?? '',
+    name: textOf(a.ifname) ?? '',
     kind,
-    data: liftData(kind, info?.data),
+    data: liftData(kind, info.data),
     flags: liftFlags(m['ifi-flags']),
-    operState: operName(lastOf(attrs.operstate)),
-    mtu: numberOf(attrs.mtu) ?? 0,
-    hardwareAddr: macOf(lastOf(attrs.address)),
-    broadcast: macOf(lastOf(attrs.broadcast)),
-    masterIndex: master || undefined,
-    parentIndex: numberOf(attrs.link),
-    parentNetnsId: numberOf(attrs['link-netnsid']),
-    txQLen: numberOf(attrs.txqlen) ?? 0,
-    alias: textOf(attrs.ifalias),
-    group: numberOf(attrs.group) ?? 0,
+    operState: operName(a.operstate),
+    mtu: numberOf(a.mtu) ?? 0,
+    hardwareAddr: macOf(a.address),
+    broadcast: macOf(a.broadcast),
+    masterIndex: numberOf(a.master) || undefined,
+    parentIndex: numberOf(a.link),
+    parentNetnsId: numberOf(a['link-netnsid']),
+    txQLen: numberOf(a.txqlen) ?? 0,
+    alias: textOf(a.ifalias),
+    group: numberOf(a.group) ?? 0,
     hardwareType: (m['ifi-type'] as number) ?? 0,
     slaveKind,
-    statistics: liftStats(attrs.stats64),
+    statistics: liftStats(a.stats64),
     attrs,
   };
 }
 
 /*
- * What the codec gives for an attribute the kernel never sends twice or malformed, read the
- * way the kernel reads its own input: a repeated attribute (an array, see `$repeated`) counts
- * as its last occurrence, as nla_parse keeps the last; a payload that does not fit the
- * attribute's type (`{ $raw }`) leaves the field unset. So a `Link` field holds its declared
- * type whatever the bytes were, and `decodeLinks` lifts the same values from the same bytes.
+ * Typed fields from the codec's values, so a `Link` field holds its declared type whatever the
+ * bytes were: a payload that did not fit its type (`{ $raw }`) leaves the field unset, except
+ * names and aliases, whose raw bytes (not UTF-8) are decoded leniently, as `decodeLinks` does.
  */
-function lastOf(v: unknown): unknown {
-  return Array.isArray(v) ? v[v.length - 1] : v;
-}
-
 function numberOf(v: unknown): number | undefined {
-  const x = lastOf(v);
-  return typeof x === 'number' ? x : undefined;
+  return typeof v === 'number' ? v : undefined;
 }
 
-/** Text of a string attribute; one the codec kept raw (not UTF-8) decoded leniently, as `decodeLinks` does. */
+function objectOf(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !('$raw' in v) ? (v as Record<string, unknown>) : undefined;
+}
+
 function textOf(v: unknown): string | undefined {
-  const x = lastOf(v);
-  if (typeof x === 'string') return x;
-  const raw = (x as { $raw?: unknown } | undefined)?.$raw;
+  if (typeof v === 'string') return v;
+  const raw = (v as { $raw?: unknown } | undefined)?.$raw;
   if (raw instanceof Uint8Array) return LENIENT.decode(raw.subarray(0, raw.length > 0 && raw[raw.length - 1] === 0 ? raw.length - 1 : raw.length));
   return undefined;
 }
