@@ -2,7 +2,7 @@
  * Real-kernel tests of `handle.subscribe()`: every change is made inside a namespace created
  * by the fixture (never the host's), by a second handle or by `ip` run inside it.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Handle, type AddrEvent, type LinkEvent, type NeighEvent, type OtherEvent, type OverrunEvent, type RouteEvent, type RtnlEvent, type Subscription } from '@nlkit/rtnl';
 import { expect, it } from 'vitest';
 import { createTestNetns, describeKernel, openFdCount, useTestNetns } from './fixtures/netns.js';
-import { runChild } from './fixtures/child.js';
+import { runChild, startChild } from './fixtures/child.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rtnlDist = resolve(here, '../packages/rtnl/dist/index.js');
@@ -458,30 +458,19 @@ describeKernel('subscribe: events from the kernel', () => {
   });
 
   it('keeps a child process alive while a next() is pending, and lets it exit after the event', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nlkit-ev-child-'));
+    const child = startChild(`
+      const sub = Handle.open().subscribe({ groups: ['link'] });
+      // Nothing but this pending next() holds the process: no timer, no request.
+      sub.next().then((r) => console.log('got', r.value.type, r.value.link.name));
+      console.log('ready');
+    `);
     try {
-      const script = join(dir, 'waiter.mjs');
-      writeFileSync(
-        script,
-        `import { readlinkSync } from 'node:fs';
-import { Handle } from ${JSON.stringify(rtnlDist)};
-if (readlinkSync('/proc/self/ns/net') === process.env.PARENT_NETNS) throw new Error('not in a fresh namespace');
-const sub = Handle.open().subscribe({ groups: ['link'] });
-// Nothing but this pending next() holds the process: no timer, no request.
-sub.next().then((r) => console.log('got', r.value.type, r.value.link.name));
-console.log('ready');
-`,
-      );
       const ours = readlinkSync('/proc/self/ns/net');
-      const child = spawn('unshare', ['-n', process.execPath, script], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, PARENT_NETNS: ours },
-      });
       let out = '';
       let err = '';
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
       const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-      await new Promise<void>((r) => child.stdout.on('data', (d: Buffer) => ((out += d.toString()), out.includes('ready') && r())));
+      await new Promise<void>((r) => child.stdout!.on('data', (d: Buffer) => ((out += d.toString()), out.includes('ready') && r())));
       // Give it time to exit if the pending next() did not hold it (it must not).
       await new Promise((r) => setTimeout(r, 500));
       expect(child.exitCode, err).toBeNull();
@@ -493,7 +482,7 @@ console.log('ready');
       expect(out).toContain('got newlink late0');
       expect(err).toBe('');
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
   });
 });
