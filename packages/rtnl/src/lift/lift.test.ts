@@ -256,3 +256,96 @@ describe('a repeated attribute', () => {
     expect(linkFromMessage(decode(link)[0]!).attrs.txqlen).toEqual([1000, 500]);
   });
 });
+
+describe('lifted fields on arbitrary attributes', () => {
+  type Check = (v: unknown) => boolean;
+  const num: Check = (v) => typeof v === 'number';
+  const str: Check = (v) => typeof v === 'string';
+  const strs: Check = (v) => Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number');
+  const opt = (c: Check): Check => (v) => v === undefined || c(v);
+  const or = (...cs: Check[]): Check => (v) => cs.some((c) => c(v));
+  const via: Check = (v) => v !== null && typeof v === 'object' && str((v as { address?: unknown }).address);
+  const nextHop: Check = (v) => {
+    const h = v as Record<string, unknown>;
+    return num(h.linkIndex) && num(h.weight) && strs(h.flags) && opt(str)(h.gw) && opt(via)(h.via) && opt(num)(h.realm);
+  };
+  const metrics: Check = (v) => v !== null && typeof v === 'object' && Object.values(v as object).every((x) => num(x) || str(x));
+  /** Every field of each object type, with its declared type (`undefined` only where optional). */
+  const SHAPES: Record<string, Record<string, Check>> = {
+    route: {
+      dst: opt(str), src: opt(str), srcPrefix: opt(str), gw: opt(str), via: opt(via), linkIndex: opt(num), iifIndex: opt(num),
+      priority: opt(num), table: num, protocol: or(str, num), scope: or(str, num), type: or(str, num), flags: strs, tos: num,
+      metrics: opt(metrics), multipath: opt((v) => Array.isArray(v) && v.every(nextHop)), family: or(str, num),
+      pref: opt(or(str, num)), expires: opt(num), mark: opt(num), uid: opt(num), nhId: opt(num), realm: opt(num),
+    },
+    addr: {
+      address: str, local: opt(str), peer: opt(str), broadcast: opt(str), label: opt(str), scope: or(str, num), flags: strs,
+      validLft: num, preferredLft: num, linkIndex: num, family: or(str, num), priority: opt(num),
+    },
+    neigh: {
+      linkIndex: num, family: or(str, num), state: strs, flags: strs, type: or(str, num), ip: opt(str), hardwareAddr: opt(str),
+      vlan: opt(num), vni: opt(num), port: opt(num), masterIndex: opt(num), vxlanLinkIndex: opt(num), srcVni: opt(num),
+      linkNetnsId: opt(num), probes: opt(num), protocol: opt(num), nhId: opt(num), flagsExt: opt(strs),
+      cacheinfo: opt((v) => ['confirmed', 'used', 'updated', 'refcnt'].every((k) => num((v as Record<string, unknown>)[k]))),
+    },
+    link: {
+      index: num, name: str, kind: opt(str), flags: strs, operState: str, mtu: num, hardwareAddr: opt(str), broadcast: opt(str),
+      masterIndex: opt(num), parentIndex: opt(num), parentNetnsId: opt(num), txQLen: num, alias: opt(str), group: num,
+      hardwareType: num, slaveKind: opt(str),
+    },
+  };
+  const KINDS = [
+    { name: 'route', type: 24, header: 12, families: [2, 10, 7, 128], lift: [routeFromBytes, (b: Uint8Array) => routeFromMessage(decode(b)[0]!)] },
+    { name: 'addr', type: 20, header: 8, families: [2, 10], lift: [addrFromBytes, (b: Uint8Array) => addrFromMessage(decode(b)[0]!)] },
+    { name: 'neigh', type: 28, header: 12, families: [2, 10, 7], lift: [neighFromBytes, (b: Uint8Array) => neighFromMessage(decode(b)[0]!)] },
+    { name: 'link', type: 16, header: 16, families: [0], lift: [linkFromBytes, (b: Uint8Array) => decodeLinks(b)[0]!, (b: Uint8Array) => linkFromMessage(decode(b)[0]!)] },
+  ] as const;
+  /** A message of `kind` with a random fixed header (family from the valid ones) and random attributes. */
+  const message = fc
+    .record({
+      k: fc.nat(KINDS.length - 1),
+      header: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+      family: fc.nat(),
+      attrs: fc.array(fc.record({ type: fc.integer({ min: 0, max: 45 }), len: fc.constantFrom(0, 1, 2, 4, 5, 6, 8, 12, 16, 20, 36), bytes: fc.uint8Array({ minLength: 36, maxLength: 36 }) }), { maxLength: 10 }),
+    })
+    .map(({ k, header, family, attrs }) => {
+      const kind = KINDS[k]!;
+      let size = 16 + kind.header;
+      for (const a of attrs) size += (4 + a.len + 3) & ~3;
+      const b = new Uint8Array(size);
+      const v = new DataView(b.buffer);
+      v.setUint32(0, size, true);
+      v.setUint16(4, kind.type, true);
+      b.set(header.subarray(0, kind.header), 16);
+      b[16] = kind.families[family % kind.families.length]!;
+      let at = 16 + kind.header;
+      for (const a of attrs) {
+        v.setUint16(at, 4 + a.len, true);
+        v.setUint16(at + 2, a.type, true);
+        b.set(a.bytes.subarray(0, a.len), at + 4);
+        at += (4 + a.len + 3) & ~3;
+      }
+      return { kind, b };
+    });
+
+  it('hold their declared types on every path, or the lifter throws its own error', () => {
+    let lifted = 0;
+    fc.assert(
+      fc.property(message, ({ kind, b }) => {
+        for (const lift of kind.lift) {
+          let o: Record<string, unknown>;
+          try {
+            o = lift(b) as unknown as Record<string, unknown>;
+          } catch (e) {
+            expect(e instanceof NetlinkDecodeError || e instanceof RangeError || e instanceof TypeError, String(e)).toBe(true);
+            continue;
+          }
+          lifted++;
+          for (const [field, check] of Object.entries(SHAPES[kind.name]!)) expect(check(o[field]), `${kind.name}.${field}: ${String(o[field])}`).toBe(true);
+        }
+      }),
+      { numRuns: 10000 },
+    );
+    expect(lifted).toBeGreaterThan(10000);
+  });
+});
