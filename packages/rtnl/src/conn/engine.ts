@@ -345,9 +345,7 @@ export class Engine {
    * general path in the state `start` leaves it in, with the datagram already read.
    */
   private requestAck(message: WireMessage): Promise<void> {
-    // allocateSeq's answer when nothing is in flight.
-    const seq = this.nextSeq === 0 ? 1 : this.nextSeq;
-    this.nextSeq = (seq + 1) >>> 0;
+    const seq = this.allocateSeq();
     const bytes = message.bytes;
     fillHeader(bytes, seq, this.transport.portId, NLM_F_REQUEST | NLM_F_ACK);
     try {
