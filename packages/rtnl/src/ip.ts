@@ -62,36 +62,49 @@ export function describe(v: unknown): string {
   return String(v);
 }
 
+/** What {@link ipv4Into} found: four parts written, the shape with a part above 255, or anything else. */
+export const IPV4_OK = 1;
+const IPV4_RANGE = -1;
+const IPV4_BAD = 0;
+
 /**
- * Dotted quad (the first `n` characters of `s`) -> 4 bytes, in one pass over the characters
- * (this runs once per route or address in bulk inserts). No leading zeros: "010" is octal to
- * inet_aton and decimal to us, so it is refused rather than guessed.
+ * Parse the dotted quad in `s` from `from` to `to` into `b` at `at`, in one pass over the
+ * characters and with nothing allocated (this runs once per route or address in bulk inserts):
+ * four decimal parts, no leading zeros ("010" is octal to inet_aton and decimal to us, so it is
+ * refused rather than guessed). Returns IPV4_OK; IPV4_RANGE for a well-formed quad with a part
+ * above 255 (so the error can say so); IPV4_BAD for anything else.
  */
-function parseIPv4Bytes(s: string, n = s.length): Uint8Array | 'range' | undefined {
-  if (n < 7 || n > 15) return undefined;
-  const out = new Uint8Array(4);
+export function ipv4Into(s: string, from: number, to: number, b: Uint8Array, at: number): number {
+  if (to - from < 7 || to - from > 15) return IPV4_BAD;
   let part = 0;
   let value = 0;
   let digits = 0;
   let range = false;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? s.charCodeAt(i) : 46; // a final '.' closes the last part
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? s.charCodeAt(i) : 46; // a final '.' closes the last part
     if (c === 46) {
-      if (digits === 0 || part > 3) return undefined;
+      if (digits === 0 || part > 3) return IPV4_BAD;
       if (value > 255) range = true;
-      out[part++] = value & 255;
+      b[at + part++] = value;
       value = 0;
       digits = 0;
       continue;
     }
     const d = c - 48;
-    if (d < 0 || d > 9) return undefined;
-    if (digits > 0 && value === 0) return undefined; // leading zero
-    if (++digits > 3) return undefined;
+    if (d < 0 || d > 9) return IPV4_BAD;
+    if (digits > 0 && value === 0) return IPV4_BAD; // leading zero
+    if (++digits > 3) return IPV4_BAD;
     value = value * 10 + d;
   }
-  if (part !== 4) return undefined;
-  return range ? 'range' : out;
+  if (part !== 4) return IPV4_BAD;
+  return range ? IPV4_RANGE : IPV4_OK;
+}
+
+/** The dotted quad in the first `n` characters of `s` as 4 new bytes (see {@link ipv4Into}). */
+function parseIPv4Bytes(s: string, n = s.length): Uint8Array | 'range' | undefined {
+  const out = new Uint8Array(4);
+  const r = ipv4Into(s, 0, n, out, 0);
+  return r === IPV4_OK ? out : r === IPV4_RANGE ? 'range' : undefined;
 }
 
 function parseIPv6Bytes(s: string): Uint8Array | undefined {

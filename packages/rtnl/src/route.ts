@@ -20,6 +20,8 @@ import {
   describe,
   familyName,
   formatIP,
+  ipv4Into,
+  IPV4_OK,
   networkBytes,
   ownValue,
   parseCIDR,
@@ -792,31 +794,6 @@ export function writeRouteMessage(b: Uint8Array, at: number, change: RouteChange
   return q;
 }
 
-/**
- * Parse the dotted quad in `s` from `from` to `to` into `b` at `at`, by the rules of
- * `parseIP` (four decimal parts 0-255, no leading zeros). False for anything else.
- */
-function ipv4Into(s: string, from: number, to: number, b: Uint8Array, at: number): boolean {
-  if (to - from < 7 || to - from > 15) return false;
-  let part = 0;
-  let value = 0;
-  let digits = 0;
-  for (let i = from; i <= to; i++) {
-    const c = i < to ? s.charCodeAt(i) : 46;
-    if (c === 46) {
-      if (digits === 0 || part > 3 || value > 255) return false;
-      b[at + part++] = value;
-      value = 0;
-      digits = 0;
-      continue;
-    }
-    const d = c - 48;
-    if (d < 0 || d > 9 || (digits > 0 && value === 0) || ++digits > 3) return false;
-    value = value * 10 + d;
-  }
-  return part === 4;
-}
-
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 0x7fffffff;
 const isU32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 
@@ -873,14 +850,14 @@ export function writeSimpleRoute(b: Uint8Array, at: number, change: RouteChange,
     }
     if (prefixLen > 32) return 0;
   }
-  if (!ipv4Into(dst, 0, slash === -1 ? dst.length : slash, b, at + 32)) return 0;
+  if (ipv4Into(dst, 0, slash === -1 ? dst.length : slash, b, at + 32) !== IPV4_OK) return 0;
   // Host bits beyond the prefix: the full path throws the kernel's EINVAL as a TypeError.
   const addr = ((b[at + 32]! << 24) | (b[at + 33]! << 16) | (b[at + 34]! << 8) | b[at + 35]!) >>> 0;
   if (prefixLen < 32 && (addr & (0xffffffff >>> prefixLen)) !== 0) return 0;
   let q = at + 36;
   const gw = r.gw;
   if (gw !== undefined) {
-    if (typeof gw !== 'string' || !ipv4Into(gw, 0, gw.length, b, q + 4)) return 0;
+    if (typeof gw !== 'string' || ipv4Into(gw, 0, gw.length, b, q + 4) !== IPV4_OK) return 0;
     b[q] = 8;
     b[q + 1] = 0;
     b[q + 2] = RTA_GATEWAY;
