@@ -6,7 +6,7 @@
  * point-to-point). IPv6 sends only `IFA_ADDRESS` unless a peer is configured.
  */
 import { decode, messageFlagsValue, messageTypeNumber, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, type Message } from '@nlkit/nl-codec';
-import { put32, putBytesAttr, wireMessage, wireWriter, type WireMessage } from './conn/wire.js';
+import { put32, putBytesAttr, putHeader, wireMessage, wireWriter, type WireMessage } from './conn/wire.js';
 import { Handle, getDefaultHandle } from './handle.js';
 import {
   AF_INET,
@@ -403,13 +403,7 @@ function localAddrWire(type: 'RTM_NEWADDR' | 'RTM_DELADDR', bits: number, index:
   const attr = 4 + a.length; // 8 or 20: already aligned
   const size = 24 + 2 * attr + (broadcast ? 8 : 0);
   const b = new Uint8Array(size);
-  b[0] = size;
-  b[1] = size >>> 8;
-  const t = ADDR_TYPES[type];
-  b[4] = t;
-  b[5] = t >>> 8;
-  b[6] = bits;
-  b[7] = bits >>> 8;
+  putHeader(b, 0, size, ADDR_TYPES[type], bits);
   b[16] = cidr.af;
   b[17] = prefixLen;
   b[18] = flags;

@@ -8,7 +8,7 @@
  * a source prefix (`ip route ... from P`, `RTA_SRC`) is `srcPrefix`.
  */
 import { encode, type Message } from '@nlkit/nl-codec';
-import { put32, putBytesAttr, putU32Attr, wireMessage } from './conn/wire.js';
+import { put32, putBytesAttr, putHeader, putU32Attr, wireMessage } from './conn/wire.js';
 import { attrNumber, lastOccurrences } from './lift/common.js';
 import { Handle, getDefaultHandle } from './handle.js';
 import {
@@ -746,11 +746,7 @@ export function writeRouteMessage(b: Uint8Array, at: number, change: RouteChange
   const del = change.typeNumber === RTM_DELROUTE_TYPE;
   const table = p.table ?? RT_TABLE_MAIN;
   const rtype = p.type ?? (del ? 0 : ROUTE_TYPES.unicast!);
-  put32(b, at, length);
-  b[at + 4] = change.typeNumber;
-  b[at + 5] = change.typeNumber >>> 8;
-  b[at + 6] = change.flags;
-  b[at + 7] = change.flags >>> 8;
+  putHeader(b, at, length, change.typeNumber, change.flags);
   b[at + 16] = p.af;
   b[at + 17] = p.dst ? p.dst.prefixLen : 0;
   b[at + 18] = p.srcPrefix ? p.srcPrefix.prefixLen : 0;
@@ -869,13 +865,7 @@ export function writeSimpleRoute(b: Uint8Array, at: number, change: RouteChange,
   if (link !== undefined) q = putU32Attr(b, q, RTA_OIF, link);
   const del = change.typeNumber === RTM_DELROUTE_TYPE;
   const length = q - at;
-  put32(b, at, length);
-  b[at + 4] = change.typeNumber;
-  b[at + 5] = change.typeNumber >>> 8;
-  b[at + 6] = change.flags;
-  b[at + 7] = change.flags >>> 8;
-  put32(b, at + 8, 0);
-  put32(b, at + 12, 0);
+  putHeader(b, at, length, change.typeNumber, change.flags);
   b[at + 16] = AF_INET;
   b[at + 17] = prefixLen;
   b[at + 18] = 0;

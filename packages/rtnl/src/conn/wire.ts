@@ -65,6 +65,20 @@ export function put32(b: Uint8Array, at: number, v: number): void {
   b[at + 3] = v >>> 24;
 }
 
+/**
+ * `struct nlmsghdr` at `at`: the message's length, type and the caller's flags; `seq` and `pid`
+ * zero (the engine writes them when it sends).
+ */
+export function putHeader(b: Uint8Array, at: number, length: number, type: number, flags: number): void {
+  put32(b, at, length);
+  b[at + 4] = type;
+  b[at + 5] = type >>> 8;
+  b[at + 6] = flags;
+  b[at + 7] = flags >>> 8;
+  put32(b, at + 8, 0);
+  put32(b, at + 12, 0);
+}
+
 /** A u32 attribute of `type` at `at` (aligned); returns where the next one starts. */
 export function putU32Attr(b: Uint8Array, at: number, type: number, v: number): number {
   b[at] = 8;

@@ -1,7 +1,7 @@
 /** Small builders for the `ifinfomsg` requests every link operation sends. */
 import { messageTypeNumber, type Message, type MessageWriter } from '@nlkit/nl-codec';
 import { attrNumber } from '../lift/common.js';
-import { put32, putU32Attr, wireMessage, wireWriter, type WireMessage } from '../conn/wire.js';
+import { put32, putHeader, putU32Attr, wireMessage, wireWriter, type WireMessage } from '../conn/wire.js';
 
 /** An `ifinfomsg` request of `type` for `index` with `attrs`. */
 export function ifinfoRequest(
@@ -159,10 +159,7 @@ function ifinfoNumbersWire(type: 'RTM_NEWLINK' | 'RTM_DELLINK', index: number, c
   }
   const size = NLMSG_AND_IFINFO + count * U32_ATTR;
   const b = new Uint8Array(size);
-  b[0] = size; // at most 80
-  const t = RTM_TYPES[type];
-  b[4] = t;
-  b[5] = t >>> 8;
+  putHeader(b, 0, size, RTM_TYPES[type], 0);
   put32(b, 20, index);
   put32(b, 24, ifiFlags);
   put32(b, 28, ifiChange);
