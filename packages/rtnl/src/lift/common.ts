@@ -10,7 +10,7 @@
  * attribute, NLA_F_* bits, a nest such as RTA_MULTIPATH), they hand that message to the
  * generic path instead, so the results are the same object either way.
  */
-import { hexColon, ipv6Text, schema } from '@nlkit/nl-codec';
+import { hexColon, ipv6Text, schema, utf8Text } from '@nlkit/nl-codec';
 
 /**
  * The number of attribute `name` of codec set `set`, read once at module load so that the
@@ -109,6 +109,18 @@ export function asciiStringAt(b: Uint8Array, p: number, len: number): string | u
     s += String.fromCharCode(c);
   }
   return s;
+}
+
+/** Lenient UTF-8 for the rare string that is not valid UTF-8. */
+const lenientUtf8 = new TextDecoder();
+
+/**
+ * A string attribute's payload (`len` bytes at `p`) without its terminating NUL, as the codec
+ * reads it; bytes that are not UTF-8, which the codec keeps raw, decoded leniently (U+FFFD).
+ */
+export function stringAt(b: Uint8Array, p: number, len: number): string {
+  const n = len > 0 && b[p + len - 1] === 0 ? len - 1 : len;
+  return utf8Text(b, p, n) ?? lenientUtf8.decode(b.subarray(p, p + n));
 }
 
 /** Little-endian u32 at `p`. */

@@ -7,8 +7,8 @@
  * (index, name, flags, MTU, MAC, master, kind, ...), and leaves `attrs`, `data` and
  * `statistics` to be decoded by the codec on first access, from a view of the message.
  */
-import { bodyCodecForType, decode, hexColon, macText, utf8Text, type DecodeOptions, type Message } from '@nlkit/nl-codec';
-import { lastOccurrences } from '../lift/common.js';
+import { bodyCodecForType, decode, hexColon, macText, type DecodeOptions, type Message } from '@nlkit/nl-codec';
+import { lastOccurrences, stringAt } from '../lift/common.js';
 import { flagsFromBits, liftData, liftStats, linkFromMessage, OPER_STATES, STATS64_FIELDS, type Link, type LinkFlag, type LinkStatistics, type OperState } from './link.js';
 
 const RTM_NEWLINK = 16;
@@ -17,18 +17,9 @@ const CHUNK = 96 * 1024;
 const NLMSG_DONE = 3;
 const NLMSG_ERROR = 2;
 
-/** Lenient UTF-8 for the rare name that is not valid UTF-8 (the lazy `attrs` keep its bytes). */
-const utf8 = new TextDecoder();
-
 /** A link-layer address as the codec shows it: `aa:bb:...` text of any length. */
 function mac(b: Uint8Array, p: number, len: number): string {
   return len === 6 ? macText(b, p) : hexColon(b, p, len);
-}
-
-/** A string payload without its terminating NUL, as text (the codec's reading, lenient for bytes that are not UTF-8). */
-function str(b: Uint8Array, p: number, len: number): string {
-  const n = len > 0 && b[p + len - 1] === 0 ? len - 1 : len;
-  return utf8Text(b, p, n) ?? utf8.decode(b.subarray(p, p + n));
 }
 
 /**
@@ -336,7 +327,7 @@ function scan(src: DumpBytes, start: number, len: number): DumpLink {
         l.broadcast = plen > 0 ? mac(b, d, plen) : undefined;
         break;
       case 3: // IFLA_IFNAME
-        l.name = str(b, d, plen);
+        l.name = stringAt(b, d, plen);
         break;
       // Fixed-size values only at their size (else unset, as the codec keeps them raw), and a
       // repeated attribute's last occurrence, as the kernel reads its input: see linkFromMessage.
@@ -362,7 +353,7 @@ function scan(src: DumpBytes, start: number, len: number): DumpLink {
         scanLinkinfo(b, view, d, d + plen, l);
         break;
       case 20: // IFLA_IFALIAS
-        l.alias = str(b, d, plen);
+        l.alias = stringAt(b, d, plen);
         break;
       case 23: // IFLA_STATS64
         l.setStatsOffset(plen >= STATS64_FIELDS.length * 8 ? d : -1);
@@ -384,8 +375,8 @@ function scanLinkinfo(b: Uint8Array, view: DataView, p: number, end: number, l: 
     const alen = view.getUint16(p, true);
     if (alen < 4 || p + alen > end) return;
     const atype = view.getUint16(p + 2, true) & 0x3fff;
-    if (atype === 1) l.kind = str(b, p + 4, alen - 4);
-    else if (atype === 4) l.slaveKind = str(b, p + 4, alen - 4);
+    if (atype === 1) l.kind = stringAt(b, p + 4, alen - 4);
+    else if (atype === 4) l.slaveKind = stringAt(b, p + 4, alen - 4);
     p += (alen + 3) & ~3;
   }
 }

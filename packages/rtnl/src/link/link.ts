@@ -4,7 +4,7 @@
  */
 import type { Message } from '@nlkit/nl-codec';
 import type { OwnedFd } from '@nlkit/syscall-shim';
-import { lastOccurrences } from '../lift/common.js';
+import { lastOccurrences, stringAt } from '../lift/common.js';
 import { kindModule } from './kinds/index.js';
 import type { LinkData } from './spec.js';
 
@@ -243,10 +243,9 @@ function objectOf(v: unknown): Record<string, unknown> | undefined {
 function textOf(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   const raw = (v as { $raw?: unknown } | undefined)?.$raw;
-  if (raw instanceof Uint8Array) return LENIENT.decode(raw.subarray(0, raw.length > 0 && raw[raw.length - 1] === 0 ? raw.length - 1 : raw.length));
+  if (raw instanceof Uint8Array) return stringAt(raw, 0, raw.length);
   return undefined;
 }
-const LENIENT = new TextDecoder();
 
 function macOf(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
