@@ -19,6 +19,7 @@ import {
 import { DumpInterruptedError, HandleClosedError, NetlinkError, OverrunError, TruncatedReplyError } from '../errors.js';
 import type { ReceivedDatagram, Transport } from './transport.js';
 import { SeqTable } from './seq-table.js';
+import { TurnSlice } from './turn-slice.js';
 import { put32, WireMessage, wireOf } from './wire.js';
 
 /** Counters a handle keeps about what it received and dropped. */
@@ -261,9 +262,8 @@ export class Engine {
   private paused = false;
   /** Whether the watcher currently keeps the event loop alive. */
   private holdingLoop = false;
-  /** Start of the current stretch of synchronous requests (reset when the event loop turns). */
-  private sliceStart = 0;
-  private sliceOpen = false;
+  /** Synchronous work since the event loop last turned (requests and resumed reads). */
+  private readonly slice = new TurnSlice(SLICE_MS);
 
   /**
    * @param dumpAttempts how many times a dump runs when the kernel flags it interrupted, for
@@ -308,7 +308,7 @@ export class Engine {
     // Requests complete synchronously, so a loop of awaited requests never returns to the
     // event loop by itself: timers starve and other sockets (a subscription on the same
     // thread) are never read. Once such a chain has used a slice, start from setImmediate.
-    const yieldFirst = this.sliceUsed();
+    const yieldFirst = this.slice.used();
     if (!yieldFirst && message instanceof WireMessage && options.resolveVoid === true && !dump && options.offload !== true && this.idle()) {
       return this.requestAck(message) as unknown as Promise<T[]>;
     }
@@ -388,20 +388,6 @@ export class Engine {
     this.pending.set(seq, p);
     if (this.waiting) this.setLoopHold(true);
     return p;
-  }
-
-  /** Whether synchronous work since the event loop last turned has used a slice. */
-  private sliceUsed(): boolean {
-    const now = performance.now();
-    if (!this.sliceOpen) {
-      this.sliceOpen = true;
-      this.sliceStart = now;
-      setImmediate(() => {
-        this.sliceOpen = false;
-      });
-      return false;
-    }
-    return now - this.sliceStart > SLICE_MS;
   }
 
   /**
@@ -642,11 +628,18 @@ export class Engine {
     this.paused = true;
   }
 
-  /** Read again after `pause()`. */
+  /**
+   * Read again after `pause()`. A stream resumes from its consumer's `next()`, a promise
+   * callback, and the kernel has the next part of a dump ready whenever it is read: reading
+   * at once every time would run the whole dump in microtasks without one turn of the event
+   * loop. So once this turn's slice is used (the same clock `request` keeps), the read waits
+   * for the next turn.
+   */
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    this.drain();
+    if (this.slice.used()) this.scheduleDrain();
+    else this.drain();
   }
 
   /** Close the socket; every pending request rejects with HandleClosedError. */

@@ -98,4 +98,39 @@ describe('DumpStream back-pressure', () => {
     expect(k.closed).toBe(true);
     await expect(s.next()).resolves.toEqual({ value: undefined, done: true });
   });
+
+  it('gives the event loop a turn during a long dump whose datagrams are always ready', async () => {
+    // The kernel has the next part of a dump ready whenever it is read, so a consumer that
+    // only awaits next() is answered from microtasks: without a turn of the event loop now and
+    // then, timers and other sockets would wait for the whole dump (470 ms at a million routes).
+    const datagrams = 200;
+    const k = new SlowKernel(datagrams, 0.1); // >= 20 ms of reading in all, well over a slice
+    const s = stream(k);
+    let timerFiredAt = -1;
+    let items = 0;
+    setTimeout(() => (timerFiredAt = items), 0);
+    for await (const _ of s) items++;
+    expect(items).toBe(datagrams * PER_DATAGRAM);
+    expect(timerFiredAt).toBeGreaterThanOrEqual(0);
+    expect(timerFiredAt).toBeLessThan(items);
+  });
 });
+
+/** `dumpKernel`, where each read takes `ms` of CPU (the kernel filling the next datagram). */
+class SlowKernel extends CountingKernel {
+  constructor(datagrams: number, private readonly ms: number) {
+    super((req, k) => {
+      const seq = decode(req)[0]!.header.seq;
+      for (let d = 0; d < datagrams; d++) {
+        k.push({ bytes: encode(Array.from({ length: PER_DATAGRAM }, (_, i) => linkMsg(seq, d * PER_DATAGRAM + i + 1))) });
+      }
+      k.push({ bytes: encode(done(seq)) });
+    });
+  }
+
+  override receive(): ReturnType<FakeKernel['receive']> {
+    const until = performance.now() + this.ms;
+    while (performance.now() < until);
+    return super.receive();
+  }
+}

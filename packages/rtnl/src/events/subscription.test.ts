@@ -327,4 +327,24 @@ describe('Subscription', () => {
       sub.close();
     });
   });
+
+  it('gives the event loop a turn while a backlog that never runs dry is consumed', async () => {
+    // A flood of notifications (or a listing dump) is ready at every read: a consumer that only
+    // awaits next() must still let timers run.
+    let index = 0;
+    const k = new (class extends FakeKernel {
+      override receive(): ReturnType<FakeKernel['receive']> {
+        const until = performance.now() + 0.05;
+        while (performance.now() < until);
+        return { bytes: dgram(++index, ++index).bytes, senderPid: 0, groups: 1, truncated: false, size: 0 };
+      }
+    })(() => {});
+    const sub = new Subscription<Ev>({ transport: k, map: mapper, queueSize: 64 });
+    let fired = false;
+    setTimeout(() => (fired = true), 0);
+    let n = 0;
+    for await (const _ of sub) if (fired || ++n === 100_000) break;
+    expect(fired).toBe(true);
+    expect(n).toBeLessThan(100_000);
+  });
 });
