@@ -45,7 +45,7 @@ async function bench(n, reps) {
       if (links.length !== 2 * n + 1) die(`linkList returned ${links.length} links, want ${2 * n + 1}`);
       return links.length;
     }));
-    checks.list_max_loop_stall_ms = stall();
+    checks.list_max_loop_stall_ms = await stall();
 
     const links = await h.linkList();
     checks.veth_objects = links.filter((l) => l.kind === 'veth').length;

@@ -54,7 +54,7 @@ try {
   links = await createPairs(N);
   const stall = await loopMonitor();
   for (let r = 0; r < 20; r++) await h.linkList();
-  out.list_max_loop_stall_ms = stall();
+  out.list_max_loop_stall_ms = await stall();
   out.list_links = 2 * N + 1;
   await h.linkDelAll(links);
 
