@@ -34,14 +34,18 @@ class CountingKernel extends FakeKernel {
 }
 
 /** Answers a dump with `datagrams` datagrams of PER_DATAGRAM links (ifindex 1, 2, ...), then NLMSG_DONE. */
-function dumpKernel(datagrams: number): CountingKernel {
-  return new CountingKernel((req, k) => {
+const answerDump =
+  (datagrams: number): ConstructorParameters<typeof FakeKernel>[0] =>
+  (req, k) => {
     const seq = decode(req)[0]!.header.seq;
     for (let d = 0; d < datagrams; d++) {
       k.push({ bytes: encode(Array.from({ length: PER_DATAGRAM }, (_, i) => linkMsg(seq, d * PER_DATAGRAM + i + 1))) });
     }
     k.push({ bytes: encode(done(seq)) });
-  });
+  };
+
+function dumpKernel(datagrams: number): CountingKernel {
+  return new CountingKernel(answerDump(datagrams));
 }
 
 function stream(k: FakeKernel): DumpStream<number> {
@@ -119,13 +123,7 @@ describe('DumpStream back-pressure', () => {
 /** `dumpKernel`, where each read takes `ms` of CPU (the kernel filling the next datagram). */
 class SlowKernel extends CountingKernel {
   constructor(datagrams: number, private readonly ms: number) {
-    super((req, k) => {
-      const seq = decode(req)[0]!.header.seq;
-      for (let d = 0; d < datagrams; d++) {
-        k.push({ bytes: encode(Array.from({ length: PER_DATAGRAM }, (_, i) => linkMsg(seq, d * PER_DATAGRAM + i + 1))) });
-      }
-      k.push({ bytes: encode(done(seq)) });
-    });
+    super(answerDump(datagrams));
   }
 
   override receive(): ReturnType<FakeKernel['receive']> {

@@ -1,12 +1,13 @@
 /**
  * How much synchronous work has run since the event loop last turned.
  *
- * rtnetlink answers inside `sendmsg`, and the kernel has the next part of a dump (or of a
- * backlog of notifications) ready whenever it is read, so a chain of promise callbacks (a loop
- * of awaited requests, a `for await` over a stream or a subscription) could run for as long as
- * there is work without the event loop ever turning: timers and other sockets would starve.
- * Whoever continues such a chain asks `used()` first and, once it says so, continues from
- * `setImmediate` instead.
+ * rtnetlink answers inside `sendmsg`, and the kernel has the next part of a dump ready
+ * whenever it is read, so a chain of promise callbacks (a loop of awaited requests, a
+ * `for await` over a streaming dump) could run for as long as there is work without the event
+ * loop ever turning: timers and other sockets would starve. The engine asks `used()` before
+ * continuing such a chain and, once it says so, continues from `setImmediate` instead.
+ * (Subscriptions need no such clock: each of their read bursts ends in `setImmediate` or a
+ * readiness wait.)
  */
 export class TurnSlice {
   private start = 0;
