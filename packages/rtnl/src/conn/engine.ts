@@ -165,7 +165,7 @@ function callMapper(f: Mapper, a: unknown, b: number, c: number): unknown {
   for (let i = 0; i < 32; i++) for (const f of targets) callMapper(f, i, 0, 0);
 }
 
-/** How long synchronous work (requests, reading replies and dumps) may run per turn of the event loop. */
+/** How long one synchronous drain may run before it yields to the event loop. */
 const SLICE_MS = 1;
 
 const identity = (m: Message): Message => m;
@@ -262,7 +262,7 @@ export class Engine {
   private paused = false;
   /** Whether the watcher currently keeps the event loop alive. */
   private holdingLoop = false;
-  /** Synchronous work since the event loop last turned: requests, reads of replies and dumps. */
+  /** Synchronous work since the event loop last turned (requests and resumed reads). */
   private readonly slice = new TurnSlice(SLICE_MS);
 
   /**
@@ -780,9 +780,12 @@ export class Engine {
   /** Read and dispatch whatever is queued, for at most one time slice; then wait or yield. */
   private drain(): void {
     if (this.isClosed) return;
-    // The turn's slice is asked after every datagram of a running dump, and otherwise from the
+    // A running dump is timed from its first datagram; otherwise the slice is timed from the
     // second datagram on, so a request answered by one datagram (an ACK) reads no clock at all.
-    let count = this.activeDump !== undefined ? 1 : 0;
+    // A clock of its own, not the turn's slice: reading frees the receive buffer, and a burst
+    // cut short by the sending done earlier in the turn lets the kernel's replies overflow it.
+    let started = this.activeDump !== undefined ? performance.now() : -1;
+    let count = started < 0 ? 0 : 1;
     while (this.awaiting && !this.paused) {
       let datagram: ReceivedDatagram | null;
       try {
@@ -797,10 +800,14 @@ export class Engine {
       }
       this.dispatch(datagram);
       // A long dump must not hold the event loop: give it back between datagrams once the
-      // turn's slice is used (a datagram of a dump is up to ~32 KB: well under a millisecond).
-      if (++count > 1 && this.slice.used()) {
-        this.scheduleDrain();
-        return;
+      // slice is used (a datagram of a dump is up to ~32 KB: well under a millisecond).
+      if (++count > 1) {
+        const now = performance.now();
+        if (started < 0) started = now;
+        else if (now - started > SLICE_MS) {
+          this.scheduleDrain();
+          return;
+        }
       }
     }
   }
