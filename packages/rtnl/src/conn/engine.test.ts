@@ -158,6 +158,29 @@ describe('engine', () => {
     await b;
   });
 
+  it('queues a dump behind another made in the same turn once its slice is used', async () => {
+    // Both wait for the next turn (the slice is used), and the second must still wait for the
+    // first to finish: like the kernel, this one refuses a dump while another runs (EBUSY).
+    let running = false;
+    const k = new FakeKernel((req, kern) => {
+      const s = seqOf(req);
+      if (running) return kern.push({ bytes: encode(ack(s, -16)) });
+      running = true;
+      kern.push({ bytes: encode([linkMsg(s, 1, 'lo', ['multi'])]) });
+      setTimeout(() => {
+        running = false; // the rest of the dump comes later
+        kern.push({ bytes: encode(done(s)) });
+      }, 1);
+    });
+    const e = new Engine(k);
+    await e.request(getLink(0), { dump: true });
+    const until = performance.now() + 3;
+    while (performance.now() < until); // use this turn's slice
+    const [a, b] = await Promise.all([e.request(getLink(0), { dump: true }), e.request(getLink(0), { dump: true })]);
+    expect(a).toHaveLength(1);
+    expect(b).toHaveLength(1);
+  });
+
   it('matches interleaved replies to concurrent requests by sequence number', async () => {
     const seqs: number[] = [];
     const k = new FakeKernel((req) => seqs.push(seqOf(req)));

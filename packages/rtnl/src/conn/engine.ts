@@ -313,13 +313,20 @@ export class Engine {
       return this.requestAck(message) as unknown as Promise<T[]>;
     }
     const p = newPending(message, options as RequestOptions<unknown>, dump, Math.max(1, options.maxAttempts ?? this.dumpAttempts));
-    if (dump && this.activeDump) {
-      this.dumpQueue.push(p);
-      return promiseOf(p);
-    }
-    if (yieldFirst) setImmediate(() => (this.isClosed ? p.reject(new HandleClosedError()) : this.start(p)));
-    else this.start(p);
+    if (yieldFirst) setImmediate(() => (this.isClosed ? p.reject(new HandleClosedError()) : this.startOrQueue(p)));
+    else this.startOrQueue(p);
     return promiseOf(p);
+  }
+
+  /**
+   * Start a new request, or queue it behind the running dump: the kernel runs one dump per
+   * socket and answers a second with EBUSY. Decided when the request is about to go out, not
+   * when it was made: two dumps made in one turn after its slice was used both wait for the
+   * next turn, and the first to start makes the other wait.
+   */
+  private startOrQueue(p: Pending): void {
+    if (p.dump && this.activeDump !== undefined) this.dumpQueue.push(p);
+    else this.start(p);
   }
 
   /** Nothing sent and unanswered, nothing queued, nothing reserved: the next seq is free. */
