@@ -239,10 +239,22 @@ export function addrFlagBits(flags: unknown, field = 'flags'): number {
   return bits;
 }
 
-/** Bit mask -> our flag names (unknown bits are dropped: there are none below 0x1000 today). */
+/**
+ * The names of each mask seen so far, by mask (masks of known bits only: below 1 << 12).
+ * Why: a dump's addresses nearly all share one mask (`permanent`), and a copy of a kept list
+ * costs less than the twelve-bit loop, above all before the JIT has compiled the lifter (a
+ * short-lived process such as the CLI never gets that far).
+ */
+const FLAG_LISTS: (readonly AddrFlag[] | undefined)[] = new Array<readonly AddrFlag[] | undefined>(1 << ADDR_FLAG_NAMES.length).fill(undefined);
+
+/** Bit mask -> our flag names (unknown bits are dropped: there are none below 0x1000 today). A fresh array each call. */
 export function addrFlagNames(bits: number): AddrFlag[] {
+  const known = bits & (FLAG_LISTS.length - 1);
+  const kept = FLAG_LISTS[known];
+  if (kept !== undefined) return kept.slice();
   const out: AddrFlag[] = [];
-  for (let i = 0; i < ADDR_FLAG_NAMES.length; i++) if (bits & (1 << i)) out.push(ADDR_FLAG_NAMES[i]!);
+  for (let i = 0; i < ADDR_FLAG_NAMES.length; i++) if (known & (1 << i)) out.push(ADDR_FLAG_NAMES[i]!);
+  FLAG_LISTS[known] = out.slice();
   return out;
 }
 

@@ -5,7 +5,7 @@
 import { decode } from '@nlkit/nl-codec';
 import { addrFlagNames, addrFromMessage, INFINITY_LIFE_TIME, type Addr } from '../addr.js';
 import { familyName, scopeName, type Family } from '../ip.js';
-import { AF_MPLS, asciiStringAt, attrNumber, checkedLength, ipAt, ipv4At, slashLen, u32At } from './common.js';
+import { AF_MPLS, asciiStringAt, asciiStringAtCached, attrNumber, checkedLength, ipAt, ipv4At, slashLen, u32At } from './common.js';
 
 const SET = 'rt-addr/addr-attrs';
 const IFA_ADDRESS = attrNumber(SET, 'address');
@@ -23,15 +23,13 @@ const MASK = LIFTED.reduce((m, t) => m | (1 << t), 0);
 /** `struct ifaddrmsg` is 8 bytes after the 16-byte netlink header. */
 const HDR = 24;
 const AF_INET = 2;
-/** Whole attribute headers (length | type << 16) of the common IPv4 shape's fixed-size attributes. */
-const H_ADDRESS = ((IFA_ADDRESS << 16) | 8) >>> 0;
-const H_LOCAL = ((IFA_LOCAL << 16) | 8) >>> 0;
-const H_FLAGS = ((IFA_FLAGS << 16) | 8) >>> 0;
-const H_CACHEINFO = ((IFA_CACHEINFO << 16) | 20) >>> 0;
 
 function generic(msg: Uint8Array): Addr {
   return addrFromMessage(decode(msg)[0]!);
 }
+
+/** The label last lifted per link (by the low bits of its index): the same in every dump. */
+const LABELS: (string | undefined)[] = new Array<string | undefined>(1024).fill(undefined);
 
 const lft = (v: number): number => (v === INFINITY_LIFE_TIME ? Infinity : v);
 
@@ -57,44 +55,66 @@ export function addrFromBytes(msg: Uint8Array): Addr {
  * message), whose length is already known to fit.
  */
 export function liftAddr(b: Uint8Array, o: number, len: number): Addr {
-  if (len < HDR || b[o + 16] === AF_MPLS) return generic(b.subarray(o, o + len));
+  return liftCommonInet(b, o, len) ?? liftAnyAddr(b, o, len);
+}
+
+/**
+ * The kernel's usual IPv4 address, or `undefined` for any other shape. A function of its own,
+ * and small: the optimizing compiler takes it on a background thread while a dump's first
+ * repetitions run, and a large function kept it (and every compile queued behind it) busy for
+ * most of those repetitions.
+ */
+function liftCommonInet(b: Uint8Array, o: number, len: number): Addr | undefined {
   const end = o + len;
   // The kernel's IPv4 address, in its attribute order: IFA_ADDRESS, IFA_LOCAL, IFA_LABEL,
   // IFA_FLAGS, IFA_CACHEINFO (inet_fill_ifaddr; no broadcast, priority or protocol). Nearly
   // every address of a dump has this shape: recognised by its headers and built without the
   // attribute loop, which matters most before the JIT has compiled this function (an address
   // dump's first repetitions run it interpreted).
-  if (b[o + 16] === AF_INET && len >= HDR + 44 && u32At(b, o + 24) === H_ADDRESS && u32At(b, o + 32) === H_LOCAL) {
+  if (
+    b[o + 16] === AF_INET &&
+    len >= HDR + 44 &&
+    // Attribute headers compared byte by byte, not as u32s: no call per header, which is what
+    // costs most while the lifter still runs unoptimized.
+    b[o + 24] === 8 && b[o + 25] === 0 && b[o + 26] === IFA_ADDRESS && b[o + 27] === 0 &&
+    b[o + 32] === 8 && b[o + 33] === 0 && b[o + 34] === IFA_LOCAL && b[o + 35] === 0 &&
+    b[o + 42] === IFA_LABEL && b[o + 43] === 0
+  ) {
     const labelLen = b[o + 40]! | (b[o + 41]! << 8);
     const f = o + 40 + ((labelLen + 3) & ~3);
     if (
-      (b[o + 42]! | (b[o + 43]! << 8)) === IFA_LABEL &&
       labelLen > 4 &&
       f + 28 === end &&
-      u32At(b, f) === H_FLAGS &&
-      u32At(b, f + 8) === H_CACHEINFO
+      b[f] === 8 && b[f + 1] === 0 && b[f + 2] === IFA_FLAGS && b[f + 3] === 0 &&
+      b[f + 8] === 20 && b[f + 9] === 0 && b[f + 10] === IFA_CACHEINFO && b[f + 11] === 0
     ) {
-      const label = asciiStringAt(b, o + 44, labelLen - 4);
+      const label = asciiStringAtCached(LABELS, b[o + 20]! | (b[o + 21]! << 8), b, o + 44, labelLen - 4);
       if (label !== undefined) {
         const prefixLen = b[o + 17]!;
         const local = ipv4At(b, o + 36);
-        const same = u32At(b, o + 28) === u32At(b, o + 36);
-        const a: Addr = {
-          address: local + slashLen(prefixLen),
-          scope: scopeName(b[o + 19]!),
-          flags: addrFlagNames(u32At(b, f + 4)),
-          validLft: lft(u32At(b, f + 16)),
-          preferredLft: lft(u32At(b, f + 12)),
-          linkIndex: u32At(b, o + 20),
-          family: 'inet',
-        };
-        a.local = local;
-        if (!same) a.peer = ipv4At(b, o + 28) + slashLen(prefixLen);
-        a.label = label;
-        return a;
+        const address = local + slashLen(prefixLen);
+        const scope = scopeName(b[o + 19]!);
+        const flags = addrFlagNames(b[f + 4]! | (b[f + 5]! << 8) | (b[f + 6]! << 16) | (b[f + 7]! << 24));
+        const validLft = lft((b[f + 16]! | (b[f + 17]! << 8) | (b[f + 18]! << 16) | (b[f + 19]! << 24)) >>> 0);
+        const preferredLft = lft((b[f + 12]! | (b[f + 13]! << 8) | (b[f + 14]! << 16) | (b[f + 15]! << 24)) >>> 0);
+        const linkIndex = (b[o + 20]! | (b[o + 21]! << 8) | (b[o + 22]! << 16) | (b[o + 23]! << 24)) >>> 0;
+        // Whole literals (keys in the order the attribute walk below gives them): every field
+        // is stored in the object itself, with no second allocation for fields added later.
+        if (b[o + 28] === b[o + 36] && b[o + 29] === b[o + 37] && b[o + 30] === b[o + 38] && b[o + 31] === b[o + 39]) {
+          return { address, scope, flags, validLft, preferredLft, linkIndex, family: 'inet', local, label };
+        }
+        const peer = ipv4At(b, o + 28) + slashLen(prefixLen);
+        return { address, scope, flags, validLft, preferredLft, linkIndex, family: 'inet', local, peer, label };
       }
     }
   }
+  return undefined;
+}
+
+/** Any address message: its attributes walked one by one. */
+function liftAnyAddr(b: Uint8Array, o: number, len: number): Addr {
+  if (len < HDR || b[o + 16] === AF_MPLS) return generic(b.subarray(o, o + len));
+  const end = o + len;
   let address: string | undefined;
   let local: string | undefined;
   let label: string | undefined;

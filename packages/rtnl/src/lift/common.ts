@@ -111,6 +111,30 @@ export function asciiStringAt(b: Uint8Array, p: number, len: number): string | u
   return s;
 }
 
+/**
+ * {@link asciiStringAt}, giving back the string last made in slot `key` of `slots` (a
+ * power-of-two sized array) when the bytes spell it again. Why: an address label is its link's
+ * name, the same in every dump, and building it char by char makes a temporary string per
+ * char; a reused one allocates nothing, which a dump's first repetitions (young-generation
+ * pages touched for the first time) notice.
+ */
+export function asciiStringAtCached(slots: (string | undefined)[], key: number, b: Uint8Array, p: number, len: number): string | undefined {
+  if (len === 0) return undefined;
+  const slot = key & (slots.length - 1);
+  const kept = slots[slot];
+  if (kept !== undefined) {
+    const n = b[p + len - 1] === 0 ? len - 1 : len;
+    if (n === kept.length) {
+      let i = 0;
+      while (i < n && kept.charCodeAt(i) === b[p + i]) i++;
+      if (i === n) return kept;
+    }
+  }
+  const made = asciiStringAt(b, p, len);
+  if (made !== undefined) slots[slot] = made;
+  return made;
+}
+
 /** Lenient UTF-8 for the rare string that is not valid UTF-8. */
 const lenientUtf8 = new TextDecoder();
 

@@ -7,7 +7,7 @@ import { formatIP } from '../ip.js';
 import { neighFromMessage } from '../neigh.js';
 import { routeFromMessage } from '../route.js';
 import { addrFromBytes, liftAddr } from './addr.js';
-import { ipv4At, ipv6At } from './common.js';
+import { asciiStringAt, asciiStringAtCached, ipv4At, ipv6At } from './common.js';
 import { neighFromBytes } from './neigh.js';
 import { routeFromBytes } from './route.js';
 import { decodeLinks, linkFromBytes } from '../link/decode.js';
@@ -62,6 +62,15 @@ function generic(b: Uint8Array): unknown {
 const VECTORS = vectorMessages();
 
 /** Messages built with the codec, covering attributes the vectors lack. */
+/**
+ * The same object, keys in the same order: `JSON.stringify` (and so the CLIs' output) must not
+ * depend on which path lifted a message.
+ */
+function sameObject(got: unknown, want: unknown): void {
+  expect(got).toStrictEqual(want);
+  expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+}
+
 function built(m: Message): Uint8Array {
   return encode(m);
 }
@@ -99,11 +108,11 @@ describe('raw lifters agree with decode + xxxFromMessage', () => {
   });
 
   it('lifts every kernel reply of the iproute2 vectors exactly as the generic path does', () => {
-    for (const b of VECTORS) expect(RAW[typeOf(b)]!(b)).toStrictEqual(generic(b));
+    for (const b of VECTORS) sameObject(RAW[typeOf(b)]!(b), generic(b));
   });
 
   it('lifts built messages with every lifted attribute (and ones left to the codec) exactly as the generic path does', () => {
-    for (const b of SYNTHETIC) expect(RAW[typeOf(b)]!(b)).toStrictEqual(generic(b));
+    for (const b of SYNTHETIC) sameObject(RAW[typeOf(b)]!(b), generic(b));
   });
 
   it('lifts a message inside a larger buffer by its nlmsg_len, ignoring what follows', () => {
@@ -128,7 +137,7 @@ describe('raw lifters agree with decode + xxxFromMessage', () => {
     }
     o = 12;
     for (const b of addrs) {
-      expect(liftAddr(datagram, o, b.length)).toEqual(generic(b));
+      sameObject(liftAddr(datagram, o, b.length), generic(b));
       o += (b.length + 3) & ~3;
     }
   });
@@ -216,7 +225,7 @@ describe('raw lifters on damaged messages', () => {
           expect(genericOk).toBe(false);
           return;
         }
-        if (genericOk) expect(got).toStrictEqual(want);
+        if (genericOk) sameObject(got, want);
       }),
       { numRuns: 20000 },
     );
@@ -347,5 +356,23 @@ describe('lifted fields on arbitrary attributes', () => {
       { numRuns: 10000 },
     );
     expect(lifted).toBeGreaterThan(10000);
+  });
+});
+
+describe('asciiStringAtCached', () => {
+  it('gives what asciiStringAt gives, whatever was kept in the slot before', () => {
+    // Few slots, keys and letters: hits, misses and same-length strings that differ all happen.
+    const text = fc.array(fc.constantFrom(0, 0x61, 0x62, 0x80), { maxLength: 5 }).map((a) => Uint8Array.from(a));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(7), text, fc.nat(3)), { minLength: 1, maxLength: 30 }), (calls) => {
+        const slots: (string | undefined)[] = [undefined, undefined];
+        for (const [key, bytes, pad] of calls) {
+          const b = new Uint8Array(pad + bytes.length + 2).fill(0x63);
+          b.set(bytes, pad);
+          expect(asciiStringAtCached(slots, key, b, pad, bytes.length)).toBe(asciiStringAt(b, pad, bytes.length));
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
