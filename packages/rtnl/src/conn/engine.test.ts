@@ -116,6 +116,57 @@ describe('engine', () => {
     expect(decode(k.sent[0]!)[0]!.header.flags).toEqual(expect.arrayContaining(['request', 'dump']));
   });
 
+  describe('with mapAt (runs of one request\'s messages mapped in a loop of their own)', () => {
+    /** ifi_index of the link message at `o`. */
+    const indexAt = (b: Uint8Array, o: number): number => b[o + 20]! | (b[o + 21]! << 8);
+
+    it('maps each message of a run and leaves what interrupts it to its own request', async () => {
+      const seqs: number[] = [];
+      const k = new FakeKernel((req) => seqs.push(seqOf(req)));
+      const e = new Engine(k);
+      const dump = e.request(getLink(0), { dump: true, mapAt: indexAt });
+      const one = e.request(getLink(7), { mapAt: (b, o) => -indexAt(b, o) });
+      const [a, b] = seqs as [number, number];
+      k.push({ bytes: encode([linkMsg(a, 1, 'x', ['multi']), linkMsg(a, 2, 'y', ['multi']), linkMsg(b, 7, 'z'), ack(b), linkMsg(a, 3, 'w', ['multi'])]) });
+      k.push({ bytes: encode([linkMsg(a, 4, 'v', ['multi']), done(a)]) });
+      await expect(dump).resolves.toEqual([1, 2, 3, 4]);
+      await expect(one).resolves.toEqual([-7]);
+      expect(e.stats.unmatched).toBe(0);
+    });
+
+    it('fails the request whose mapper throws, and counts the rest of its run as unmatched', async () => {
+      const k = new FakeKernel((req, kern) => {
+        const s = seqOf(req);
+        kern.push({ bytes: encode([linkMsg(s, 1, 'a', ['multi']), linkMsg(s, 2, 'b', ['multi']), linkMsg(s, 3, 'c', ['multi']), done(s)]) });
+      });
+      const e = new Engine(k);
+      const boom = new Error('bad message');
+      const mapAt = (b: Uint8Array, o: number): number => {
+        if (indexAt(b, o) === 2) throw boom;
+        return indexAt(b, o);
+      };
+      await expect(e.request(getLink(0), { dump: true, mapAt })).rejects.toBe(boom);
+      expect(e.stats.decodeErrors).toBe(1);
+      expect(e.stats.unmatched).toBe(2);
+      // The handle goes on: the next dump starts and completes.
+      await expect(e.request(getLink(0), { dump: true, mapAt: indexAt })).resolves.toEqual([1, 2, 3]);
+    });
+
+    it('re-runs a dump whose data messages (not only its DONE) carry NLM_F_DUMP_INTR', async () => {
+      let attempt = 0;
+      const k = new FakeKernel((req, kern) => {
+        const s = seqOf(req);
+        attempt++;
+        const flags = attempt === 1 ? ['multi', 'dump_intr'] : ['multi'];
+        kern.push({ bytes: encode([linkMsg(s, 10 + attempt, 'a', ['multi']), linkMsg(s, 20 + attempt, 'b', flags)]) });
+        kern.push({ bytes: encode(done(s)) });
+      });
+      const e = new Engine(k);
+      await expect(e.request(getLink(0), { dump: true, mapAt: indexAt })).resolves.toEqual([12, 22]);
+      expect(e.stats.dumpRetries).toBe(1);
+    });
+  });
+
   it('re-runs an interrupted dump, then rejects with DumpInterruptedError holding the partial result', async () => {
     let attempt = 0;
     const k = new FakeKernel((req, kern) => {

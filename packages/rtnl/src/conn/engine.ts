@@ -900,22 +900,23 @@ export class Engine {
       } else if (type === NLMSG_OVERRUN) {
         lastSeq = -1;
         this.fail(p, new OverrunError(p.typeName));
+      } else if (type !== NLMSG_NOOP && p.mapAt !== undefined) {
+        offset = this.mapRun(p, p.keepDatagram ? (kept ??= bytes.slice()) : bytes, offset, end);
+        lastSeq = -1;
+        continue;
       } else if (type !== NLMSG_NOOP) {
         if (p.dump && (flags & NLM_F_DUMP_INTR) !== 0) p.interrupted = true;
         let r: unknown;
         try {
           // One call site for the three kinds of mapper (see callMapper).
-          let f: Mapper | undefined = p.mapAt as Mapper | undefined;
-          let arg: unknown = bytes;
-          if (f !== undefined && p.keepDatagram) arg = kept ??= bytes.slice();
-          else if (f === undefined) {
-            if (p.mapRaw !== undefined) {
-              f = p.mapRaw as Mapper;
-              arg = bytes.subarray(offset, offset + len);
-            } else {
-              arg = decode(bytes.subarray(offset, offset + len))[0];
-              if (arg !== undefined) f = p.map as Mapper;
-            }
+          let f: Mapper | undefined;
+          let arg: unknown;
+          if (p.mapRaw !== undefined) {
+            f = p.mapRaw as Mapper;
+            arg = bytes.subarray(offset, offset + len);
+          } else {
+            arg = decode(bytes.subarray(offset, offset + len))[0];
+            if (arg !== undefined) f = p.map as Mapper;
           }
           r = f === undefined ? undefined : callMapper(f, arg, offset, len);
         } catch (e) {
@@ -931,6 +932,45 @@ export class Engine {
       }
       offset += (len + 3) & ~3;
     }
+  }
+
+  /**
+   * Map the run of `p`'s messages that starts at `offset` (a message `dispatch` has checked)
+   * with `p.mapAt`, up to the first message that is another request's, a control message or
+   * malformed, which `dispatch` then handles; returns where the run stopped. `bytes` is the
+   * datagram, or the copy of it that `keepDatagram` mappers keep.
+   *
+   * Why a loop of its own: a dump's datagram is a run of one request's messages, and this small
+   * function is what runs once per message. The optimizing compiler takes it within the first
+   * repetitions of a dump, while `dispatch`, large and entered once per datagram, waited
+   * several milliseconds in the compile queue and ran every message unoptimized meanwhile
+   * (`--trace-opt`, a fresh process listing 1000 addresses 20 times: the repetitions fell to
+   * their optimized 0.4-0.6 ms from about the 4th instead of about the 8th).
+   */
+  private mapRun(p: Pending, bytes: Uint8Array, offset: number, end: number): number {
+    const f = p.mapAt as Mapper;
+    const seq = p.seq;
+    while (offset + 16 <= end) {
+      const len = rd32(bytes, offset);
+      if (len < 16 || offset + len > end) break;
+      const type = bytes[offset + 4]! | (bytes[offset + 5]! << 8);
+      if ((type >= NLMSG_NOOP && type <= NLMSG_OVERRUN) || rd32(bytes, offset + 8) !== seq) break;
+      if (p.dump && (bytes[offset + 6]! & NLM_F_DUMP_INTR) !== 0) p.interrupted = true;
+      let r: unknown;
+      try {
+        r = callMapper(f, bytes, offset, len);
+      } catch (e) {
+        this.stats.decodeErrors++;
+        this.fail(p, e as Error);
+        return offset + ((len + 3) & ~3);
+      }
+      if (r !== undefined) {
+        if (p.onResult) p.onResult(r);
+        else p.results.push(r);
+      }
+      offset += (len + 3) & ~3;
+    }
+    return offset;
   }
 
   /** Decode an error message (rare) to build the NetlinkError. */
