@@ -88,19 +88,19 @@ function liftCommonInet(b: Uint8Array, o: number, len: number): Addr | undefined
       b[f] === 8 && b[f + 1] === 0 && b[f + 2] === IFA_FLAGS && b[f + 3] === 0 &&
       b[f + 8] === 20 && b[f + 9] === 0 && b[f + 10] === IFA_CACHEINFO && b[f + 11] === 0
     ) {
-      const label = asciiStringAtCached(LABELS, b[o + 20]! | (b[o + 21]! << 8), b, o + 44, labelLen - 4);
+      const linkIndex = u32At(b, o + 20);
+      const label = asciiStringAtCached(LABELS, linkIndex, b, o + 44, labelLen - 4);
       if (label !== undefined) {
         const prefixLen = b[o + 17]!;
         const local = ipv4At(b, o + 36);
         const address = local + slashLen(prefixLen);
         const scope = scopeName(b[o + 19]!);
-        const flags = addrFlagNames(b[f + 4]! | (b[f + 5]! << 8) | (b[f + 6]! << 16) | (b[f + 7]! << 24));
-        const validLft = lft((b[f + 16]! | (b[f + 17]! << 8) | (b[f + 18]! << 16) | (b[f + 19]! << 24)) >>> 0);
-        const preferredLft = lft((b[f + 12]! | (b[f + 13]! << 8) | (b[f + 14]! << 16) | (b[f + 15]! << 24)) >>> 0);
-        const linkIndex = (b[o + 20]! | (b[o + 21]! << 8) | (b[o + 22]! << 16) | (b[o + 23]! << 24)) >>> 0;
+        const flags = addrFlagNames(u32At(b, f + 4));
+        const validLft = lft(u32At(b, f + 16));
+        const preferredLft = lft(u32At(b, f + 12));
         // Whole literals (keys in the order the attribute walk below gives them): every field
         // is stored in the object itself, with no second allocation for fields added later.
-        if (b[o + 28] === b[o + 36] && b[o + 29] === b[o + 37] && b[o + 30] === b[o + 38] && b[o + 31] === b[o + 39]) {
+        if (u32At(b, o + 28) === u32At(b, o + 36)) {
           return { address, scope, flags, validLft, preferredLft, linkIndex, family: 'inet', local, label };
         }
         const peer = ipv4At(b, o + 28) + slashLen(prefixLen);
