@@ -29,6 +29,15 @@ const done = (seq: number): Message => ({ header: { type: 'NLMSG_DONE', flags: [
 
 const seqOf = (bytes: Uint8Array): number => decode(bytes)[0]!.header.seq;
 
+/** A scripted kernel that answers attempt 1, 2, ... of a dump with the datagrams `answer` gives for its seq. */
+function attemptsKernel(answer: (seq: number, attempt: number) => Message[][]): FakeKernel {
+  let attempt = 0;
+  return new FakeKernel((req, kern) => {
+    attempt++;
+    for (const datagram of answer(seqOf(req), attempt)) kern.push({ bytes: encode(datagram) });
+  });
+}
+
 describe('engine', () => {
   it('sends with request+ack flags, our port id and a fresh seq, and resolves on the ACK', async () => {
     const k = new FakeKernel((req, kern) => {
@@ -153,14 +162,10 @@ describe('engine', () => {
     });
 
     it('re-runs a dump whose data messages (not only its DONE) carry NLM_F_DUMP_INTR', async () => {
-      let attempt = 0;
-      const k = new FakeKernel((req, kern) => {
-        const s = seqOf(req);
-        attempt++;
-        const flags = attempt === 1 ? ['multi', 'dump_intr'] : ['multi'];
-        kern.push({ bytes: encode([linkMsg(s, 10 + attempt, 'a', ['multi']), linkMsg(s, 20 + attempt, 'b', flags)]) });
-        kern.push({ bytes: encode(done(s)) });
-      });
+      const k = attemptsKernel((s, attempt) => [
+        [linkMsg(s, 10 + attempt, 'a', ['multi']), linkMsg(s, 20 + attempt, 'b', attempt === 1 ? ['multi', 'dump_intr'] : ['multi'])],
+        [done(s)],
+      ]);
       const e = new Engine(k);
       await expect(e.request(getLink(0), { dump: true, mapAt: indexAt })).resolves.toEqual([12, 22]);
       expect(e.stats.dumpRetries).toBe(1);
@@ -168,12 +173,7 @@ describe('engine', () => {
   });
 
   it('re-runs an interrupted dump, then rejects with DumpInterruptedError holding the partial result', async () => {
-    let attempt = 0;
-    const k = new FakeKernel((req, kern) => {
-      const s = seqOf(req);
-      attempt++;
-      kern.push({ bytes: encode([linkMsg(s, attempt, `l${attempt}`, ['multi', 'dump_intr']), done(s)]) });
-    });
+    const k = attemptsKernel((s, attempt) => [[linkMsg(s, attempt, `l${attempt}`, ['multi', 'dump_intr']), done(s)]]);
     const e = new Engine(k);
     const err = await e.request(getLink(0), { dump: true, maxAttempts: 3 }).catch((x: unknown) => x);
     expect(err).toBeInstanceOf(DumpInterruptedError);
@@ -184,13 +184,7 @@ describe('engine', () => {
   });
 
   it('returns a consistent dump when a retry is clean', async () => {
-    let attempt = 0;
-    const k = new FakeKernel((req, kern) => {
-      const s = seqOf(req);
-      attempt++;
-      const flags = attempt === 1 ? ['multi', 'dump_intr'] : ['multi'];
-      kern.push({ bytes: encode([linkMsg(s, 1, 'x', flags), done(s)]) });
-    });
+    const k = attemptsKernel((s, attempt) => [[linkMsg(s, 1, 'x', attempt === 1 ? ['multi', 'dump_intr'] : ['multi']), done(s)]]);
     const e = new Engine(k);
     await expect(e.request(getLink(0), { dump: true })).resolves.toHaveLength(1);
   });
